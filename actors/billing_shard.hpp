@@ -1,0 +1,38 @@
+#pragma once
+// billing shard: the single writer for the bills whose id hashes to it. Every state change of
+// a bill goes through its shard; the row version check keeps two writers from corrupting one.
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "actors/actor_slot.hpp"
+#include "actors/atoms.hpp"
+#include "actors/db_pool.hpp"
+#include "actors/messages.hpp"
+
+namespace billd {
+
+/// Creates and cancels bills.
+using billing_shard_actor =
+    caf::typed_actor<caf::replies_to<create_atom, create_bill_cmd>::with<api_reply>,
+                     caf::replies_to<cancel_atom, cancel_bill_cmd>::with<api_reply>>;
+
+/// What a shard needs besides its database.
+struct billing_shard_config {
+  std::string timezone = "UTC";
+  std::chrono::seconds idempotency_ttl{86'400};
+  std::chrono::milliseconds db_timeout{10'000};
+};
+
+/// Spawns shard `index`.
+billing_shard_actor spawn_billing_shard(caf::actor_system& sys, std::uint32_t index,
+                                        slot_ptr<db_pool_actor> db,
+                                        const billing_shard_config& cfg);
+
+/// The shard of a bill id: stable on every node (FNV-1a of the id modulo shard count).
+std::uint32_t shard_of(const std::string& bill_id, std::uint32_t shards);
+
+}  // namespace billd

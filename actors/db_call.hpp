@@ -1,0 +1,60 @@
+#pragma once
+// Runs a storage function on the db-pool from any actor and continues on that actor's thread.
+// The one way actors reach PostgreSQL: no actor blocks on libpq.
+
+#include <caf/event_based_actor.hpp>
+#include <caf/sec.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "actors/actor_slot.hpp"
+#include "actors/db_pool.hpp"
+
+namespace billd {
+
+/// A db_outcome for a request that never reached a connection.
+inline db_outcome not_dispatched(std::string why) {
+  db_outcome out;
+  out.code = db_outcome_code::overloaded;
+  out.message = std::move(why);
+  return out;
+}
+
+/// Calls `body(pg_connection&) -> T` on a pooled connection within `timeout`, then
+/// `done(const db_outcome&, std::optional<T>&&)` on self's thread (value set when ok).
+/// A write whose answer is lost (timeout, pool gone after dispatch) reports outcome_unknown.
+template <class T, class Self, class Body, class Done>
+void db_call(Self* self, const slot_ptr<db_pool_actor>& pool, std::string name, bool write,
+             std::chrono::milliseconds timeout, Body body, Done done) {
+  auto result = std::make_shared<std::optional<T>>();
+  auto task = std::make_shared<db_task>();
+  task->name = std::move(name);
+  task->write = write;
+  task->deadline = std::chrono::steady_clock::now() + timeout;
+  task->body = [result, body = std::move(body)](pg_connection& conn) { *result = body(conn); };
+  auto handle = pool->get();
+  if (!handle) {
+    done(not_dispatched("db-pool is restarting"), std::optional<T>{});
+    return;
+  }
+  self->request(handle, timeout, run_atom::value, std::move(task))
+      .then(
+          [result, done](db_outcome& outcome) mutable {
+            done(outcome, outcome.code == db_outcome_code::ok ? std::move(*result)
+                                                              : std::optional<T>{});
+          },
+          [done, write](caf::error& err) mutable {
+            // Still queued at a dead pool: nothing ran. Otherwise a write may have committed.
+            db_outcome out;
+            out.code = (err == caf::sec::request_receiver_down || !write)
+                           ? db_outcome_code::overloaded
+                           : db_outcome_code::outcome_unknown;
+            out.message = caf::to_string(err);
+            done(out, std::optional<T>{});
+          });
+}
+
+}  // namespace billd

@@ -1,0 +1,165 @@
+#include "actors/db_conn.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "storage/pg_connection.hpp"
+
+namespace billd {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+/// The thread that owns the libpq connection. It outlives the actor briefly: on shutdown it
+/// cancels the running statement, finishes, closes the connection and exits by itself.
+class conn_worker : public std::enable_shared_from_this<conn_worker> {
+ public:
+  using completion = std::function<void(db_outcome)>;
+
+  explicit conn_worker(db_conn_config cfg) : cfg_(std::move(cfg)) {}
+
+  void start() {
+    std::thread{[self = shared_from_this()] { self->loop(); }}.detach();
+  }
+
+  void submit(db_task_ptr task, completion done) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    task_ = std::move(task);
+    done_ = std::move(done);
+    cv_.notify_one();
+  }
+
+  void shutdown() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    stop_ = true;
+    if (running_ && conn_) conn_->cancel_running();
+    cv_.notify_one();
+  }
+
+ private:
+  void loop() {
+    connect_quietly();
+    for (;;) {
+      db_task_ptr task;
+      completion done;
+      {
+        std::unique_lock<std::mutex> lock{mutex_};
+        cv_.wait(lock, [this] { return stop_ || task_ != nullptr; });
+        if (stop_) break;
+        task = std::move(task_);
+        done = std::move(done_);
+        running_ = true;
+      }
+      auto outcome = execute(*task);
+      {
+        std::lock_guard<std::mutex> guard{mutex_};
+        running_ = false;
+      }
+      done(std::move(outcome));
+    }
+    std::lock_guard<std::mutex> guard{mutex_};
+    conn_.reset();
+  }
+
+  void connect_quietly() {
+    try {
+      auto conn = std::make_unique<pg_connection>(cfg_.conninfo, cfg_.connect_timeout,
+                                                  cfg_.statement_timeout);
+      std::lock_guard<std::mutex> guard{mutex_};
+      conn_ = std::move(conn);
+    } catch (const db_error& e) {
+      spdlog::warn("db-conn: {}", e.what());
+    }
+  }
+
+  db_outcome execute(db_task& task) {
+    db_outcome out;
+    if (clock::now() >= task.deadline) {
+      out.code = db_outcome_code::deadline_passed;
+      return out;
+    }
+    auto started = clock::now();
+    try {
+      if (!conn_ || !conn_->healthy()) {
+        {
+          std::lock_guard<std::mutex> guard{mutex_};
+          conn_.reset();
+        }
+        connect_quietly();
+        if (!conn_) throw db_error(db_errc::connection_lost, "", "PostgreSQL is unreachable");
+      }
+      task.body(*conn_);
+    } catch (const db_error& e) {
+      out.code = db_outcome_code::failed;
+      out.error = e.code();
+      out.message = e.what();
+    } catch (const std::exception& e) {
+      out.code = db_outcome_code::failed;
+      out.error = db_errc::other;
+      out.message = e.what();
+    }
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
+    if (took >= cfg_.slow_query)
+      spdlog::warn("slow query: {} took {} ms", task.name, took.count());
+    return out;
+  }
+
+  db_conn_config cfg_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  db_task_ptr task_;
+  completion done_;
+  bool stop_ = false;
+  bool running_ = false;
+  std::unique_ptr<pg_connection> conn_;
+};
+
+struct db_conn_state {
+  static inline const char* name = "db-conn";
+  std::shared_ptr<conn_worker> worker;
+  std::uint64_t next_seq = 0;
+  std::unordered_map<std::uint64_t, caf::typed_response_promise<db_outcome>> pending;
+  ~db_conn_state() {
+    if (worker) worker->shutdown();
+  }
+};
+
+db_conn_actor::behavior_type db_conn_impl(db_conn_actor::stateful_pointer<db_conn_state> self,
+                                          db_conn_config cfg) {
+  self->state.worker = std::make_shared<conn_worker>(std::move(cfg));
+  self->state.worker->start();
+  return {
+      [self](run_atom, db_task_ptr& task) -> caf::result<db_outcome> {
+        auto rp = self->make_response_promise<db_outcome>();
+        auto seq = ++self->state.next_seq;
+        self->state.pending.emplace(seq, rp);
+        caf::weak_actor_ptr weak = self->ctrl();
+        self->state.worker->submit(std::move(task), [weak, seq](db_outcome outcome) {
+          // The actor may be gone by now; then the pool already answered for it.
+          if (auto strong = caf::actor_cast<caf::strong_actor_ptr>(weak))
+            caf::anon_send(caf::actor_cast<db_conn_actor>(strong), done_atom::value, seq,
+                           std::move(outcome));
+        });
+        return rp;
+      },
+      [self](done_atom, std::uint64_t seq, db_outcome& outcome) {
+        auto it = self->state.pending.find(seq);
+        if (it == self->state.pending.end()) return;
+        it->second.deliver(std::move(outcome));
+        self->state.pending.erase(it);
+      },
+  };
+}
+
+}  // namespace
+
+db_conn_actor spawn_db_conn(caf::actor_system& sys, const db_conn_config& cfg) {
+  return sys.spawn(db_conn_impl, cfg);
+}
+
+}  // namespace billd

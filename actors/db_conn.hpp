@@ -1,0 +1,33 @@
+#pragma once
+// db-conn: one libpq connection driven by its own thread. The actor stays responsive while
+// the thread blocks in libpq, so it can be stopped (and its statement cancelled) at any time.
+
+#include <caf/typed_actor.hpp>
+#include <caf/replies_to.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "actors/atoms.hpp"
+#include "actors/db_task.hpp"
+#include "actors/messages.hpp"
+
+namespace billd {
+
+/// Runs one task at a time on its connection.
+using db_conn_actor = caf::typed_actor<
+    caf::replies_to<run_atom, db_task_ptr>::with<db_outcome>,
+    caf::reacts_to<done_atom, std::uint64_t, db_outcome>>;
+
+/// How a db-conn connects and what it logs.
+struct db_conn_config {
+  std::string conninfo;
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds statement_timeout{5'000};
+  std::chrono::milliseconds slow_query{100};
+};
+
+/// Spawns a db-conn (its worker thread connects at once and reconnects on demand).
+db_conn_actor spawn_db_conn(caf::actor_system& sys, const db_conn_config& cfg);
+
+}  // namespace billd

@@ -1,0 +1,191 @@
+#include "actors/db_pool.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <optional>
+
+#include "actors/restart_policy.hpp"
+
+namespace billd {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct waiting_task {
+  db_task_ptr task;
+  caf::typed_response_promise<db_outcome> rp;
+};
+
+struct conn_slot {
+  db_conn_actor handle;
+  std::optional<waiting_task> current;
+  std::uint64_t seq = 0;
+  std::uint64_t restarts = 0;
+  std::unique_ptr<restart_backoff> backoff;
+};
+
+struct db_pool_state {
+  static inline const char* name = "db-pool";
+  db_pool_config cfg;
+  std::vector<conn_slot> conns;
+  std::deque<waiting_task> waiting;
+  std::unique_ptr<restart_budget> budget;
+  ~db_pool_state() {
+    for (auto& c : conns)
+      if (c.handle) caf::anon_send_exit(c.handle, caf::exit_reason::user_shutdown);
+  }
+};
+
+using self_ptr = db_pool_actor::stateful_pointer<db_pool_state>;
+
+db_outcome make_outcome(db_outcome_code code, std::string message = {}) {
+  db_outcome out;
+  out.code = code;
+  out.message = std::move(message);
+  return out;
+}
+
+void pump(self_ptr self);
+
+void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outcome) {
+  auto& slot = self->state.conns[index];
+  if (slot.seq != seq || !slot.current) return;  // already answered (connection died)
+  slot.current->rp.deliver(std::move(outcome));
+  slot.current.reset();
+  pump(self);
+}
+
+void dispatch(self_ptr self, std::size_t index, waiting_task work) {
+  auto& slot = self->state.conns[index];
+  auto task = work.task;
+  auto seq = ++slot.seq;
+  slot.current = std::move(work);
+  self->request(slot.handle, caf::infinite, run_atom::value, task)
+      .then([self, index, seq](db_outcome& outcome) { finish(self, index, seq, outcome); },
+            [self, index, seq](caf::error& err) {
+              finish(self, index, seq,
+                     make_outcome(db_outcome_code::outcome_unknown, caf::to_string(err)));
+            });
+}
+
+std::optional<std::size_t> idle_conn(self_ptr self) {
+  for (std::size_t i = 0; i < self->state.conns.size(); ++i) {
+    const auto& c = self->state.conns[i];
+    if (c.handle && !c.current) return i;
+  }
+  return std::nullopt;
+}
+
+void pump(self_ptr self) {
+  auto& waiting = self->state.waiting;
+  while (!waiting.empty()) {
+    if (waiting.front().task->deadline <= clock::now()) {
+      waiting.front().rp.deliver(make_outcome(db_outcome_code::deadline_passed));
+      waiting.pop_front();
+      continue;
+    }
+    auto idle = idle_conn(self);
+    if (!idle) return;
+    auto work = std::move(waiting.front());
+    waiting.pop_front();
+    dispatch(self, *idle, std::move(work));
+  }
+}
+
+void start_conn(self_ptr self, std::size_t index) {
+  auto& slot = self->state.conns[index];
+  slot.handle = spawn_db_conn(self->system(), self->state.cfg.conn);
+  self->monitor(slot.handle);
+}
+
+void on_conn_down(self_ptr self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < st.conns.size(); ++i) {
+    auto& slot = st.conns[i];
+    if (!slot.handle || slot.handle.address() != msg.source) continue;
+    slot.handle = nullptr;
+    if (slot.current) {
+      // The task may have committed before the connection went away: a write's outcome is
+      // unknown; a read was not a change, so the caller may simply retry.
+      auto code = slot.current->task->write ? db_outcome_code::outcome_unknown
+                                            : db_outcome_code::overloaded;
+      slot.current->rp.deliver(make_outcome(code, "db-conn stopped mid-statement"));
+      slot.current.reset();
+    }
+    auto now = self->clock().now();
+    if (!st.budget->admit(now)) {
+      spdlog::error("db-pool: db-conn restart budget exhausted, escalating");
+      self->quit(caf::make_error(caf::sec::runtime_error, "db-pool restart budget exhausted"));
+      return;
+    }
+    ++slot.restarts;
+    auto delay = slot.backoff->on_failure(now);
+    spdlog::warn("db-pool: db-conn {} died ({}), restarting in {} ms", i,
+                 caf::to_string(msg.reason), delay.count());
+    self->delayed_send(self, delay, restart_atom::value, static_cast<std::uint64_t>(i));
+    return;
+  }
+}
+
+db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
+  auto& state = self->state;
+  state.cfg = std::move(cfg);
+  state.budget = std::make_unique<restart_budget>(state.cfg.restarts);
+  state.conns.resize(state.cfg.size);
+  for (std::size_t i = 0; i < state.conns.size(); ++i) {
+    state.conns[i].backoff = std::make_unique<restart_backoff>(state.cfg.restarts, 31 * i + 7);
+    start_conn(self, i);
+  }
+  self->set_down_handler([self](caf::down_msg& msg) { on_conn_down(self, msg); });
+  return {
+      [self](run_atom, db_task_ptr& task) -> caf::result<db_outcome> {
+        // Decide before making a promise: in CAF 0.17 a response promise takes over the
+        // request, after which a returned value is never delivered.
+        if (task->deadline <= clock::now()) return make_outcome(db_outcome_code::deadline_passed);
+        auto& st = self->state;
+        auto idle = idle_conn(self);
+        bool dispatch_now = idle && st.waiting.empty();
+        if (!dispatch_now && st.waiting.size() >= st.cfg.max_waiting)
+          return make_outcome(db_outcome_code::overloaded, "db.max_waiting reached");
+        auto rp = self->make_response_promise<db_outcome>();
+        if (dispatch_now)
+          dispatch(self, *idle, waiting_task{std::move(task), rp});
+        else
+          st.waiting.push_back(waiting_task{std::move(task), rp});
+        return rp;
+      },
+      [self](stats_atom) {
+        auto& st = self->state;
+        std::uint32_t busy = 0;
+        std::uint64_t restarts = 0;
+        for (const auto& c : st.conns) {
+          busy += c.current ? 1u : 0u;
+          restarts += c.restarts;
+        }
+        return caf::result<std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>(
+            static_cast<std::uint32_t>(st.conns.size()), busy,
+            static_cast<std::uint32_t>(st.waiting.size()), restarts);
+      },
+      [self](conns_atom) {
+        std::vector<caf::actor> out;
+        for (const auto& c : self->state.conns)
+          if (c.handle) out.push_back(caf::actor_cast<caf::actor>(c.handle));
+        return out;
+      },
+      [self](restart_atom, std::uint64_t index) {
+        if (index >= self->state.conns.size() || self->state.conns[index].handle) return;
+        start_conn(self, static_cast<std::size_t>(index));
+        pump(self);
+      },
+  };
+}
+
+}  // namespace
+
+db_pool_actor spawn_db_pool(caf::actor_system& sys, const db_pool_config& cfg) {
+  return sys.spawn(db_pool_impl, cfg);
+}
+
+}  // namespace billd

@@ -1,0 +1,40 @@
+#pragma once
+// db-pool: owns N db-conn actors, a bounded wait queue and deadline-aware dispatch.
+// A full queue refuses at once (overloaded); a task whose deadline passed is dropped, not run;
+// a connection that dies mid-task answers its caller outcome_unknown (writes) at once.
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <functional>
+#include <vector>
+
+#include "actors/atoms.hpp"
+#include "actors/db_conn.hpp"
+#include "actors/db_task.hpp"
+#include "actors/messages.hpp"
+#include "config/settings.hpp"
+
+namespace billd {
+
+/// The pool's interface: run a task; report busy/idle/waiting; list connections (tests, ops).
+using db_pool_actor = caf::typed_actor<
+    caf::replies_to<run_atom, db_task_ptr>::with<db_outcome>,
+    caf::replies_to<stats_atom>::with<std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>,
+    caf::replies_to<conns_atom>::with<std::vector<caf::actor>>,
+    caf::reacts_to<restart_atom, std::uint64_t>>;
+
+/// Pool size, queue bound and connection settings.
+struct db_pool_config {
+  std::uint32_t size = 8;
+  std::uint32_t max_waiting = 1024;
+  db_conn_config conn;
+  supervisor_settings restarts;
+  /// Called each time a db-conn is restarted (the monitor counts restarts).
+  std::function<void(const std::string&)> on_restart;
+};
+
+/// Spawns the pool and its connections.
+db_pool_actor spawn_db_pool(caf::actor_system& sys, const db_pool_config& cfg);
+
+}  // namespace billd

@@ -1,0 +1,28 @@
+#pragma once
+// A unit of database work: a closure run on one pooled connection. It never leaves the node
+// (the pool is local), so it is an allowed unsafe message type.
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace billd {
+
+class pg_connection;
+
+/// Work for the db-pool. `body` throws db_error on failure; a write runs its own transaction.
+struct db_task {
+  std::string name;
+  bool write = false;
+  std::chrono::steady_clock::time_point deadline;
+  std::function<void(pg_connection&)> body;
+};
+
+using db_task_ptr = std::shared_ptr<db_task>;
+
+}  // namespace billd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(billd::db_task_ptr)

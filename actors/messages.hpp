@@ -1,0 +1,162 @@
+#pragma once
+// Message types that cross actors. Each has an `inspect` overload and is registered in
+// register_message_types(), so the cluster mode can send it between nodes.
+
+#include <caf/meta/type_name.hpp>
+
+#include "actors/std_optional_inspect.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/bill_draft.hpp"
+#include "domain/user_rules.hpp"
+#include "storage/db_error.hpp"
+
+namespace caf {
+class actor_system_config;
+}
+
+namespace billd {
+
+/// How a db-pool call ended.
+enum class db_outcome_code : std::uint8_t {
+  ok,               // the task ran and returned
+  failed,           // the task ran and threw db_error (see error)
+  overloaded,       // refused at once: the wait queue is full or the breaker is open
+  deadline_passed,  // dropped before it ran: its request deadline had passed
+  outcome_unknown,  // its connection died while running it: it may or may not have committed
+};
+
+/// The answer of the db-pool to one task.
+struct db_outcome {
+  db_outcome_code code = db_outcome_code::ok;
+  db_errc error = db_errc::other;
+  std::string message;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, db_outcome& x) {
+  return f(caf::meta::type_name("db_outcome"), x.code, x.error, x.message);
+}
+
+/// What a write or read reported back to the front, before HTTP framing.
+enum class reply_kind : std::uint8_t {
+  ok,
+  not_found,
+  conflict,
+  precondition_failed,
+  validation_failed,
+  idempotency_mismatch,
+  idempotency_in_flight,
+  unauthenticated,
+  rate_limited,
+  overloaded,
+  outcome_unknown,
+  internal,
+};
+
+/// A reply from billing, auth or user actors; `status`/`body` are set for ok replies.
+struct api_reply {
+  reply_kind kind = reply_kind::ok;
+  std::uint16_t status = 200;
+  std::string body;
+  std::string location;
+  std::string etag;
+  std::string detail;
+  std::string field;  // the invalid field of validation_failed
+  bool replayed = false;
+  std::uint32_t retry_after_s = 0;  // for rate_limited and overloaded
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
+  return f(caf::meta::type_name("api_reply"), x.kind, x.status, x.body, x.location, x.etag,
+           x.detail, x.field, x.replayed, x.retry_after_s);
+}
+
+/// The authenticated caller of a request.
+struct principal {
+  std::string user_id;
+  std::string username;
+  user_role role = user_role::viewer;
+  std::int64_t expires_at_ms = 0;  // when the session ends (monotonic checks use the cache TTL)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, principal& x) {
+  return f(caf::meta::type_name("principal"), x.user_id, x.username, x.role, x.expires_at_ms);
+}
+
+/// Idempotency context of a write: the key (empty when none) and the request fingerprint.
+struct idempotency_ref {
+  std::string key;
+  std::string fingerprint_hex;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, idempotency_ref& x) {
+  return f(caf::meta::type_name("idempotency_ref"), x.key, x.fingerprint_hex);
+}
+
+/// POST /api/v1/bills after validation.
+struct create_bill_cmd {
+  std::string bill_id;
+  bill_draft draft;
+  std::string actor_id;
+  idempotency_ref idem;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, civil_date& x) {
+  return f(caf::meta::type_name("civil_date"), x.year, x.month, x.day);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bill_draft& x) {
+  return f(caf::meta::type_name("bill_draft"), x.payer_name, x.payer_phone, x.payer_email,
+           x.amount_minor, x.currency, x.currency_exponent, x.description, x.due_date,
+           x.reference);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, create_bill_cmd& x) {
+  return f(caf::meta::type_name("create_bill_cmd"), x.bill_id, x.draft, x.actor_id, x.idem);
+}
+
+/// POST /api/v1/bills/{id}/cancel.
+struct cancel_bill_cmd {
+  std::string bill_id;
+  std::string actor_id;
+  std::optional<std::int64_t> if_match_version;
+  idempotency_ref idem;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cancel_bill_cmd& x) {
+  return f(caf::meta::type_name("cancel_bill_cmd"), x.bill_id, x.actor_id, x.if_match_version,
+           x.idem);
+}
+
+/// POST /api/v1/users and PATCH /api/v1/users/{id}.
+struct user_change_cmd {
+  std::string user_id;  // empty for create
+  std::string actor_id;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  std::optional<user_role> role;
+  std::optional<bool> disabled;
+  idempotency_ref idem;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_change_cmd& x) {
+  return f(caf::meta::type_name("user_change_cmd"), x.user_id, x.actor_id, x.username,
+           x.password, x.role, x.disabled, x.idem);
+}
+
+/// Registers every message type above with the actor system (every node must call it).
+void register_message_types(caf::actor_system_config& cfg);
+
+}  // namespace billd

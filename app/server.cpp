@@ -1,0 +1,230 @@
+#include "app/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "actors/messages.hpp"
+#include "actors/pg_process.hpp"
+#include "actors/supervisor.hpp"
+#include "app/server_internals.hpp"
+#include "app/version.hpp"
+#include "domain/crypto.hpp"
+#include "net/problem.hpp"
+#include "storage/embedded_postgres.hpp"
+#include "storage/migrations.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace billd {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now().time_since_epoch())
+      .count();
+}
+
+template <class Handle, class Spawn>
+child_spec slot_child(std::string name, slot_ptr<Handle> slot, Spawn spawn) {
+  return {std::move(name), [slot, spawn](caf::actor_system& sys) {
+            auto h = spawn(sys);
+            slot->set(h);
+            return caf::actor_cast<caf::actor>(h);
+          }};
+}
+
+supervisor_spec group(const server::internals& p, std::string name,
+                      std::vector<child_spec> children) {
+  supervisor_spec spec;
+  spec.name = std::move(name);
+  spec.strategy = restart_strategy::one_for_one;
+  spec.limits = p.cfg.supervisor;
+  spec.children = std::move(children);
+  auto monitor = p.monitor;
+  spec.on_restart = [monitor](const std::string& child) {
+    if (auto m = monitor->get()) caf::anon_send(m, restart_atom::value, child);
+  };
+  return spec;
+}
+
+std::vector<child_spec> storage_children(server::internals& p) {
+  std::vector<child_spec> kids;
+  if (p.db.embedded) {
+    auto pg = p.db.embedded;
+    auto up = p.pg_up;
+    kids.push_back({"pg-process", [pg, up](caf::actor_system& sys) {
+                      return spawn_pg_process(sys, pg, up);
+                    }});
+  }
+  db_pool_config pool;
+  pool.size = p.cfg.db.pool_size;
+  pool.max_waiting = p.cfg.db.max_waiting;
+  pool.conn = {p.db.conninfo, p.cfg.db.connect_timeout, p.cfg.db.statement_timeout,
+               p.cfg.db.slow_query};
+  pool.restarts = p.cfg.supervisor;
+  auto monitor = p.monitor;
+  pool.on_restart = [monitor](const std::string& child) {
+    if (auto m = monitor->get()) caf::anon_send(m, restart_atom::value, child);
+  };
+  kids.push_back(slot_child("db-pool", p.pool,
+                            [pool](caf::actor_system& sys) { return spawn_db_pool(sys, pool); }));
+  return kids;
+}
+
+std::vector<child_spec> root_children(server::internals& p) {
+  std::vector<child_spec> root;
+  root.push_back(supervisor_child(group(
+      p, "ops", {slot_child("monitor", p.monitor, [](caf::actor_system& sys) {
+                  return spawn_monitor(sys, 0);
+                })})));
+  root.push_back(supervisor_child(group(p, "storage", storage_children(p))));
+  billing_shard_config shard_cfg{p.cfg.billing.timezone, p.cfg.idempotency_ttl,
+                                 p.cfg.front.request_timeout};
+  std::vector<child_spec> shards;
+  for (std::uint32_t i = 0; i < p.cfg.billing.shards; ++i)
+    shards.push_back(slot_child("billing-shard", p.shards[i],
+                                [i, pool = p.pool, shard_cfg](caf::actor_system& sys) {
+                                  return spawn_billing_shard(sys, i, pool, shard_cfg);
+                                }));
+  root.push_back(supervisor_child(group(p, "billing", std::move(shards))));
+  auth_config auth_cfg{p.cfg.auth, p.cfg.idempotency_ttl, p.cfg.front.request_timeout};
+  root.push_back(slot_child("auth", p.auth, [pool = p.pool, auth_cfg](caf::actor_system& sys) {
+    return spawn_auth(sys, pool, auth_cfg);
+  }));
+  auto deps = std::make_shared<front_deps>();
+  deps->cfg = p.cfg;
+  std::string err;
+  deps->currencies = *currency_set::parse(p.cfg.billing.currencies, err);
+  deps->db = p.pool;
+  deps->shards = p.shards;
+  deps->auth = p.auth;
+  deps->monitor = p.monitor;
+  deps->draining = p.draining;
+  deps->started = clock::now();
+  deps->version = billd_version;
+  for (std::uint32_t i = 0; i < p.fronts.size(); ++i)
+    root.push_back(slot_child("http-front", p.fronts[i],
+                              [i, deps = std::shared_ptr<const front_deps>(deps)](
+                                  caf::actor_system& sys) { return spawn_http_front(sys, i, deps); }));
+  return root;
+}
+
+void wait_for_embedded(server::internals& p) {
+  auto deadline = clock::now() + std::chrono::seconds{90};
+  while (!p.pg_up->load()) {
+    if (clock::now() > deadline)
+      throw std::runtime_error("the embedded PostgreSQL did not become ready (see " +
+                               (std::filesystem::path{p.cfg.data_dir} / "postgres.log").string() +
+                               ")");
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  ensure_embedded_database(p.db);
+}
+
+void prepare_schema(server::internals& p) {
+  auto conn = connect_for_startup(p.cfg, p.db.conninfo);
+  auto applied = apply_migrations(*conn);
+  if (applied > 0) spdlog::info("applied {} migration(s)", applied);
+  check_timezone(*conn, p.cfg);
+  bootstrap_admin(*conn, p.cfg);
+}
+
+void start_listener(server::internals& p) {
+  http_server_hooks hooks;
+  hooks.fronts = p.fronts.size();
+  hooks.dispatch = [fronts = p.fronts](exchange_ptr ex, std::size_t i) {
+    auto front = fronts[i % fronts.size()]->get();
+    if (!front) {
+      ex->reply(problem_response(problem::overloaded, "billd is restarting", ex->request.path));
+      return;
+    }
+    caf::anon_send(front, handle_atom::value, std::move(ex));
+  };
+  hooks.live = [beat = p.heartbeat_ms] { return now_ms() - beat->load() < 1'000; };
+  p.http = std::make_unique<http_server>(p.cfg.http, std::move(hooks));
+  p.listen = p.http->start();
+  std::ofstream{std::filesystem::path{p.cfg.data_dir} / "listen-address"} << p.listen << "\n";
+  spdlog::info("billd {} listening on http://{}", billd_version, p.listen);
+}
+
+}  // namespace
+
+server::server(settings cfg) : parts_(std::make_unique<internals>()) {
+  parts_->cfg = std::move(cfg);
+  for (std::uint32_t i = 0; i < parts_->cfg.billing.shards; ++i)
+    parts_->shards.push_back(make_slot<billing_shard_actor>());
+  for (std::uint32_t i = 0; i < parts_->cfg.http.io_threads; ++i)
+    parts_->fronts.push_back(make_slot<http_front_actor>());
+}
+
+server::~server() {
+  auto& p = *parts_;
+  if (p.root) {
+    request_shutdown();
+    wait();
+  }
+  if (p.http) p.http->stop();
+}
+
+void server::start() {
+  auto& p = *parts_;
+  crypto_init();
+  p.db = resolve_database(p.cfg);
+  p.actor_cfg = std::make_unique<caf::actor_system_config>();
+  p.actor_cfg->set("scheduler.max-threads", static_cast<std::size_t>(p.cfg.actors.threads));
+  p.actor_cfg->set("scheduler.max-throughput",
+                   static_cast<std::size_t>(p.cfg.actors.max_throughput));
+  register_message_types(*p.actor_cfg);
+  p.sys = std::make_unique<caf::actor_system>(*p.actor_cfg);
+  supervisor_spec root;
+  root.name = "root";
+  root.strategy = restart_strategy::rest_for_one;
+  root.limits = p.cfg.supervisor;
+  root.children = root_children(p);
+  root.on_tick = [beat = p.heartbeat_ms] { beat->store(now_ms()); };
+  p.root = spawn_supervisor(*p.sys, std::move(root));
+  if (p.db.embedded) wait_for_embedded(p);
+  prepare_schema(p);
+  start_listener(p);
+}
+
+const std::string& server::listen_address() const { return parts_->listen; }
+
+void server::request_shutdown() {
+  auto& p = *parts_;
+  if (p.shutdown_requested.exchange(true) || !p.root) return;
+  p.draining->store(true);
+  p.shutdown_thread = std::thread{[&p] {
+    if (p.http) {
+      p.http->begin_drain();
+      auto deadline = clock::now() + p.cfg.shutdown_grace;
+      while (p.http->requests_in_flight() > 0 && clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    caf::anon_send_exit(p.root, caf::exit_reason::user_shutdown);
+  }};
+}
+
+int server::wait() {
+  auto& p = *parts_;
+  if (!p.root) return 0;
+  caf::error reason;
+  {
+    caf::scoped_actor self{*p.sys};
+    self->monitor(p.root);
+    self->receive([&](caf::down_msg& msg) { reason = msg.reason; });
+  }
+  p.root = nullptr;
+  if (p.http) p.http->stop();
+  if (p.shutdown_thread.joinable()) p.shutdown_thread.join();
+  if (reason && is_budget_exhausted(reason)) {
+    spdlog::critical("the root supervisor gave up: {}", caf::to_string(reason));
+    return 70;
+  }
+  return 0;
+}
+
+server::internals& server::parts() { return *parts_; }
+
+}  // namespace billd

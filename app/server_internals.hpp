@@ -1,0 +1,42 @@
+#pragma once
+// server's parts, visible to tests that need to reach actors (e.g. kill a db-conn).
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "actors/actor_slot.hpp"
+#include "actors/auth.hpp"
+#include "actors/billing_shard.hpp"
+#include "actors/db_pool.hpp"
+#include "actors/monitor.hpp"
+#include "app/database.hpp"
+#include "app/server.hpp"
+#include "net/http_front.hpp"
+#include "net/http_server.hpp"
+
+namespace billd {
+
+struct server::internals {
+  settings cfg;
+  database_target db;
+  std::unique_ptr<caf::actor_system_config> actor_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  slot_ptr<monitor_actor> monitor = make_slot<monitor_actor>();
+  slot_ptr<db_pool_actor> pool = make_slot<db_pool_actor>();
+  std::vector<slot_ptr<billing_shard_actor>> shards;
+  slot_ptr<auth_actor> auth = make_slot<auth_actor>();
+  std::vector<slot_ptr<http_front_actor>> fronts;
+  std::shared_ptr<std::atomic<bool>> draining = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<bool>> pg_up = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<std::int64_t>> heartbeat_ms =
+      std::make_shared<std::atomic<std::int64_t>>(0);
+  caf::actor root;
+  std::unique_ptr<http_server> http;
+  std::string listen;
+  std::atomic<bool> shutdown_requested{false};
+  std::thread shutdown_thread;
+};
+
+}  // namespace billd

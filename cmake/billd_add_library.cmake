@@ -1,0 +1,22 @@
+# billd_add_library(name SOURCES ... DEPS ... [PCH]) — one static library per folder.
+# PCH reuses the one precompiled header for CAF/Beast built by billd_pch.
+function(billd_add_library name)
+  cmake_parse_arguments(ARG "PCH" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE billd_warnings billd_sanitizers)
+  if(ARG_PCH)
+    target_precompile_headers(${name} REUSE_FROM billd_pch)
+  endif()
+endfunction()
+
+# billd_add_executable(name SOURCES ... DEPS ... [PCH])
+function(billd_add_executable name)
+  cmake_parse_arguments(ARG "PCH" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} billd_warnings billd_sanitizers)
+  if(ARG_PCH)
+    target_precompile_headers(${name} REUSE_FROM billd_pch)
+  endif()
+endfunction()

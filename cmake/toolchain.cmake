@@ -1,0 +1,22 @@
+# ccache, warnings and sanitizers shared by every target of the project.
+
+find_program(BILLD_CCACHE ccache)
+if(BILLD_CCACHE)
+  # Precompiled headers need these sloppiness settings to be cacheable at all.
+  set(CMAKE_CXX_COMPILER_LAUNCHER
+      ${CMAKE_COMMAND} -E env
+      "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+      "CCACHE_BASEDIR=${CMAKE_SOURCE_DIR}" ${BILLD_CCACHE})
+endif()
+
+add_library(billd_warnings INTERFACE)
+target_compile_options(billd_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wnon-virtual-dtor
+  $<$<BOOL:${BILLD_WERROR}>:-Werror>)
+
+add_library(billd_sanitizers INTERFACE)
+if(BILLD_SANITIZE)
+  target_compile_options(billd_sanitizers INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(billd_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,266 @@
+#include "config/keys.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <limits>
+
+namespace billd {
+namespace {
+
+template <class Accessor>
+config_key uint_key(std::string name, std::uint64_t def, std::uint64_t lo, std::uint64_t hi,
+                    std::string help, Accessor field) {
+  std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  auto apply = [lo, hi, range, field](settings& s,
+                                      std::string_view text) -> std::optional<std::string> {
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || value < lo || value > hi)
+      return "must be an integer in " + range;
+    field(s, value);
+    return std::nullopt;
+  };
+  return {std::move(name), std::to_string(def), range, std::move(help), false, apply};
+}
+
+template <class Accessor>
+config_key string_key(std::string name, std::string def, std::string range, std::string help,
+                      bool secret, Accessor field,
+                      std::function<bool(std::string_view)> valid = nullptr) {
+  auto apply = [field, valid, range](settings& s,
+                                     std::string_view text) -> std::optional<std::string> {
+    if (valid && !valid(text)) return "must be " + range;
+    field(s, std::string{text});
+    return std::nullopt;
+  };
+  return {std::move(name), std::move(def), std::move(range), std::move(help), secret, apply};
+}
+
+bool one_of(std::string_view v, std::initializer_list<std::string_view> allowed) {
+  for (auto a : allowed)
+    if (v == a) return true;
+  return false;
+}
+
+bool is_host_port(std::string_view v) {
+  auto colon = v.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  unsigned port = 0;
+  auto digits = v.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  return ec == std::errc{} && end == digits.data() + digits.size() && port <= 65535;
+}
+
+bool is_http_url_or_empty(std::string_view v) {
+  return v.empty() || v.starts_with("http://") || v.starts_with("https://");
+}
+
+#define BILLD_FIELD(expr) [](settings& s, auto v) { expr = decltype(expr)(v); }
+#define BILLD_MS(expr) [](settings& s, auto v) { expr = milliseconds(v); }
+#define BILLD_SECONDS(expr) [](settings& s, auto v) { expr = std::chrono::seconds(v); }
+
+std::vector<config_key> make_keys() {
+  constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
+  const settings d;
+  std::vector<config_key> k;
+  // --- general (names of API.md "Launch interface") ---
+  k.push_back(string_key("http.listen", d.http.listen, "HOST:PORT (port 0 picks a free port)",
+                         "Address of the one HTTP listener.", false,
+                         BILLD_FIELD(s.http.listen), is_host_port));
+  k.push_back(string_key("data_dir", d.data_dir, "a directory path",
+                         "Data directory; the embedded PostgreSQL lives under it.", false,
+                         BILLD_FIELD(s.data_dir),
+                         [](std::string_view v) { return !v.empty(); }));
+  k.push_back(string_key("db.url", "", "empty or a libpq URL/conninfo",
+                         "PostgreSQL to use; empty starts the embedded one.", true,
+                         BILLD_FIELD(s.db.url)));
+  k.push_back(string_key("admin.user", d.admin_user, "3-64 chars of [a-z0-9_.-]",
+                         "First admin created at first start.", false,
+                         BILLD_FIELD(s.admin_user),
+                         [](std::string_view v) { return v.size() >= 3 && v.size() <= 64; }));
+  k.push_back(string_key("admin.password", "", "empty or 12-256 characters",
+                         "First admin's password; empty generates one into "
+                         "<data_dir>/initial-admin-password (0600).",
+                         true, BILLD_FIELD(s.admin_password),
+                         [](std::string_view v) {
+                           return v.empty() || (v.size() >= 12 && v.size() <= 1024);
+                         }));
+  k.push_back(string_key("gateway.url", "", "empty or an http(s) URL",
+                         "Payment gateway base URL; empty leaves control-number jobs waiting.",
+                         false, BILLD_FIELD(s.gateway.url), is_http_url_or_empty));
+  k.push_back(string_key("gateway.secret_out", "", "any string", "HMAC secret billd signs with.",
+                         true, BILLD_FIELD(s.gateway.secret_out)));
+  k.push_back(string_key("gateway.secret_out_previous", "", "any string",
+                         "Previous outbound secret (rotation).", true,
+                         BILLD_FIELD(s.gateway.secret_out_previous)));
+  k.push_back(string_key("gateway.secret_in", "", "any string",
+                         "HMAC secret the gateway signs with.", true,
+                         BILLD_FIELD(s.gateway.secret_in)));
+  k.push_back(string_key("gateway.secret_in_previous", "", "any string",
+                         "Previous inbound secret (rotation).", true,
+                         BILLD_FIELD(s.gateway.secret_in_previous)));
+  k.push_back(string_key("public_url", "", "empty or an http(s) URL",
+                         "Base of callback URLs; empty means http://<http.listen>.", false,
+                         BILLD_FIELD(s.public_url), is_http_url_or_empty));
+  k.push_back(uint_key("idempotency.ttl_s", 86'400, 60, 30 * 86'400,
+                       "How long an Idempotency-Key's first response is replayed.",
+                       BILLD_SECONDS(s.idempotency_ttl)));
+  k.push_back(uint_key("shutdown.grace_ms", 25'000, 0, 600'000,
+                       "How long SIGTERM lets in-flight requests finish.",
+                       BILLD_MS(s.shutdown_grace)));
+  // --- http ---
+  k.push_back(uint_key("http.io_threads", d.http.io_threads, 1, 64,
+                       "Asio threads owning sockets (one http-front actor each).",
+                       BILLD_FIELD(s.http.io_threads)));
+  k.push_back(uint_key("http.body_bytes_max", d.http.body_bytes_max, 1024, 64u << 20,
+                       "Largest request body (413 above).", BILLD_FIELD(s.http.body_bytes_max)));
+  k.push_back(uint_key("http.header_bytes_max", d.http.header_bytes_max, 1024, 1u << 20,
+                       "Largest header block (431 above).",
+                       BILLD_FIELD(s.http.header_bytes_max)));
+  k.push_back(uint_key("http.url_bytes_max", d.http.url_bytes_max, 256, 64u << 10,
+                       "Longest request target (414 above).", BILLD_FIELD(s.http.url_bytes_max)));
+  k.push_back(uint_key("http.pipeline_max", d.http.pipeline_max, 1, 1024,
+                       "Pipelined requests queued per connection before reading pauses.",
+                       BILLD_FIELD(s.http.pipeline_max)));
+  k.push_back(uint_key("http.max_connections", d.http.max_connections, 1, 1'000'000,
+                       "Open connections accepted at once.",
+                       BILLD_FIELD(s.http.max_connections)));
+  k.push_back(uint_key("http.max_connections_per_ip", d.http.max_connections_per_ip, 1, 1'000'000,
+                       "Open connections per client address (loopback exempt).",
+                       BILLD_FIELD(s.http.max_connections_per_ip)));
+  k.push_back(uint_key("http.header_timeout_ms", 10'000, 100, 600'000,
+                       "Time to receive a new connection's first request header.",
+                       BILLD_MS(s.http.header_timeout)));
+  k.push_back(uint_key("http.request_timeout_ms", 30'000, 100, 600'000,
+                       "Time to receive a whole request once its header arrived.",
+                       BILLD_MS(s.http.request_timeout)));
+  k.push_back(uint_key("http.idle_timeout_ms", 60'000, 100, 3'600'000,
+                       "Keep-alive idle time between requests.", BILLD_MS(s.http.idle_timeout)));
+  k.push_back(uint_key("http.drain_ms", 500, 0, 10'000,
+                       "After 413/414/431: half-close, then drain this long so the client "
+                       "reads the answer.",
+                       BILLD_MS(s.http.drain_timeout)));
+  // --- db ---
+  k.push_back(string_key("db.embedded_bin_dir", d.db.embedded_bin_dir, "a directory path",
+                         "Where the embedded PostgreSQL's binaries are.", false,
+                         BILLD_FIELD(s.db.embedded_bin_dir)));
+  k.push_back(uint_key("db.pool_size", d.db.pool_size, 1, 256,
+                       "db-conn actors (one libpq connection each).",
+                       BILLD_FIELD(s.db.pool_size)));
+  k.push_back(uint_key("db.max_waiting", d.db.max_waiting, 1, 1'000'000,
+                       "Statements waiting for a connection; above it callers get 503 at once.",
+                       BILLD_FIELD(s.db.max_waiting)));
+  k.push_back(uint_key("db.statement_timeout_ms", 5'000, 10, 600'000,
+                       "A statement running longer is cancelled (PostgreSQL statement_timeout).",
+                       BILLD_MS(s.db.statement_timeout)));
+  k.push_back(uint_key("db.connect_timeout_ms", 5'000, 100, 600'000,
+                       "Time allowed to open one connection.", BILLD_MS(s.db.connect_timeout)));
+  k.push_back(uint_key("db.slow_query_ms", 100, 1, 600'000,
+                       "Statements slower than this are logged as slow.",
+                       BILLD_MS(s.db.slow_query)));
+  // --- front ---
+  k.push_back(uint_key("front.max_inflight", d.front.max_inflight, 1, 65'536,
+                       "Requests one http-front actor admits at once.",
+                       BILLD_FIELD(s.front.max_inflight)));
+  k.push_back(uint_key("front.request_timeout_ms", 10'000, 100, 600'000,
+                       "Deadline of a request inside billd (every actor request carries it).",
+                       BILLD_MS(s.front.request_timeout)));
+  // --- billing ---
+  k.push_back(uint_key("billing.shards", d.billing.shards, 1, 1024,
+                       "Billing shard actors; a bill's id picks its shard.",
+                       BILLD_FIELD(s.billing.shards)));
+  k.push_back(string_key("billing.currencies", d.billing.currencies, "CODE:EXP,... (EXP 0-4)",
+                         "Accepted currencies and their ISO 4217 exponents.", false,
+                         BILLD_FIELD(s.billing.currencies)));
+  k.push_back(string_key("billing.timezone", d.billing.timezone, "a PostgreSQL time zone name",
+                         "Time zone of due dates (checked against the database at start).",
+                         false, BILLD_FIELD(s.billing.timezone),
+                         [](std::string_view v) { return !v.empty() && v.size() < 64; }));
+  // --- auth ---
+  k.push_back(uint_key("auth.token_ttl_s", 43'200, 60, 30 * 86'400, "Session token lifetime.",
+                       BILLD_SECONDS(s.auth.token_ttl)));
+  k.push_back(uint_key("auth.hash_workers", d.auth.hash_workers, 1, 64,
+                       "Threads that hash passwords (logins never stall other requests).",
+                       BILLD_FIELD(s.auth.hash_workers)));
+  k.push_back(uint_key("auth.hash_queue_max", d.auth.hash_queue_max, 1, 100'000,
+                       "Password hashes waiting for a worker; above it logins get 503.",
+                       BILLD_FIELD(s.auth.hash_queue_max)));
+  k.push_back(uint_key("auth.argon2_ops", d.auth.argon2_ops, 1, 10, "argon2id passes.",
+                       BILLD_FIELD(s.auth.argon2_ops)));
+  k.push_back(uint_key("auth.argon2_mem_kib", d.auth.argon2_mem_kib, 8, 1u << 20,
+                       "argon2id memory per hash in KiB.", BILLD_FIELD(s.auth.argon2_mem_kib)));
+  k.push_back(uint_key("auth.token_cache_ttl_ms", 60'000, 0, 3'600'000,
+                       "How long a front trusts a cached token verification (backstop to "
+                       "revocation broadcasts).",
+                       BILLD_MS(s.auth.token_cache_ttl)));
+  k.push_back(uint_key("auth.token_cache_max", d.auth.token_cache_max, 1, 10'000'000,
+                       "Token verifications cached per front.",
+                       BILLD_FIELD(s.auth.token_cache_max)));
+  // --- supervision ---
+  k.push_back(uint_key("supervisor.max_restarts", d.supervisor.max_restarts, 0, 10'000,
+                       "Restarts within supervisor.period_ms before a supervisor escalates.",
+                       BILLD_FIELD(s.supervisor.max_restarts)));
+  k.push_back(uint_key("supervisor.period_ms", 60'000, 1'000, 86'400'000,
+                       "Window of the restart budget.", BILLD_MS(s.supervisor.period)));
+  k.push_back(uint_key("supervisor.backoff_base_ms", 100, 1, 60'000,
+                       "First restart delay (doubles per consecutive failure, +-20% jitter).",
+                       BILLD_MS(s.supervisor.backoff_base)));
+  k.push_back(uint_key("supervisor.backoff_max_ms", 10'000, 1, 600'000,
+                       "Longest restart delay.", BILLD_MS(s.supervisor.backoff_max)));
+  k.push_back(uint_key("supervisor.reset_after_ms", 30'000, 1, 3'600'000,
+                       "Quiet time after which the backoff starts again from the base.",
+                       BILLD_MS(s.supervisor.reset_after)));
+  // --- actors ---
+  k.push_back(uint_key("actors.threads", d.actors.threads, 1, 256, "CAF scheduler threads.",
+                       BILLD_FIELD(s.actors.threads)));
+  k.push_back(uint_key("actors.max_throughput", d.actors.max_throughput, 1, 1'000'000,
+                       "Messages an actor handles before yielding its worker.",
+                       BILLD_FIELD(s.actors.max_throughput)));
+  // --- log ---
+  k.push_back(string_key("log.level", d.log.level, "trace|debug|info|warn|error|off",
+                         "Log level.", false, BILLD_FIELD(s.log.level),
+                         [](std::string_view v) {
+                           return one_of(v, {"trace", "debug", "info", "warn", "error", "off"});
+                         }));
+  k.push_back(string_key("log.format", d.log.format, "text|json", "Log line format.", false,
+                         BILLD_FIELD(s.log.format),
+                         [](std::string_view v) { return one_of(v, {"text", "json"}); }));
+  (void)u32_max;
+  return k;
+}
+
+#undef BILLD_FIELD
+#undef BILLD_MS
+#undef BILLD_SECONDS
+
+}  // namespace
+
+const std::vector<config_key>& config_keys() {
+  static const std::vector<config_key> keys = make_keys();
+  return keys;
+}
+
+const config_key* find_config_key(std::string_view name) {
+  for (const auto& k : config_keys())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::string env_name_of(std::string_view key) {
+  std::string env = "BILLD_";
+  for (char c : key)
+    env += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+std::string config_keys_markdown() {
+  std::string out = "| key | environment | default | allowed | meaning |\n|---|---|---|---|---|\n";
+  for (const auto& k : config_keys()) {
+    std::string def = k.default_value.empty() ? "(empty)" : "`" + k.default_value + "`";
+    out += "| `" + k.name + "` | `" + env_name_of(k.name) + "` | " + def + " | " + k.range +
+           " | " + k.help + " |\n";
+  }
+  return out;
+}
+
+}  // namespace billd

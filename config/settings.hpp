@@ -1,0 +1,113 @@
+#pragma once
+// Every configurable bound of billd, grouped by the component that owns it.
+// Defaults here are the documented defaults; ranges live in config/keys.cpp.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace billd {
+
+using std::chrono::milliseconds;
+
+/// HTTP listener, framing limits and connection timeouts.
+struct http_settings {
+  std::string listen = "127.0.0.1:8080";
+  std::uint32_t io_threads = 1;
+  std::uint32_t body_bytes_max = 1 << 20;
+  std::uint32_t header_bytes_max = 16 << 10;
+  std::uint32_t url_bytes_max = 8 << 10;
+  std::uint32_t pipeline_max = 16;
+  std::uint32_t max_connections = 10'000;
+  std::uint32_t max_connections_per_ip = 256;
+  milliseconds header_timeout{10'000};
+  milliseconds request_timeout{30'000};
+  milliseconds idle_timeout{60'000};
+  milliseconds drain_timeout{500};
+};
+
+/// PostgreSQL: URL (empty = embedded), pool and per-statement bounds.
+struct db_settings {
+  std::string url;
+  std::string embedded_bin_dir = "/usr/lib/postgresql/15/bin";
+  std::uint32_t pool_size = 8;
+  std::uint32_t max_waiting = 1024;
+  milliseconds statement_timeout{5'000};
+  milliseconds connect_timeout{5'000};
+  milliseconds slow_query{100};
+};
+
+/// Front actors: admission bound and downstream request timeout.
+struct front_settings {
+  std::uint32_t max_inflight = 256;
+  milliseconds request_timeout{10'000};
+};
+
+/// Billing shards, currencies and the calendar of due dates.
+struct billing_settings {
+  std::uint32_t shards = 4;
+  std::string currencies = "TZS:2,KES:2,UGX:0,USD:2,EUR:2";
+  std::string timezone = "UTC";
+};
+
+/// Sessions, password hashing and the per-front token cache.
+struct auth_settings {
+  std::chrono::seconds token_ttl{43'200};
+  std::uint32_t hash_workers = 2;
+  std::uint32_t hash_queue_max = 64;
+  std::uint32_t argon2_ops = 2;
+  std::uint32_t argon2_mem_kib = 19 * 1024;
+  milliseconds token_cache_ttl{60'000};
+  std::uint32_t token_cache_max = 10'000;
+};
+
+/// Restart policy of every supervisor (ARCHITECTURE.md "Supervision").
+struct supervisor_settings {
+  std::uint32_t max_restarts = 10;
+  milliseconds period{60'000};
+  milliseconds backoff_base{100};
+  milliseconds backoff_max{10'000};
+  milliseconds reset_after{30'000};
+};
+
+/// The CAF scheduler.
+struct actor_settings {
+  std::uint32_t threads = 2;
+  std::uint32_t max_throughput = 300;
+};
+
+/// The payment gateway (used by the payments issue; accepted and validated now).
+struct gateway_settings {
+  std::string url;
+  std::string secret_out;
+  std::string secret_out_previous;
+  std::string secret_in;
+  std::string secret_in_previous;
+};
+
+/// Logging.
+struct log_settings {
+  std::string level = "info";
+  std::string format = "text";
+};
+
+/// Everything billd reads at start: defaults < file < BILLD_* environment < flags.
+struct settings {
+  std::string data_dir = "./var";
+  std::string public_url;
+  std::string admin_user = "admin";
+  std::string admin_password;
+  std::chrono::seconds idempotency_ttl{86'400};
+  milliseconds shutdown_grace{25'000};
+  http_settings http;
+  db_settings db;
+  front_settings front;
+  billing_settings billing;
+  auth_settings auth;
+  supervisor_settings supervisor;
+  actor_settings actors;
+  gateway_settings gateway;
+  log_settings log;
+};
+
+}  // namespace billd

@@ -1,0 +1,78 @@
+#include "domain/json_text.hpp"
+
+namespace billd {
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_json_nullable(std::string& out, const std::optional<std::string>& s) {
+  if (s)
+    append_json_string(out, *s);
+  else
+    out += "null";
+}
+
+void json_object::key(std::string_view k) {
+  if (!first_) out_ += ',';
+  first_ = false;
+  append_json_string(out_, k);
+  out_ += ':';
+}
+
+json_object& json_object::str(std::string_view k, std::string_view value) {
+  key(k);
+  append_json_string(out_, value);
+  return *this;
+}
+
+json_object& json_object::opt(std::string_view k, const std::optional<std::string>& value) {
+  key(k);
+  append_json_nullable(out_, value);
+  return *this;
+}
+
+json_object& json_object::num(std::string_view k, std::int64_t value) {
+  key(k);
+  out_ += std::to_string(value);
+  return *this;
+}
+
+json_object& json_object::boolean(std::string_view k, bool value) {
+  key(k);
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+json_object& json_object::raw(std::string_view k, std::string_view json) {
+  key(k);
+  out_ += json;
+  return *this;
+}
+
+std::string json_object::finish() {
+  out_ += '}';
+  return std::move(out_);
+}
+
+}  // namespace billd

@@ -1,0 +1,37 @@
+#pragma once
+// Minimal JSON text output for the entities billd renders on its hot paths and stores for
+// idempotent replay. Parsing lives in net/ (rapidjson); writing needs no library.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace billd {
+
+/// Appends s as a JSON string literal (quotes included), escaping per RFC 8259.
+void append_json_string(std::string& out, std::string_view s);
+
+/// Appends a JSON string, or null when absent.
+void append_json_nullable(std::string& out, const std::optional<std::string>& s);
+
+/// Builds one JSON object field by field: `{"a":1,"b":"x"}`.
+class json_object {
+ public:
+  json_object() { out_ += '{'; }
+  json_object& str(std::string_view key, std::string_view value);
+  json_object& opt(std::string_view key, const std::optional<std::string>& value);
+  json_object& num(std::string_view key, std::int64_t value);
+  json_object& boolean(std::string_view key, bool value);
+  /// Inserts already-rendered JSON (an object, array or literal).
+  json_object& raw(std::string_view key, std::string_view json);
+  /// Closes the object and hands over the text (the builder is empty afterwards).
+  std::string finish();
+
+ private:
+  void key(std::string_view k);
+  std::string out_;
+  bool first_ = true;
+};
+
+}  // namespace billd

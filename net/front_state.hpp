@@ -1,0 +1,87 @@
+#pragma once
+// The state of an http-front actor and the helpers its route handlers share.
+// Included by net/http_front.cpp and net/routes_*.cpp only.
+
+#include <caf/all.hpp>
+
+#include <rapidjson/fwd.h>
+
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+#include "actors/reply_mapping.hpp"
+#include "net/http_front.hpp"
+#include "net/problem.hpp"
+#include "net/router.hpp"
+
+namespace billd {
+
+/// A cached token verification, trusted until fresh_until (auth.token_cache_ttl_ms) unless a
+/// revocation broadcast removes it first.
+struct token_entry {
+  principal who;
+  std::chrono::steady_clock::time_point fresh_until;
+};
+
+struct front_state {
+  static inline const char* name = "http-front";
+  std::uint32_t index = 0;
+  std::shared_ptr<const front_deps> deps;
+  std::uint32_t in_flight = 0;
+  std::unordered_map<std::string, token_entry> tokens;
+  std::uint64_t requests_since_report = 0;
+  std::uint64_t server_errors_since_report = 0;
+};
+
+using front_self = http_front_actor::stateful_pointer<front_state>;
+
+/// One admitted request.
+struct request_ctx {
+  exchange_ptr ex;
+  route_match route;
+  principal who;
+  std::string token_hash;
+  const http_request& req() const { return ex->request; }
+};
+
+/// Sends the answer, ends admission and counts it.
+void respond(front_self self, const request_ctx& ctx, http_response resp);
+
+/// The HTTP form of an actor's reply.
+http_response reply_to_http(const api_reply& reply, const http_request& req);
+
+/// Sends a problem for req.
+void respond_problem(front_self self, const request_ctx& ctx, problem p, std::string_view detail,
+                     const field_errors& errors = {});
+
+/// Parses a JSON object body; answers the problem itself and returns nullptr on failure.
+std::shared_ptr<rapidjson::Document> object_body(front_self self, const request_ctx& ctx);
+
+/// Answers a failed or refused database call.
+void respond_failure(front_self self, const request_ctx& ctx, const db_outcome& outcome,
+                     bool write);
+
+/// The request deadline inside billd.
+std::chrono::milliseconds request_timeout(front_self self);
+
+/// Idempotency-Key header → key (empty when absent); adds a field error when malformed.
+std::string read_idempotency_key(const http_request& req, field_errors& errors);
+
+/// method + path + raw body, hashed: the fingerprint of API.md.
+std::string request_fingerprint(const http_request& req);
+
+// Route handlers (net/routes_*.cpp).
+void handle_health(front_self self, request_ctx ctx);
+void handle_health_ready(front_self self, request_ctx ctx);
+void handle_login(front_self self, request_ctx ctx);
+void handle_logout(front_self self, request_ctx ctx);
+void handle_me(front_self self, request_ctx ctx);
+void handle_users_create(front_self self, request_ctx ctx);
+void handle_users_list(front_self self, request_ctx ctx);
+void handle_users_update(front_self self, request_ctx ctx);
+void handle_bills_create(front_self self, request_ctx ctx);
+void handle_bills_list(front_self self, request_ctx ctx);
+void handle_bills_get(front_self self, request_ctx ctx);
+void handle_bills_cancel(front_self self, request_ctx ctx);
+
+}  // namespace billd

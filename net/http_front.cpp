@@ -1,0 +1,191 @@
+#include "net/http_front.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "domain/crypto.hpp"
+#include "net/front_state.hpp"
+
+namespace billd {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+void run_route(front_self self, request_ctx ctx) {
+  switch (ctx.route.id) {
+    case route_id::health: return handle_health(self, std::move(ctx));
+    case route_id::health_live: {
+      // Normally answered by the session's fast path; this serves it if it ever arrives here.
+      http_response r;
+      r.body = R"({"status":"live"})";
+      return respond(self, ctx, std::move(r));
+    }
+    case route_id::health_ready: return handle_health_ready(self, std::move(ctx));
+    case route_id::auth_login: return handle_login(self, std::move(ctx));
+    case route_id::auth_logout: return handle_logout(self, std::move(ctx));
+    case route_id::auth_me: return handle_me(self, std::move(ctx));
+    case route_id::users_create: return handle_users_create(self, std::move(ctx));
+    case route_id::users_list: return handle_users_list(self, std::move(ctx));
+    case route_id::users_update: return handle_users_update(self, std::move(ctx));
+    case route_id::bills_create: return handle_bills_create(self, std::move(ctx));
+    case route_id::bills_list: return handle_bills_list(self, std::move(ctx));
+    case route_id::bills_get: return handle_bills_get(self, std::move(ctx));
+    case route_id::bills_cancel: return handle_bills_cancel(self, std::move(ctx));
+  }
+}
+
+bool role_allows(access who, user_role role) {
+  switch (who) {
+    case access::anyone:
+    case access::any_user:
+      return true;
+    case access::clerk:
+      return role == user_role::clerk || role == user_role::admin;
+    case access::admin:
+      return role == user_role::admin;
+  }
+  return false;
+}
+
+void authorized(front_self self, request_ctx ctx) {
+  if (!role_allows(ctx.route.who, ctx.who.role))
+    return respond_problem(self, ctx, problem::forbidden, "your role may not do this");
+  run_route(self, std::move(ctx));
+}
+
+std::optional<std::string> bearer_token(const http_request& req) {
+  auto h = req.header("authorization");
+  if (!h || h->size() < 8) return std::nullopt;
+  std::string scheme{h->substr(0, 7)};
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer ") return std::nullopt;
+  auto token = h->substr(7);
+  if (token.empty() || token.size() > 512) return std::nullopt;
+  return std::string{token};
+}
+
+void authenticate(front_self self, request_ctx ctx) {
+  auto token = bearer_token(ctx.req());
+  if (!token)
+    return respond_problem(self, ctx, problem::unauthenticated, "a bearer token is required");
+  ctx.token_hash = sha256_hex(*token);
+  auto& cache = self->state.tokens;
+  if (auto it = cache.find(ctx.token_hash); it != cache.end()) {
+    if (it->second.fresh_until > clock::now()) {
+      ctx.who = it->second.who;
+      return authorized(self, std::move(ctx));
+    }
+    cache.erase(it);
+  }
+  auto auth = self->state.deps->auth->get();
+  if (!auth)
+    return respond_problem(self, ctx, problem::overloaded, "authentication is restarting");
+  self->request(auth, request_timeout(self), verify_atom::value, ctx.token_hash)
+      .then(
+          [self, ctx](principal& who) mutable {
+            if (who.user_id.empty())
+              return respond_problem(self, ctx, problem::unauthenticated,
+                                     "the token is invalid or expired");
+            auto& st = self->state;
+            if (st.tokens.size() >= st.deps->cfg.auth.token_cache_max) st.tokens.clear();
+            st.tokens[ctx.token_hash] = {who, clock::now() + st.deps->cfg.auth.token_cache_ttl};
+            ctx.who = std::move(who);
+            authorized(self, std::move(ctx));
+          },
+          [self, ctx](caf::error&) {
+            respond_problem(self, ctx, problem::overloaded, "cannot verify the token right now");
+          });
+}
+
+bool admit(front_self self, priority prio) {
+  auto& st = self->state;
+  auto bound = st.deps->cfg.front.max_inflight;
+  switch (prio) {
+    case priority::p0: return true;
+    case priority::p1: return st.in_flight < bound;
+    case priority::p2: return st.in_flight < bound * 4 / 5;
+  }
+  return false;
+}
+
+void handle(front_self self, exchange_ptr ex) {
+  const auto& req = ex->request;
+  auto routed = route(req.method, req.path);
+  // Admission is decided before this request counts itself; every answer goes through
+  // respond(), which ends its admission.
+  bool admitted = !routed.match || admit(self, routed.match->prio);
+  ++self->state.in_flight;
+  request_ctx ctx{ex, route_match{}, principal{}, {}};
+  if (!routed.match) {
+    if (routed.allowed.empty())
+      return respond_problem(self, ctx, problem::not_found, "no such resource");
+    auto r = problem_response(problem::method_not_allowed, "method not allowed here", req.path);
+    r.with("Allow", allow_header(routed.allowed));
+    return respond(self, ctx, std::move(r));
+  }
+  ctx.route = *routed.match;
+  if (!admitted)
+    return respond_problem(self, ctx, problem::overloaded, "too many requests in progress");
+  if (ctx.route.who == access::anyone) return run_route(self, std::move(ctx));
+  authenticate(self, std::move(ctx));
+}
+
+}  // namespace
+
+void respond(front_self self, const request_ctx& ctx, http_response resp) {
+  auto& st = self->state;
+  --st.in_flight;
+  ++st.requests_since_report;
+  if (resp.status >= 500) {
+    ++st.server_errors_since_report;
+    spdlog::warn("[{}] {} {} -> {}", ctx.req().request_id, ctx.req().method, ctx.req().path,
+                 resp.status);
+  } else {
+    spdlog::debug("[{}] {} {} -> {}", ctx.req().request_id, ctx.req().method, ctx.req().path,
+                  resp.status);
+  }
+  ctx.ex->reply(std::move(resp));
+}
+
+void respond_problem(front_self self, const request_ctx& ctx, problem p, std::string_view detail,
+                     const field_errors& errors) {
+  respond(self, ctx, problem_response(p, detail, ctx.req().path, errors));
+}
+
+std::chrono::milliseconds request_timeout(front_self self) {
+  return self->state.deps->cfg.front.request_timeout;
+}
+
+http_front_actor spawn_http_front(caf::actor_system& sys, std::uint32_t index,
+                                  std::shared_ptr<const front_deps> deps) {
+  auto impl = [](front_self self, std::uint32_t idx,
+                 std::shared_ptr<const front_deps> d) -> http_front_actor::behavior_type {
+    self->state.index = idx;
+    self->state.deps = std::move(d);
+    if (auto auth = self->state.deps->auth->get())
+      caf::anon_send(auth, register_atom::value, caf::actor_cast<caf::actor>(self));
+    self->delayed_send(self, std::chrono::seconds{1}, tick_atom::value);
+    return {
+        [self](handle_atom, exchange_ptr& ex) { handle(self, std::move(ex)); },
+        [self](revoke_atom, const std::string& token_hash, const std::string& user_id) {
+          auto& cache = self->state.tokens;
+          if (!token_hash.empty()) cache.erase(token_hash);
+          if (!user_id.empty())
+            std::erase_if(cache, [&](const auto& kv) { return kv.second.who.user_id == user_id; });
+        },
+        [self](tick_atom) {
+          auto& st = self->state;
+          if (st.requests_since_report > 0) {
+            if (auto monitor = st.deps->monitor->get())
+              caf::anon_send(monitor, count_atom::value, st.requests_since_report,
+                             st.server_errors_since_report);
+            st.requests_since_report = 0;
+            st.server_errors_since_report = 0;
+          }
+          self->delayed_send(self, std::chrono::seconds{1}, tick_atom::value);
+        },
+    };
+  };
+  return sys.spawn(impl, index, std::move(deps));
+}
+
+}  // namespace billd

@@ -1,0 +1,53 @@
+#pragma once
+// http-front: one per Asio thread. parse → route → admit → authenticate → dispatch → respond.
+// It never touches a socket: requests arrive as messages, answers leave through the
+// exchange's reply function, which posts to the connection's strand.
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/actor_slot.hpp"
+#include "actors/atoms.hpp"
+#include "actors/auth.hpp"
+#include "actors/billing_shard.hpp"
+#include "actors/db_pool.hpp"
+#include "actors/monitor.hpp"
+#include "config/settings.hpp"
+#include "domain/money.hpp"
+#include "net/http_types.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(billd::exchange_ptr)
+
+namespace billd {
+
+/// handle(exchange) from the server; revoke(token_hash, user_id) broadcasts from auth;
+/// tick to report counts to the monitor.
+using http_front_actor =
+    caf::typed_actor<caf::reacts_to<handle_atom, exchange_ptr>,
+                     caf::reacts_to<revoke_atom, std::string, std::string>,
+                     caf::reacts_to<tick_atom>>;
+
+/// Everything a front reaches: handles are slots because their actors may be restarted.
+struct front_deps {
+  settings cfg;
+  currency_set currencies;
+  slot_ptr<db_pool_actor> db;
+  std::vector<slot_ptr<billing_shard_actor>> shards;
+  slot_ptr<auth_actor> auth;
+  slot_ptr<monitor_actor> monitor;
+  std::shared_ptr<std::atomic<bool>> draining;
+  std::chrono::steady_clock::time_point started;
+  std::string version;
+};
+
+/// Spawns front `index`.
+http_front_actor spawn_http_front(caf::actor_system& sys, std::uint32_t index,
+                                  std::shared_ptr<const front_deps> deps);
+
+}  // namespace billd

@@ -1,0 +1,56 @@
+#pragma once
+// Requests and responses as the front actors see them: plain data, no Beast, no sockets.
+// The Beast session builds an http_exchange; its reply function posts back to the socket.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace billd {
+
+/// Header fields in arrival order; names lower-cased.
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+/// One parsed request.
+struct http_request {
+  std::string method;
+  std::string target;  // as received
+  std::string path;    // target without the query
+  std::string query;   // after '?', without it
+  header_list headers;
+  std::string body;
+  std::string remote_ip;
+  bool loopback = false;
+  std::string request_id;
+  /// The first value of a header (name lower-case), if present.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+/// One response. Content-Type defaults to application/json when the body is non-empty.
+struct http_response {
+  unsigned status = 200;
+  header_list headers;
+  std::string body;
+  std::string content_type = "application/json";
+  bool close = false;  // send Connection: close and close after writing
+  http_response& with(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+/// A request in flight and the way back to its connection (thread-safe, call once).
+struct http_exchange {
+  http_request request;
+  std::function<void(http_response)> reply;
+  std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+};
+
+using exchange_ptr = std::shared_ptr<http_exchange>;
+
+}  // namespace billd

@@ -1,0 +1,31 @@
+#pragma once
+// Keyset pagination of API.md: ?limit= (1–100, default 20) and an opaque ?cursor= bound to
+// the filters it was issued for.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/field_error.hpp"
+
+namespace billd {
+
+/// A decoded page request.
+struct page_request {
+  int limit = 20;
+  std::optional<std::string> before_id;
+};
+
+/// Reads limit and cursor; `filters` is a canonical text of the other parameters, so a cursor
+/// used with different filters is refused (422).
+page_request read_page_request(const std::optional<std::string>& limit,
+                               const std::optional<std::string>& cursor, std::string_view filters,
+                               field_errors& errors);
+
+/// The cursor that continues after last_id under the same filters.
+std::string make_cursor(std::string_view last_id, std::string_view filters);
+
+/// `{"items":[…],"next_cursor":…}` from already-rendered items.
+std::string page_json(const std::string& items_array, const std::optional<std::string>& next);
+
+}  // namespace billd

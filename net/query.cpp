@@ -1,0 +1,89 @@
+#include "net/query.hpp"
+
+#include <algorithm>
+
+namespace billd {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  if (!valid_utf8(out)) return std::nullopt;
+  return out;
+}
+
+query_params::query_params(std::string_view query, field_errors& errors) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    auto name = percent_decode(pair.substr(0, eq));
+    auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (!name || !value) {
+      errors.push_back({std::string{pair.substr(0, eq)}, "is not validly percent-encoded UTF-8"});
+      continue;
+    }
+    params_.emplace_back(std::move(*name), std::move(*value));
+  }
+}
+
+std::optional<std::string> query_params::get(std::string_view name) const {
+  for (const auto& [k, v] : params_)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+void query_params::check(std::initializer_list<std::string_view> known,
+                         field_errors& errors) const {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const auto& name = params_[i].first;
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      errors.push_back({name, "unknown query parameter"});
+      continue;
+    }
+    for (std::size_t j = 0; j < i; ++j)
+      if (params_[j].first == name) {
+        errors.push_back({name, "must not be repeated"});
+        break;
+      }
+  }
+}
+
+}  // namespace billd

@@ -1,0 +1,30 @@
+#pragma once
+// Query strings: percent-decoding, duplicates and unknown parameters are explicit errors.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "domain/field_error.hpp"
+
+namespace billd {
+
+/// Decoded query parameters in order.
+class query_params {
+ public:
+  /// Parses `a=b&c=d`; malformed percent escapes or invalid UTF-8 are reported in errors.
+  query_params(std::string_view query, field_errors& errors);
+  std::optional<std::string> get(std::string_view name) const;
+  /// Reports parameters not in known, and repeated ones, as errors.
+  void check(std::initializer_list<std::string_view> known, field_errors& errors) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> params_;
+};
+
+/// Percent-decodes s ('+' is a space); nullopt when an escape is malformed.
+std::optional<std::string> percent_decode(std::string_view s);
+
+}  // namespace billd

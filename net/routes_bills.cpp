@@ -1,0 +1,206 @@
+// Bills: create, read (ETag/304), list (filters + keyset pages), cancel (If-Match).
+
+#include "actors/db_call.hpp"
+#include "domain/civil_time.hpp"
+#include "domain/ids.hpp"
+#include "net/front_state.hpp"
+#include "net/json_input.hpp"
+#include "net/pagination.hpp"
+#include "net/query.hpp"
+#include "storage/bill_store.hpp"
+
+namespace billd {
+namespace {
+
+std::string weak_etag(std::int64_t version) { return "W/\"" + std::to_string(version) + "\""; }
+
+/// Reads the create body into a draft input, recording type errors and unknown fields.
+bill_draft_input read_bill_body(const rapidjson::Value& doc, field_errors& errors) {
+  object_reader root{doc, "", errors};
+  root.reject_unknown({"payer", "amount", "currency", "description", "due_date", "reference"});
+  bill_draft_input in;
+  const auto* payer = root.object("payer");
+  in.payer_present = payer != nullptr;
+  if (payer != nullptr) {
+    object_reader p{*payer, "payer", errors};
+    p.reject_unknown({"name", "phone", "email"});
+    in.payer.name = p.string("name");
+    in.payer.phone = p.string("phone");
+    in.payer.email = p.string("email");
+  }
+  in.amount = root.string("amount");
+  in.currency = root.string("currency");
+  in.description = root.string("description");
+  in.due_date = root.string("due_date");
+  in.reference = root.string("reference");
+  return in;
+}
+
+/// Sends a write to the shard of `bill_id` and answers with its reply.
+template <class Cmd, class Atom>
+void send_to_shard(front_self self, request_ctx ctx, const std::string& bill_id, Atom atom,
+                   Cmd cmd) {
+  const auto& shards = self->state.deps->shards;
+  auto shard = shards[shard_of(bill_id, static_cast<std::uint32_t>(shards.size()))]->get();
+  if (!shard) return respond_problem(self, ctx, problem::overloaded, "billing is restarting");
+  self->request(shard, request_timeout(self), atom, std::move(cmd))
+      .then([self, ctx](api_reply& reply) { respond(self, ctx, reply_to_http(reply, ctx.req())); },
+            [self, ctx](caf::error& err) {
+              // Still queued at a dead shard: nothing ran. Otherwise the write may have run.
+              auto p = err == caf::sec::request_receiver_down ? problem::overloaded
+                                                              : problem::outcome_unknown;
+              respond_problem(self, ctx, p, "the billing shard did not answer");
+            });
+}
+
+bool etag_matches(std::string_view header, const std::string& etag) {
+  auto strip = [](std::string_view t) {
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    if (t.starts_with("W/")) t.remove_prefix(2);
+    return t;
+  };
+  auto want = strip(etag);
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    auto tag = strip(header.substr(0, comma));
+    if (tag == "*" || tag == want) return true;
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+  }
+  return false;
+}
+
+/// If-Match → the version it names; nullopt for "*" or absent; -1 when unparseable (never
+/// matches, so the answer is 412).
+std::optional<std::int64_t> if_match_version(const http_request& req) {
+  auto h = req.header("if-match");
+  if (!h || *h == "*") return std::nullopt;
+  std::string_view t = *h;
+  if (t.starts_with("W/")) t.remove_prefix(2);
+  if (t.size() < 3 || t.front() != '"' || t.back() != '"') return -1;
+  t = t.substr(1, t.size() - 2);
+  std::int64_t v = 0;
+  for (char c : t) {
+    if (c < '0' || c > '9' || v > 1'000'000'000'000) return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+void handle_bills_create(front_self self, request_ctx ctx) {
+  const auto& req = ctx.req();
+  auto doc = object_body(self, ctx);
+  if (!doc) return;
+  field_errors errors;
+  auto key = read_idempotency_key(req, errors);
+  auto input = read_bill_body(*doc, errors);
+  auto draft = validate_bill_draft(input, self->state.deps->currencies, errors);
+  if (!errors.empty() || !draft)
+    return respond_problem(self, ctx, problem::validation_failed, "some fields are invalid",
+                           errors);
+  create_bill_cmd cmd{new_id("bil"), std::move(*draft), ctx.who.user_id,
+                      {std::move(key), request_fingerprint(req)}};
+  auto id = cmd.bill_id;
+  send_to_shard(self, std::move(ctx), id, create_atom::value, std::move(cmd));
+}
+
+void handle_bills_cancel(front_self self, request_ctx ctx) {
+  const auto& req = ctx.req();
+  const auto& id = ctx.route.param;
+  field_errors errors;
+  auto key = read_idempotency_key(req, errors);
+  if (!req.body.empty()) {
+    auto parsed = parse_json_body(req);
+    if (auto* problem_resp = std::get_if<http_response>(&parsed))
+      return respond(self, ctx, std::move(*problem_resp));
+    const auto& doc = *std::get<std::shared_ptr<rapidjson::Document>>(parsed);
+    if (!doc.IsObject())
+      errors.push_back({"body", "must be a JSON object"});
+    else
+      object_reader{doc, "", errors}.reject_unknown({});
+  }
+  if (!errors.empty())
+    return respond_problem(self, ctx, problem::validation_failed, "some fields are invalid",
+                           errors);
+  if (!is_valid_id(id, "bil")) return respond_problem(self, ctx, problem::not_found, "no such bill");
+  cancel_bill_cmd cmd{id, ctx.who.user_id, if_match_version(req),
+                      {std::move(key), request_fingerprint(req)}};
+  send_to_shard(self, std::move(ctx), id, cancel_atom::value, std::move(cmd));
+}
+
+void handle_bills_get(front_self self, request_ctx ctx) {
+  auto id = ctx.route.param;
+  if (!is_valid_id(id, "bil")) return respond_problem(self, ctx, problem::not_found, "no such bill");
+  db_call<std::optional<bill>>(
+      self, self->state.deps->db, "bill_find", false, request_timeout(self),
+      [id](pg_connection& c) { return find_bill(c, id); },
+      [self, ctx](const db_outcome& o, std::optional<std::optional<bill>>&& found) {
+        if (!found) return respond_failure(self, ctx, o, false);
+        if (!*found) return respond_problem(self, ctx, problem::not_found, "no such bill");
+        const auto& b = **found;
+        http_response r;
+        auto etag = weak_etag(b.version);
+        r.with("ETag", etag).with("Cache-Control", "private, no-cache").with("X-Cache", "BYPASS");
+        auto inm = ctx.req().header("if-none-match");
+        if (inm && etag_matches(*inm, etag)) {
+          r.status = 304;
+          return respond(self, ctx, std::move(r));
+        }
+        r.body = bill_json(b);
+        respond(self, ctx, std::move(r));
+      });
+}
+
+void handle_bills_list(front_self self, request_ctx ctx) {
+  field_errors errors;
+  query_params q{ctx.req().query, errors};
+  q.check({"status", "payer_phone", "reference", "created_from", "created_to", "limit", "cursor"},
+          errors);
+  bill_filter filter;
+  if (auto s = q.get("status")) {
+    filter.status = parse_bill_status(*s);
+    if (!filter.status) errors.push_back({"status", "is not a bill status"});
+  }
+  filter.payer_phone = q.get("payer_phone");
+  filter.reference = q.get("reference");
+  for (auto [name, slot] : {std::pair{"created_from", &filter.created_from},
+                            std::pair{"created_to", &filter.created_to}}) {
+    auto v = q.get(name);
+    if (!v) continue;
+    auto ms = parse_rfc3339_ms(*v);
+    if (!ms)
+      errors.push_back({name, "must be an RFC 3339 timestamp"});
+    else
+      *slot = format_rfc3339_ms(*ms);
+  }
+  std::string canonical = std::string{filter.status ? to_string(*filter.status) : ""} + "\x1f" +
+                          filter.payer_phone.value_or("") + "\x1f" +
+                          filter.reference.value_or("") + "\x1f" +
+                          filter.created_from.value_or("") + "\x1f" +
+                          filter.created_to.value_or("");
+  auto page = read_page_request(q.get("limit"), q.get("cursor"), canonical, errors);
+  if (!errors.empty())
+    return respond_problem(self, ctx, problem::validation_failed, "invalid query", errors);
+  db_call<bill_page>(
+      self, self->state.deps->db, "bill_list", false, request_timeout(self),
+      [filter, page](pg_connection& c) { return list_bills(c, filter, page.before_id, page.limit); },
+      [self, ctx, canonical](const db_outcome& o, std::optional<bill_page>&& result) {
+        if (!result)
+          return respond_failure(self, ctx, o, false);
+        std::string items = "[";
+        for (std::size_t i = 0; i < result->items.size(); ++i) {
+          if (i > 0) items += ',';
+          items += bill_summary_json(result->items[i]);
+        }
+        items += ']';
+        std::optional<std::string> next;
+        if (result->more) next = make_cursor(result->items.back().id, canonical);
+        http_response r;
+        r.body = page_json(items, next);
+        respond(self, ctx, std::move(r));
+      });
+}
+
+}  // namespace billd

@@ -1,0 +1,123 @@
+// Helpers shared by the route handlers: actor replies to HTTP, idempotency headers.
+
+#include "domain/crypto.hpp"
+#include "net/front_state.hpp"
+#include "net/json_input.hpp"
+
+namespace billd {
+namespace {
+
+void set_header(http_response& r, const std::string& name, std::string value) {
+  for (auto& [k, v] : r.headers)
+    if (k == name) {
+      v = std::move(value);
+      return;
+    }
+  r.with(name, std::move(value));
+}
+
+http_response ok_response(const api_reply& reply) {
+  http_response r;
+  r.status = reply.status;
+  r.body = reply.body;
+  if (!reply.location.empty()) r.with("Location", reply.location);
+  if (!reply.etag.empty()) {
+    r.with("ETag", reply.etag);
+    r.with("Cache-Control", "private, no-cache");
+  }
+  if (reply.replayed) r.with("Idempotent-Replayed", "true");
+  return r;
+}
+
+}  // namespace
+
+std::shared_ptr<rapidjson::Document> object_body(front_self self, const request_ctx& ctx) {
+  auto parsed = parse_json_body(ctx.req());
+  if (auto* problem_resp = std::get_if<http_response>(&parsed)) {
+    respond(self, ctx, std::move(*problem_resp));
+    return nullptr;
+  }
+  auto doc = std::get<std::shared_ptr<rapidjson::Document>>(parsed);
+  if (!doc->IsObject()) {
+    respond_problem(self, ctx, problem::validation_failed, "the body must be an object",
+                    {{"body", "must be a JSON object"}});
+    return nullptr;
+  }
+  return doc;
+}
+
+void respond_failure(front_self self, const request_ctx& ctx, const db_outcome& outcome,
+                     bool write) {
+  respond(self, ctx, reply_to_http(reply_for_failure(outcome, write), ctx.req()));
+}
+
+http_response reply_to_http(const api_reply& reply, const http_request& req) {
+  const auto& path = req.path;
+  switch (reply.kind) {
+    case reply_kind::ok:
+      return ok_response(reply);
+    case reply_kind::not_found:
+      return problem_response(problem::not_found, reply.detail, path);
+    case reply_kind::conflict:
+      return problem_response(problem::conflict, reply.detail, path);
+    case reply_kind::precondition_failed:
+      return problem_response(problem::precondition_failed, reply.detail, path);
+    case reply_kind::validation_failed:
+      return problem_response(problem::validation_failed, reply.field + " " + reply.detail, path,
+                              {{reply.field, reply.detail}});
+    case reply_kind::idempotency_mismatch:
+      return problem_response(problem::idempotency_mismatch, reply.detail, path);
+    case reply_kind::idempotency_in_flight:
+      return problem_response(problem::idempotency_in_flight, reply.detail, path);
+    case reply_kind::unauthenticated:
+      return problem_response(problem::unauthenticated, reply.detail, path);
+    case reply_kind::rate_limited: {
+      auto r = problem_response(problem::rate_limited, reply.detail, path);
+      set_header(r, "Retry-After", std::to_string(std::max<std::uint32_t>(1, reply.retry_after_s)));
+      return r;
+    }
+    case reply_kind::overloaded: {
+      auto r = problem_response(problem::overloaded, reply.detail, path);
+      set_header(r, "Retry-After", std::to_string(std::max<std::uint32_t>(1, reply.retry_after_s)));
+      return r;
+    }
+    case reply_kind::outcome_unknown:
+      return problem_response(problem::outcome_unknown, reply.detail, path);
+    case reply_kind::internal:
+      return problem_response(problem::internal, "internal error", path);
+  }
+  return problem_response(problem::internal, "internal error", path);
+}
+
+std::string read_idempotency_key(const http_request& req, field_errors& errors) {
+  auto h = req.header("idempotency-key");
+  if (!h) return {};
+  std::string_view key = *h;
+  // The structured-field form is a quoted sf-string: "abc" (escapes \" and \\ allowed).
+  std::string unquoted;
+  if (key.size() >= 2 && key.front() == '"' && key.back() == '"') {
+    for (std::size_t i = 1; i + 1 < key.size(); ++i) {
+      if (key[i] == '\\' && i + 2 < key.size()) ++i;
+      unquoted += key[i];
+    }
+    key = unquoted;
+  }
+  bool ok = !key.empty() && key.size() <= 255;
+  for (char c : key) ok = ok && c >= 0x20 && c <= 0x7e;
+  if (!ok) {
+    errors.push_back({"Idempotency-Key", "must be 1 to 255 printable ASCII characters"});
+    return {};
+  }
+  return std::string{key};
+}
+
+std::string request_fingerprint(const http_request& req) {
+  std::string material = req.method;
+  material += '\n';
+  material += req.path;
+  material += '\n';
+  material += req.body;
+  return sha256_hex(material);
+}
+
+}  // namespace billd

@@ -1,0 +1,100 @@
+// Health: /health (summary) and /health/ready (database reachable, migrations applied, fsync
+// on, not draining). /health/live is answered by the session's fast path.
+
+#include "actors/db_call.hpp"
+#include "domain/json_text.hpp"
+#include "net/front_state.hpp"
+#include "storage/migrations.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace billd {
+namespace {
+
+/// What readiness needs from the database.
+struct db_health {
+  bool fsync_on = false;
+  std::size_t pending_migrations = 0;
+};
+
+/// Health probes get a short deadline of their own: health never waits long on the database.
+constexpr std::chrono::milliseconds probe_timeout{1'000};
+
+template <class Done>
+void probe_database(front_self self, Done done) {
+  db_call<db_health>(
+      self, self->state.deps->db, "health_probe", false, probe_timeout,
+      [](pg_connection& c) {
+        db_health h;
+        h.fsync_on = c.exec("SELECT current_setting('fsync')").text(0, 0) == "on";
+        h.pending_migrations = pending_migrations(c).size();
+        return h;
+      },
+      std::move(done));
+}
+
+std::string database_check(const std::optional<db_health>& h, const db_outcome& o) {
+  json_object check;
+  if (!h) {
+    check.str("status", "down").str("detail", o.code == db_outcome_code::overloaded
+                                                   ? "unreachable or busy"
+                                                   : "probe failed");
+  } else {
+    bool ok = h->fsync_on && h->pending_migrations == 0;
+    check.str("status", ok ? "up" : "misconfigured")
+        .boolean("fsync", h->fsync_on)
+        .num("pending_migrations", static_cast<std::int64_t>(h->pending_migrations));
+  }
+  return check.finish();
+}
+
+}  // namespace
+
+void handle_health_ready(front_self self, request_ctx ctx) {
+  if (self->state.deps->draining->load()) {
+    http_response r;
+    r.status = 503;
+    r.body = R"({"status":"draining"})";
+    return respond(self, ctx, std::move(r));
+  }
+  probe_database(self, [self, ctx](const db_outcome& o, std::optional<db_health>&& h) {
+    bool ready = h && h->fsync_on && h->pending_migrations == 0;
+    http_response r;
+    r.status = ready ? 200 : 503;
+    r.body = json_object{}
+                 .str("status", ready ? "ready" : "not_ready")
+                 .raw("checks", json_object{}.raw("database", database_check(h, o)).finish())
+                 .finish();
+    respond(self, ctx, std::move(r));
+  });
+}
+
+void handle_health(front_self self, request_ctx ctx) {
+  probe_database(self, [self, ctx](const db_outcome& o, std::optional<db_health>&& h) {
+    const auto& deps = *self->state.deps;
+    bool db_ok = h && h->fsync_on && h->pending_migrations == 0;
+    bool draining = deps.draining->load();
+    auto status = !db_ok ? "unhealthy" : draining ? "degraded" : "healthy";
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - deps.started);
+    auto gateway = json_object{}
+                       .str("status", deps.cfg.gateway.url.empty() ? "unconfigured" : "configured")
+                       .str("breaker", "closed")
+                       .finish();
+    auto checks = json_object{}
+                      .raw("database", database_check(h, o))
+                      .raw("gateway", gateway)
+                      .raw("draining", draining ? "true" : "false")
+                      .finish();
+    http_response r;
+    r.status = db_ok ? 200 : 503;
+    r.body = json_object{}
+                 .str("status", status)
+                 .raw("checks", checks)
+                 .str("version", deps.version)
+                 .num("uptime_s", uptime.count())
+                 .finish();
+    respond(self, ctx, std::move(r));
+  });
+}
+
+}  // namespace billd

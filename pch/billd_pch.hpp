@@ -1,0 +1,7 @@
+// The one precompiled header: CAF is the slow include of this project. Beast stays out of it
+// (actors/ never sees Beast); net/http_server.cpp, the one Beast TU, skips the PCH.
+#pragma once
+#include <utility>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>

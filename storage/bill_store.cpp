@@ -1,0 +1,142 @@
+#include "storage/bill_store.hpp"
+
+#include "domain/ids.hpp"
+#include "domain/json_text.hpp"
+#include "domain/money.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/sql_time.hpp"
+
+namespace billd {
+namespace {
+
+#define BILL_COLUMNS                                                                         \
+  "id, status, amount, paid_amount, currency, currency_exponent, description,"               \
+  " to_char(due_date, 'YYYY-MM-DD'), " BILLD_SQL_RFC3339("expires_at") ", reference,"        \
+  " payer_name, payer_phone, payer_email, control_number, failure_reason, created_by, "      \
+  BILLD_SQL_RFC3339("created_at") ", " BILLD_SQL_RFC3339("updated_at") ", version"
+
+bill row_to_bill(const pg_rows& r, int i) {
+  bill b;
+  b.id = r.str(i, 0);
+  b.status = parse_bill_status(r.text(i, 1)).value_or(bill_status::pending);
+  b.amount = r.int64(i, 2);
+  b.paid_amount = r.int64(i, 3);
+  b.currency = r.str(i, 4);
+  b.currency_exponent = static_cast<int>(r.int64(i, 5));
+  b.description = r.str(i, 6);
+  b.due_date = r.str(i, 7);
+  b.expires_at = r.str(i, 8);
+  b.reference = r.opt(i, 9);
+  b.payer_name = r.str(i, 10);
+  b.payer_phone = r.str(i, 11);
+  b.payer_email = r.opt(i, 12);
+  b.control_number = r.opt(i, 13);
+  b.failure_reason = r.opt(i, 14);
+  b.created_by = r.str(i, 15);
+  b.created_at = r.str(i, 16);
+  b.updated_at = r.str(i, 17);
+  b.version = r.int64(i, 18);
+  return b;
+}
+
+const pg_statement find_stmt{"bill_find", "SELECT " BILL_COLUMNS " FROM bills WHERE id = $1"};
+const pg_statement lock_stmt{"bill_lock",
+                             "SELECT " BILL_COLUMNS " FROM bills WHERE id = $1 FOR UPDATE"};
+const pg_statement insert_stmt{
+    "bill_insert",
+    "INSERT INTO bills (id, status, amount, currency, currency_exponent, description, due_date,"
+    " expires_at, reference, payer_name, payer_phone, payer_email, created_by)"
+    " SELECT $1, 'pending', $2, $3, $4, $5, $6::date,"
+    " (($6::date + 1)::timestamp AT TIME ZONE $7), $8, $9, $10, $11, $12"
+    " WHERE $6::date >= (now() AT TIME ZONE $7)::date"
+    " RETURNING " BILL_COLUMNS};
+const pg_statement job_insert_stmt{
+    "job_insert_control_number",
+    "INSERT INTO jobs (id, kind, bill_id, payload) VALUES ($1, 'control_number', $2, '{}')"};
+const pg_statement status_stmt{
+    "bill_set_status",
+    "UPDATE bills SET status = $3, version = version + 1, updated_at = now()"
+    " WHERE id = $1 AND version = $2 RETURNING " BILL_COLUMNS};
+const pg_statement audit_stmt{
+    "audit_insert",
+    "INSERT INTO audit_log (entity_type, entity_id, action, actor, changes)"
+    " VALUES ($1, $2, $3, $4, $5::jsonb)"};
+
+std::optional<bill> first_bill(const pg_rows& rows) {
+  if (rows.empty()) return std::nullopt;
+  return row_to_bill(rows, 0);
+}
+
+std::string creation_changes(const bill& b) {
+  auto field = [](std::string_view after) {
+    std::string json = "{\"before\":null,\"after\":";
+    append_json_string(json, after);
+    return json + "}";
+  };
+  return json_object{}
+      .raw("status", field(to_string(b.status)))
+      .raw("amount", field(format_amount(b.amount, b.currency_exponent)))
+      .raw("currency", field(b.currency))
+      .raw("due_date", field(b.due_date))
+      .finish();
+}
+
+}  // namespace
+
+std::optional<bill> find_bill(pg_connection& conn, const std::string& id) {
+  return first_bill(conn.run(find_stmt, {id}));
+}
+
+std::optional<bill> lock_bill(pg_connection& conn, const std::string& id) {
+  return first_bill(conn.run(lock_stmt, {id}));
+}
+
+bill_page list_bills(pg_connection& conn, const bill_filter& f,
+                     const std::optional<std::string>& before_id, int limit) {
+  // Filters are bound as parameters; a NULL parameter disables its filter, so one statement
+  // shape serves every combination.
+  static const pg_statement stmt{
+      "bill_list",
+      "SELECT " BILL_COLUMNS " FROM bills"
+      " WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR payer_phone = $2)"
+      " AND ($3::text IS NULL OR reference = $3)"
+      " AND ($4::timestamptz IS NULL OR created_at >= $4)"
+      " AND ($5::timestamptz IS NULL OR created_at < $5)"
+      " AND ($6::text IS NULL OR id < $6)"
+      " ORDER BY id DESC LIMIT $7"};
+  pg_params params{f.status ? pg_param{std::string{to_string(*f.status)}} : std::nullopt,
+                   f.payer_phone, f.reference, f.created_from, f.created_to, before_id,
+                   std::to_string(limit + 1)};
+  auto rows = conn.run(stmt, params);
+  bill_page page;
+  for (int i = 0; i < rows.size() && i < limit; ++i) page.items.push_back(row_to_bill(rows, i));
+  page.more = rows.size() > limit;
+  return page;
+}
+
+std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, const bill_draft& d,
+                                const std::string& created_by, const std::string& timezone) {
+  auto rows = conn.run(insert_stmt, {id, std::to_string(d.amount_minor), d.currency,
+                                     std::to_string(d.currency_exponent), d.description,
+                                     to_string(d.due_date), timezone, d.reference, d.payer_name,
+                                     d.payer_phone, d.payer_email, created_by});
+  auto created = first_bill(rows);
+  if (!created) return std::nullopt;
+  conn.run(job_insert_stmt, {new_id("job"), id});
+  record_audit(conn, "bill", id, "create", created_by, creation_changes(*created));
+  return created;
+}
+
+std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,
+                                    std::int64_t expected_version, bill_status to) {
+  return first_bill(conn.run(
+      status_stmt, {id, std::to_string(expected_version), std::string{to_string(to)}}));
+}
+
+void record_audit(pg_connection& conn, const std::string& entity_type,
+                  const std::string& entity_id, const std::string& action,
+                  const std::string& actor, const std::string& changes_json) {
+  conn.run(audit_stmt, {entity_type, entity_id, action, actor, changes_json});
+}
+
+}  // namespace billd

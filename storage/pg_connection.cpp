@@ -1,0 +1,136 @@
+#include "storage/pg_connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+namespace billd {
+
+pg_rows::pg_rows(PGresult* res) : res_(res) {}
+pg_rows::pg_rows(pg_rows&& other) noexcept : res_(std::exchange(other.res_, nullptr)) {}
+pg_rows& pg_rows::operator=(pg_rows&& other) noexcept {
+  if (this != &other) {
+    if (res_ != nullptr) PQclear(res_);
+    res_ = std::exchange(other.res_, nullptr);
+  }
+  return *this;
+}
+pg_rows::~pg_rows() {
+  if (res_ != nullptr) PQclear(res_);
+}
+int pg_rows::size() const { return PQntuples(res_); }
+bool pg_rows::is_null(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
+std::string_view pg_rows::text(int row, int col) const {
+  return {PQgetvalue(res_, row, col), static_cast<std::size_t>(PQgetlength(res_, row, col))};
+}
+std::optional<std::string> pg_rows::opt(int row, int col) const {
+  if (is_null(row, col)) return std::nullopt;
+  return str(row, col);
+}
+std::int64_t pg_rows::int64(int row, int col) const {
+  auto t = text(row, col);
+  std::int64_t v = 0;
+  std::from_chars(t.data(), t.data() + t.size(), v);
+  return v;
+}
+bool pg_rows::boolean(int row, int col) const { return text(row, col) == "t"; }
+std::int64_t pg_rows::affected() const {
+  std::string_view t = PQcmdTuples(res_);
+  std::int64_t v = 0;
+  std::from_chars(t.data(), t.data() + t.size(), v);
+  return v;
+}
+
+pg_connection::pg_connection(const std::string& conninfo,
+                             std::chrono::milliseconds connect_timeout,
+                             std::chrono::milliseconds statement_timeout) {
+  auto seconds = std::max<long long>(1, (connect_timeout.count() + 999) / 1000);
+  // connect_timeout is appended as a keyword so it applies to URLs and conninfo strings alike.
+  std::string full = conninfo;
+  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  std::string timeout = std::to_string(seconds);
+  const char* values[] = {full.c_str(), timeout.c_str(), "billd", nullptr};
+  conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+    std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
+    if (conn_) PQfinish(conn_);
+    conn_ = nullptr;
+    throw db_error(db_errc::connection_lost, "", "cannot connect to PostgreSQL: " + msg);
+  }
+  cancel_ = PQgetCancel(conn_);
+  exec("SET statement_timeout = " + std::to_string(statement_timeout.count()) +
+       "; SET synchronous_commit = on; SET TIME ZONE 'UTC'");
+}
+
+pg_connection::~pg_connection() {
+  if (cancel_ != nullptr) PQfreeCancel(static_cast<PGcancel*>(cancel_));
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+pg_rows pg_connection::check(PGresult* res, std::string_view what) {
+  auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return pg_rows{res};
+  std::string sqlstate;
+  std::string message;
+  if (res != nullptr) {
+    const char* st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (st != nullptr) sqlstate = st;
+    message = PQresultErrorMessage(res);
+    PQclear(res);
+  } else {
+    message = PQerrorMessage(conn_);
+  }
+  auto code = classify_sqlstate(sqlstate);
+  if (PQstatus(conn_) != CONNECTION_OK) code = db_errc::connection_lost;
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  throw db_error(code, sqlstate, std::string{what} + ": " + message);
+}
+
+pg_rows pg_connection::exec(std::string_view sql) {
+  std::string text{sql};
+  return check(PQexec(conn_, text.c_str()), "statement");
+}
+
+namespace {
+std::vector<const char*> raw_params(const pg_params& params) {
+  std::vector<const char*> raw;
+  raw.reserve(params.size());
+  for (const auto& p : params) raw.push_back(p ? p->c_str() : nullptr);
+  return raw;
+}
+}  // namespace
+
+pg_rows pg_connection::exec(const char* sql, const pg_params& params) {
+  auto raw = raw_params(params);
+  return check(PQexecParams(conn_, sql, static_cast<int>(raw.size()), nullptr, raw.data(),
+                            nullptr, nullptr, 0),
+               "statement");
+}
+
+pg_rows pg_connection::run(const pg_statement& stmt, const pg_params& params) {
+  if (!prepared_.contains(stmt.name)) {
+    check(PQprepare(conn_, stmt.name, stmt.sql, 0, nullptr), stmt.name);
+    prepared_.insert(stmt.name);
+  }
+  auto raw = raw_params(params);
+  return check(PQexecPrepared(conn_, stmt.name, static_cast<int>(raw.size()), raw.data(), nullptr,
+                              nullptr, 0),
+               stmt.name);
+}
+
+void pg_connection::rollback_quietly() noexcept {
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return;
+  PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+bool pg_connection::healthy() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+
+void pg_connection::cancel_running() const {
+  if (cancel_ == nullptr) return;
+  char err[256];
+  PQcancel(static_cast<PGcancel*>(cancel_), err, sizeof err);
+}
+
+}  // namespace billd

@@ -1,0 +1,109 @@
+#pragma once
+// One libpq connection with prepared statements. Blocking by design: each connection is driven
+// by its own db-conn thread (docs/architecture.md says why), never by a CAF scheduler worker.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "storage/db_error.hpp"
+
+struct pg_conn;
+struct pg_result;
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
+
+namespace billd {
+
+/// A statement parameter in text format; nullopt is SQL NULL.
+using pg_param = std::optional<std::string>;
+using pg_params = std::vector<pg_param>;
+
+/// The rows of one successful statement.
+class pg_rows {
+ public:
+  explicit pg_rows(PGresult* res);
+  pg_rows(pg_rows&&) noexcept;
+  pg_rows& operator=(pg_rows&&) noexcept;
+  ~pg_rows();
+  int size() const;
+  bool empty() const { return size() == 0; }
+  bool is_null(int row, int col) const;
+  std::string_view text(int row, int col) const;
+  std::string str(int row, int col) const { return std::string{text(row, col)}; }
+  std::optional<std::string> opt(int row, int col) const;
+  std::int64_t int64(int row, int col) const;
+  bool boolean(int row, int col) const;
+  /// Rows changed by an INSERT/UPDATE/DELETE.
+  std::int64_t affected() const;
+
+ private:
+  PGresult* res_;
+};
+
+/// A named statement: prepared on first use on each connection.
+struct pg_statement {
+  const char* name;
+  const char* sql;
+};
+
+/// One connection. Not thread-safe: one owner thread at a time.
+class pg_connection {
+ public:
+  /// Connects (throws db_error connection_lost on failure) and sets the session up.
+  pg_connection(const std::string& conninfo, std::chrono::milliseconds connect_timeout,
+          std::chrono::milliseconds statement_timeout);
+  ~pg_connection();
+  pg_connection(const pg_connection&) = delete;
+  pg_connection& operator=(const pg_connection&) = delete;
+
+  /// Runs SQL text without parameters (may hold several statements).
+  pg_rows exec(std::string_view sql);
+  /// Runs a parameterised statement once (not prepared).
+  pg_rows exec(const char* sql, const pg_params& params);
+  /// Runs a named statement, preparing it on this connection first when needed.
+  pg_rows run(const pg_statement& stmt, const pg_params& params);
+
+  void begin() { exec("BEGIN"); }
+  void commit() { exec("COMMIT"); }
+  /// Rolls back, swallowing errors (used on failure paths).
+  void rollback_quietly() noexcept;
+
+  /// True while the connection is usable.
+  bool healthy() const;
+  /// Asks the server to cancel the running statement; callable from another thread.
+  void cancel_running() const;
+  PGconn* raw() const { return conn_; }
+
+ private:
+  pg_rows check(PGresult* res, std::string_view what);
+  PGconn* conn_ = nullptr;
+  void* cancel_ = nullptr;  // PGcancel*, created once so cancel_running() is thread-safe
+  std::unordered_set<std::string> prepared_;
+};
+
+/// Runs fn inside BEGIN/COMMIT; rolls back and rethrows when fn throws.
+template <class F>
+auto in_transaction(pg_connection& conn, F&& fn) -> decltype(fn()) {
+  conn.begin();
+  try {
+    if constexpr (std::is_void_v<decltype(fn())>) {
+      fn();
+      conn.commit();
+    } else {
+      auto result = fn();
+      conn.commit();
+      return result;
+    }
+  } catch (...) {
+    conn.rollback_quietly();
+    throw;
+  }
+}
+
+}  // namespace billd

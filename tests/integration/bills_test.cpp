@@ -1,0 +1,264 @@
+// Bills through real HTTP: create, validation, read with ETag, lists, cancel, idempotency.
+#define CAF_SUITE bills
+#include <utility>
+
+#include <future>
+#include <set>
+#include <thread>
+
+#include "caf/test/unit_test.hpp"
+#include "storage/pg_connection.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace billd;
+using namespace billd::test;
+
+namespace {
+
+struct fixture {
+  test_server server;
+  std::string token = server.user_token("clerk");
+
+  http_call call(std::string method, std::string path, std::string body = {}) {
+    http_call c{std::move(method), std::move(path), std::move(body)};
+    c.token = token;
+    return c;
+  }
+  http_reply create(const std::string& body) { return server.call(call("POST", "/api/v1/bills", body)); }
+  std::string create_id(const std::string& body = bill_body()) {
+    auto r = create(body);
+    CAF_REQUIRE_EQUAL(r.status, 201);
+    return str_of(json_of(r), "id");
+  }
+  void set_status(const std::string& id, const std::string& status) {
+    pg_connection conn{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+    conn.exec("UPDATE bills SET status = $2 WHERE id = $1", {id, status});
+  }
+};
+
+std::set<std::string> error_fields(const http_reply& r) {
+  std::set<std::string> fields;
+  auto doc = json_of(r);
+  if (doc.HasMember("errors") && doc["errors"].IsArray())
+    for (const auto& e : doc["errors"].GetArray()) fields.insert(str_of(e, "field"));
+  return fields;
+}
+
+}  // namespace
+
+CAF_TEST_FIXTURE_SCOPE(bills_tests, fixture)
+
+CAF_TEST(a_created_bill_is_pending_with_location_and_money_as_strings) {
+  auto r = create(bill_body("15000.00", "INV-1"));
+  CAF_CHECK_EQUAL(r.status, 201);
+  auto doc = json_of(r);
+  auto id = str_of(doc, "id");
+  CAF_CHECK(id.starts_with("bil_"));
+  CAF_CHECK_EQUAL(r.header("location"), "/api/v1/bills/" + id);
+  CAF_CHECK_EQUAL(str_of(doc, "status"), "pending");
+  CAF_CHECK_EQUAL(str_of(doc, "amount"), "15000.00");
+  CAF_CHECK_EQUAL(str_of(doc, "paid_amount"), "0.00");
+  CAF_CHECK_EQUAL(str_of(doc, "reference"), "INV-1");
+  CAF_CHECK(doc["control_number"].IsNull());
+  CAF_CHECK_EQUAL(str_of(doc, "expires_at"), "2100-01-01T00:00:00.000Z");
+  CAF_CHECK_EQUAL(str_of(doc["payer"], "phone"), "+255712345678");
+}
+
+CAF_TEST(every_invalid_field_is_reported_by_name) {
+  auto r = create(R"({"payer":{"name":"","phone":"0712"},"amount":"1e3","currency":"TZS",)"
+                  R"("description":"x","due_date":"2099-02-30"})");
+  CAF_CHECK_EQUAL(r.status, 422);
+  CAF_CHECK_EQUAL(problem_slug(r), "validation-failed");
+  auto fields = error_fields(r);
+  for (auto f : {"payer.name", "payer.phone", "amount", "due_date"}) CAF_CHECK(fields.count(f) == 1);
+}
+
+CAF_TEST(wrong_types_and_unknown_fields_are_422) {
+  auto r = create(R"({"payer":{"name":"A","phone":"+255712345678","age":3},"amount":15000,)"
+                  R"("currency":"TZS","description":"x","due_date":"2099-01-01","extra":true})");
+  CAF_CHECK_EQUAL(r.status, 422);
+  auto fields = error_fields(r);
+  CAF_CHECK(fields.count("payer.age") == 1);
+  CAF_CHECK(fields.count("extra") == 1);
+  CAF_CHECK(fields.count("amount") == 1);
+}
+
+CAF_TEST(a_due_date_in_the_past_is_422) {
+  auto body = bill_body();
+  body.replace(body.find("2099-12-31"), 10, "2001-01-01");
+  auto r = create(body);
+  CAF_CHECK_EQUAL(r.status, 422);
+  CAF_CHECK(error_fields(r).count("due_date") == 1);
+}
+
+CAF_TEST(bad_json_duplicate_keys_and_media_types_are_refused) {
+  CAF_CHECK_EQUAL(problem_slug(create("{not json")), "invalid-json");
+  auto dup = create(R"({"amount":"1.00","amount":"2.00"})");
+  CAF_CHECK_EQUAL(dup.status, 400);
+  CAF_CHECK_EQUAL(problem_slug(dup), "invalid-json");
+  auto utf8 = create("{\"payer\":{\"name\":\"\xff\xfe\"}}");
+  CAF_CHECK_EQUAL(utf8.status, 400);
+  auto c = call("POST", "/api/v1/bills", bill_body());
+  c.content_type = "text/plain";
+  auto media = server.call(c);
+  CAF_CHECK_EQUAL(media.status, 415);
+  CAF_CHECK_EQUAL(problem_slug(media), "unsupported-media-type");
+  CAF_CHECK_EQUAL(create("[1,2]").status, 422);
+  CAF_CHECK_EQUAL(create(std::string(100'000, '[')).status, 400);
+}
+
+CAF_TEST(a_bill_reads_back_with_a_weak_etag_and_304) {
+  auto id = create_id();
+  auto r = server.call(call("GET", "/api/v1/bills/" + id));
+  CAF_CHECK_EQUAL(r.status, 200);
+  CAF_CHECK_EQUAL(r.header("etag"), "W/\"1\"");
+  CAF_CHECK_EQUAL(r.header("cache-control"), "private, no-cache");
+  CAF_CHECK(!r.header("x-cache").empty());
+  auto c = call("GET", "/api/v1/bills/" + id);
+  c.headers = {{"If-None-Match", "W/\"1\""}};
+  auto not_modified = server.call(c);
+  CAF_CHECK_EQUAL(not_modified.status, 304);
+  CAF_CHECK(not_modified.body.empty());
+}
+
+CAF_TEST(unknown_and_foreign_ids_are_404) {
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/bills/bil_0000000000000000000000000A")).status,
+                  404);
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/bills/usr_0000000000000000000000000A")).status,
+                  404);
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/bills/%27%20OR%201=1")).status, 404);
+}
+
+CAF_TEST(lists_walk_every_row_once_across_pages) {
+  std::set<std::string> created;
+  for (int i = 0; i < 7; ++i) created.insert(create_id(bill_body("100.00", "walk")));
+  create_id(bill_body("100.00", "other"));
+  std::set<std::string> seen;
+  std::string path = "/api/v1/bills?reference=walk&limit=3";
+  int pages = 0;
+  for (;;) {
+    auto r = server.call(call("GET", path));
+    CAF_REQUIRE_EQUAL(r.status, 200);
+    auto doc = json_of(r);
+    ++pages;
+    std::string previous;
+    for (const auto& item : doc["items"].GetArray()) {
+      auto id = str_of(item, "id");
+      CAF_CHECK(seen.insert(id).second);
+      if (!previous.empty()) CAF_CHECK(id < previous);
+      previous = id;
+      CAF_CHECK_EQUAL(str_of(item, "reference"), "walk");
+    }
+    if (doc["next_cursor"].IsNull()) break;
+    path = "/api/v1/bills?reference=walk&limit=3&cursor=" + std::string{doc["next_cursor"].GetString()};
+  }
+  CAF_CHECK_EQUAL(pages, 3);
+  CAF_CHECK(seen == created);
+}
+
+CAF_TEST(list_parameters_are_validated) {
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/bills?limit=0")).status, 422);
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/bills?limit=101")).status, 422);
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/bills?status=unknown")).status, 422);
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/bills?created_from=yesterday")).status, 422);
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/bills?colour=red")).status, 422);
+  for (int i = 0; i < 3; ++i) create_id();
+  auto first = json_of(server.call(call("GET", "/api/v1/bills?limit=1&status=pending")));
+  std::string cursor = first["next_cursor"].GetString();
+  auto other = server.call(call("GET", "/api/v1/bills?limit=1&cursor=" + cursor));
+  CAF_CHECK_EQUAL(other.status, 422);
+  auto ok = server.call(call("GET", "/api/v1/bills?limit=1&status=pending&cursor=" + cursor));
+  CAF_CHECK_EQUAL(ok.status, 200);
+}
+
+CAF_TEST(created_filters_use_inclusive_from_and_exclusive_to) {
+  auto id = create_id();
+  auto bill = json_of(server.call(call("GET", "/api/v1/bills/" + id)));
+  auto at = str_of(bill, "created_at");
+  auto from = server.call(call("GET", "/api/v1/bills?created_from=" + at));
+  CAF_CHECK_EQUAL(json_of(from)["items"].Size(), 1u);
+  auto to = server.call(call("GET", "/api/v1/bills?created_to=" + at));
+  CAF_CHECK_EQUAL(json_of(to)["items"].Size(), 0u);
+}
+
+CAF_TEST(cancel_is_idempotent_and_honours_if_match) {
+  auto id = create_id();
+  auto c = call("POST", "/api/v1/bills/" + id + "/cancel");
+  c.headers = {{"If-Match", "W/\"7\""}};
+  auto stale = server.call(c);
+  CAF_CHECK_EQUAL(stale.status, 412);
+  CAF_CHECK_EQUAL(problem_slug(stale), "precondition-failed");
+  c.headers = {{"If-Match", "W/\"1\""}};
+  auto done = server.call(c);
+  CAF_CHECK_EQUAL(done.status, 200);
+  CAF_CHECK_EQUAL(str_of(json_of(done), "status"), "cancelled");
+  auto again = server.call(call("POST", "/api/v1/bills/" + id + "/cancel"));
+  CAF_CHECK_EQUAL(again.status, 200);
+  CAF_CHECK_EQUAL(str_of(json_of(again), "status"), "cancelled");
+}
+
+CAF_TEST(a_paid_bill_cannot_be_cancelled) {
+  auto id = create_id();
+  set_status(id, "paid");
+  auto r = server.call(call("POST", "/api/v1/bills/" + id + "/cancel"));
+  CAF_CHECK_EQUAL(r.status, 409);
+  CAF_CHECK_EQUAL(problem_slug(r), "conflict");
+  CAF_CHECK_EQUAL(server.call(call("POST", "/api/v1/bills/bil_0000000000000000000000000A/cancel"))
+                      .status,
+                  404);
+}
+
+CAF_TEST(an_idempotency_key_replays_the_first_answer) {
+  auto c = call("POST", "/api/v1/bills", bill_body());
+  c.headers = {{"Idempotency-Key", "order-42"}};
+  auto first = server.call(c);
+  CAF_CHECK_EQUAL(first.status, 201);
+  auto second = server.call(c);
+  CAF_CHECK_EQUAL(second.status, 201);
+  CAF_CHECK_EQUAL(second.header("idempotent-replayed"), "true");
+  CAF_CHECK_EQUAL(second.body, first.body);
+  CAF_CHECK_EQUAL(second.header("location"), first.header("location"));
+  CAF_CHECK_NOT_EQUAL(second.header("x-request-id"), first.header("x-request-id"));
+  c.headers = {{"Idempotency-Key", "\"order-42\""}};
+  CAF_CHECK_EQUAL(server.call(c).header("idempotent-replayed"), "true");
+}
+
+CAF_TEST(an_idempotency_key_with_another_body_is_422) {
+  auto c = call("POST", "/api/v1/bills", bill_body("100.00"));
+  c.headers = {{"Idempotency-Key", "k-1"}};
+  CAF_CHECK_EQUAL(server.call(c).status, 201);
+  c.body = bill_body("200.00");
+  auto r = server.call(c);
+  CAF_CHECK_EQUAL(r.status, 422);
+  CAF_CHECK_EQUAL(problem_slug(r), "idempotency-mismatch");
+}
+
+CAF_TEST(concurrent_requests_with_one_key_create_one_bill) {
+  auto c = call("POST", "/api/v1/bills", bill_body("77.00", "same-key"));
+  c.headers = {{"Idempotency-Key", "concurrent-1"}};
+  std::vector<std::future<http_reply>> replies;
+  for (int i = 0; i < 8; ++i)
+    replies.push_back(std::async(std::launch::async, [&] { return server.call(c); }));
+  std::set<std::string> bodies;
+  for (auto& f : replies) {
+    auto r = f.get();
+    CAF_CHECK(r.status == 201 || r.status == 409);
+    if (r.status == 409) {
+      CAF_CHECK_EQUAL(problem_slug(r), "idempotency-in-flight");
+      CAF_CHECK_EQUAL(r.header("retry-after"), "1");
+    } else {
+      bodies.insert(r.body);
+    }
+  }
+  CAF_CHECK_EQUAL(bodies.size(), 1u);
+  auto list = json_of(server.call(call("GET", "/api/v1/bills?reference=same-key")));
+  CAF_CHECK_EQUAL(list["items"].Size(), 1u);
+}
+
+CAF_TEST(a_bad_idempotency_key_is_422) {
+  auto c = call("POST", "/api/v1/bills", bill_body());
+  c.headers = {{"Idempotency-Key", std::string(256, 'k')}};
+  CAF_CHECK_EQUAL(server.call(c).status, 422);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,73 @@
+// A db-conn killed while its statement runs: the client gets 503 outcome-unknown at once
+// (never a hang) and the pool restarts the connection.
+#define CAF_SUITE db_conn_failure
+#include <utility>
+
+#include <future>
+#include <thread>
+
+#include "app/server_internals.hpp"
+#include "caf/test/unit_test.hpp"
+#include "storage/pg_connection.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace billd;
+using namespace billd::test;
+
+namespace {
+
+std::uint32_t busy_connections(caf::actor_system& sys, const db_pool_actor& pool) {
+  caf::scoped_actor self{sys};
+  std::uint32_t busy = 0;
+  self->request(pool, std::chrono::seconds{5}, stats_atom::value)
+      .receive([&](std::uint32_t, std::uint32_t b, std::uint32_t, std::uint64_t) { busy = b; },
+               [](caf::error&) {});
+  return busy;
+}
+
+std::vector<caf::actor> connections(caf::actor_system& sys, const db_pool_actor& pool) {
+  caf::scoped_actor self{sys};
+  std::vector<caf::actor> conns;
+  self->request(pool, std::chrono::seconds{5}, conns_atom::value)
+      .receive([&](std::vector<caf::actor>& v) { conns = std::move(v); }, [](caf::error&) {});
+  return conns;
+}
+
+}  // namespace
+
+CAF_TEST(a_db_conn_killed_mid_request_answers_outcome_unknown_and_is_restarted) {
+  test_server server{[](settings& s) {
+    s.db.pool_size = 2;
+    s.supervisor.backoff_base = std::chrono::milliseconds{10};
+  }};
+  auto token = server.user_token("clerk");
+  auto& parts = server.srv().parts();
+  // Verify the token once now, so the only statement of the create below is the insert.
+  http_call me{"GET", "/api/v1/auth/me"};
+  me.token = token;
+  CAF_REQUIRE_EQUAL(server.call(me).status, 200);
+  pg_connection blocker{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}};
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE bills IN ACCESS EXCLUSIVE MODE");
+  http_call create{"POST", "/api/v1/bills", bill_body()};
+  create.token = token;
+  auto pending = std::async(std::launch::async, [&] { return server.call(create); });
+  auto pool = parts.pool->get();
+  for (int i = 0; i < 500 && busy_connections(*parts.sys, pool) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  CAF_REQUIRE_EQUAL(busy_connections(*parts.sys, pool), 1u);
+  for (auto& conn : connections(*parts.sys, pool)) caf::anon_send_exit(conn, caf::exit_reason::kill);
+  auto reply = pending.get();
+  CAF_CHECK_EQUAL(reply.status, 503);
+  CAF_CHECK_EQUAL(problem_slug(reply), "outcome-unknown");
+  blocker.exec("ROLLBACK");
+  // The pool restarts its connections by itself; writes work again without a billd restart.
+  http_reply last;
+  for (int i = 0; i < 200 && last.status != 201; ++i) {
+    last = server.call(create);
+    if (last.status != 201) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  CAF_CHECK_EQUAL(last.status, 201);
+  if (last.status != 201) CAF_MESSAGE("last answer: " << last.body);
+  CAF_CHECK_EQUAL(connections(*parts.sys, pool).size(), 2u);
+}

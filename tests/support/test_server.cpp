@@ -1,0 +1,98 @@
+#include "tests/support/test_server.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "tests/support/test_database.hpp"
+
+namespace billd::test {
+
+settings test_settings() {
+  settings cfg;
+  cfg.http.listen = "127.0.0.1:0";
+  cfg.db.url = test_cluster::instance().create_database();
+  cfg.db.pool_size = 4;
+  cfg.admin_password = admin_password;
+  cfg.auth.argon2_ops = 1;
+  cfg.auth.argon2_mem_kib = 8;
+  cfg.shutdown_grace = std::chrono::milliseconds{2'000};
+  static int counter = 0;
+  auto dir = std::filesystem::temp_directory_path() /
+             ("billd-it-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+  std::filesystem::create_directories(dir);
+  cfg.data_dir = dir.string();
+  return cfg;
+}
+
+test_server::test_server(const std::function<void(settings&)>& tweak) : cfg_(test_settings()) {
+  if (tweak) tweak(cfg_);
+  server_ = std::make_unique<billd::server>(cfg_);
+  server_->start();
+  address_ = server_->listen_address();
+}
+
+test_server::~test_server() {
+  server_->request_shutdown();
+  server_->wait();
+  server_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(cfg_.data_dir, ignored);
+}
+
+std::string test_server::login(const std::string& username, const std::string& password) const {
+  http_call c;
+  c.method = "POST";
+  c.path = "/api/v1/auth/login";
+  c.body = R"({"username":")" + username + R"(","password":")" + password + R"("})";
+  auto r = call(c);
+  if (r.status != 200) throw std::runtime_error("login failed: " + r.body);
+  return str_of(json_of(r), "token");
+}
+
+std::string test_server::admin_token() {
+  if (admin_token_.empty()) admin_token_ = login("admin", admin_password);
+  return admin_token_;
+}
+
+std::string test_server::user_token(const std::string& role) {
+  auto name = role + "-" + std::to_string(++users_);
+  http_call c;
+  c.method = "POST";
+  c.path = "/api/v1/users";
+  c.token = admin_token();
+  c.body = R"({"username":")" + name + R"(","password":"password-of-)" + name + R"(","role":")" +
+           role + R"("})";
+  auto r = call(c);
+  if (r.status != 201) throw std::runtime_error("user create failed: " + r.body);
+  return login(name, "password-of-" + name);
+}
+
+rapidjson::Document json_of(const http_reply& r) {
+  rapidjson::Document d;
+  d.Parse(r.body.c_str(), r.body.size());
+  if (d.HasParseError()) d.SetObject();
+  return d;
+}
+
+std::string str_of(const rapidjson::Value& v, const char* name) {
+  if (!v.IsObject()) return {};
+  auto it = v.FindMember(name);
+  if (it == v.MemberEnd() || !it->value.IsString()) return {};
+  return it->value.GetString();
+}
+
+std::string problem_slug(const http_reply& r) {
+  auto type = str_of(json_of(r), "type");
+  auto slash = type.rfind('/');
+  return slash == std::string::npos ? type : type.substr(slash + 1);
+}
+
+std::string bill_body(const std::string& amount, const std::string& reference) {
+  std::string body = R"({"payer":{"name":"Asha Mwita","phone":"+255712345678"},"amount":")" +
+                     amount +
+                     R"(","currency":"TZS","description":"Water bill","due_date":"2099-12-31")";
+  if (!reference.empty()) body += R"(,"reference":")" + reference + "\"";
+  return body + "}";
+}
+
+}  // namespace billd::test

@@ -1,0 +1,4 @@
+// The one translation unit of the unit-test binary that provides CAF test's main().
+#include <utility>
+
+#include "caf/test/unit_test_impl.hpp"
