@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "caf/test/unit_test.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
 
 using namespace billd;
@@ -121,4 +122,65 @@ CAF_TEST(billd_survives_sigterm_and_sigkill_with_its_bills) {
   CAF_CHECK_EQUAL(p.stop(SIGTERM), 0);
   std::error_code ignored;
   fs::remove_all(dir, ignored);
+}
+
+namespace {
+
+/// Runs billd with args and extra environment; returns (exit code, combined output).
+std::pair<int, std::string> run_billd(std::vector<std::string> args,
+                                      std::vector<std::pair<std::string, std::string>> env) {
+  int out[2];
+  CAF_REQUIRE(::pipe(out) == 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(out[1], STDERR_FILENO);
+    ::close(out[0]);
+    for (auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv{const_cast<char*>("billd")};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(BILLD_BINARY, argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string output;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) output.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+}  // namespace
+
+CAF_TEST(migrate_and_user_create_work_against_a_database_url) {
+  auto url = test_cluster::instance().create_database();
+  std::vector<std::pair<std::string, std::string>> env{{"BILLD_DB_URL", url},
+                                                       {"BILLD_DATA_DIR", "/tmp"}};
+  auto [code, out] = run_billd({"migrate"}, env);
+  CAF_CHECK_EQUAL(code, 0);
+  CAF_CHECK(out.find("applied 1 migration") != std::string::npos);
+  auto again = run_billd({"migrate"}, env);
+  CAF_CHECK(again.second.find("applied 0 migration") != std::string::npos);
+  auto created = run_billd({"user", "create", "--username", "ops.one", "--role", "viewer"}, env);
+  CAF_CHECK_EQUAL(created.first, 0);
+  CAF_CHECK(created.second.find("password: ") != std::string::npos);
+  auto dup = run_billd({"user", "create", "--username", "ops.one", "--role", "viewer"}, env);
+  CAF_CHECK_NOT_EQUAL(dup.first, 0);
+  CAF_CHECK(dup.second.find("already exists") != std::string::npos);
+}
+
+CAF_TEST(configuration_errors_exit_64_naming_the_key) {
+  auto [code, out] = run_billd({"--db.pool_size=0"}, {});
+  CAF_CHECK_EQUAL(code, 64);
+  CAF_CHECK(out.find("db.pool_size") != std::string::npos);
+  auto unknown = run_billd({"--no.such.key=1"}, {});
+  CAF_CHECK_EQUAL(unknown.first, 64);
+  auto version = run_billd({"--version"}, {});
+  CAF_CHECK_EQUAL(version.first, 0);
+  CAF_CHECK(version.second.starts_with("billd "));
+  auto help = run_billd({"--help"}, {});
+  CAF_CHECK(help.second.find("billd migrate") != std::string::npos);
 }
