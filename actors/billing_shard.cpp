@@ -44,18 +44,15 @@ api_reply create_effect(pg_connection& conn, const create_bill_cmd& cmd,
 api_reply cancel_effect(pg_connection& conn, const cancel_bill_cmd& cmd) {
   auto current = lock_bill(conn, cmd.bill_id);
   if (!current) return make_reply(reply_kind::not_found, "no such bill");
+  // State answers come in API.md's order: 409, then 412.
+  auto decision = decide_cancel(current->status);
+  if (decision == cancel_decision::conflict)
+    return make_reply(reply_kind::conflict, "a " + std::string{to_string(current->status)} +
+                                                " bill cannot be cancelled");
   if (cmd.if_match_version && *cmd.if_match_version != current->version)
     return make_reply(reply_kind::precondition_failed, "the bill's version is " +
                                                            std::to_string(current->version));
-  switch (decide_cancel(current->status)) {
-    case cancel_decision::already_cancelled:
-      return bill_reply(200, *current);
-    case cancel_decision::conflict:
-      return make_reply(reply_kind::conflict, "a " + std::string{to_string(current->status)} +
-                                                  " bill cannot be cancelled");
-    case cancel_decision::cancel:
-      break;
-  }
+  if (decision == cancel_decision::already_cancelled) return bill_reply(200, *current);
   auto updated = set_bill_status(conn, cmd.bill_id, current->version, bill_status::cancelled);
   if (!updated) return make_reply(reply_kind::conflict, "the bill changed concurrently");
   conn.exec("UPDATE jobs SET status = 'cancelled', updated_at = now()"

@@ -93,7 +93,7 @@ std::optional<bill_draft> validate_bill_draft(const bill_draft_input& in,
     due = parse_civil_date(*in.due_date);
     if (!due) add_error(errors, "due_date", "must be a calendar date in the form YYYY-MM-DD");
   }
-  check_text_field(in.reference, false, "reference", 1, reference_length_max, false, errors);
+  check_text_field(in.reference, false, "reference", 0, reference_length_max, false, errors);
   // Pre-existing codec errors also make the request invalid, hence the check of the whole list.
   if (!errors.empty()) return std::nullopt;
   draft.payer_name = *in.payer.name;

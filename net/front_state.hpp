@@ -78,6 +78,7 @@ void handle_logout(front_self self, request_ctx ctx);
 void handle_me(front_self self, request_ctx ctx);
 void handle_users_create(front_self self, request_ctx ctx);
 void handle_users_list(front_self self, request_ctx ctx);
+void handle_users_get(front_self self, request_ctx ctx);
 void handle_users_update(front_self self, request_ctx ctx);
 void handle_bills_create(front_self self, request_ctx ctx);
 void handle_bills_list(front_self self, request_ctx ctx);

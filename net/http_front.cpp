@@ -25,6 +25,7 @@ void run_route(front_self self, request_ctx ctx) {
     case route_id::auth_me: return handle_me(self, std::move(ctx));
     case route_id::users_create: return handle_users_create(self, std::move(ctx));
     case route_id::users_list: return handle_users_list(self, std::move(ctx));
+    case route_id::users_get: return handle_users_get(self, std::move(ctx));
     case route_id::users_update: return handle_users_update(self, std::move(ctx));
     case route_id::bills_create: return handle_bills_create(self, std::move(ctx));
     case route_id::bills_list: return handle_bills_list(self, std::move(ctx));

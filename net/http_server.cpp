@@ -8,7 +8,9 @@
 #include <atomic>
 #include <deque>
 #include <random>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "net/problem.hpp"
 
@@ -29,6 +31,22 @@ struct server_shared {
   std::atomic<std::int64_t> in_flight{0};
   std::atomic<std::uint32_t> open_connections{0};
   std::atomic<std::uint64_t> accepted{0};
+  std::mutex per_ip_mutex;
+  std::unordered_map<std::string, std::uint32_t> per_ip;  // open connections, loopback excluded
+
+  /// Counts a connection from ip; false when ip already holds max_connections_per_ip.
+  bool admit_ip(const std::string& ip) {
+    std::lock_guard<std::mutex> guard{per_ip_mutex};
+    auto& n = per_ip[ip];
+    if (n >= cfg.max_connections_per_ip) return false;
+    ++n;
+    return true;
+  }
+  void release_ip(const std::string& ip) {
+    std::lock_guard<std::mutex> guard{per_ip_mutex};
+    auto it = per_ip.find(ip);
+    if (it != per_ip.end() && --it->second == 0) per_ip.erase(it);
+  }
 };
 
 bool valid_request_id(std::string_view s) {
@@ -54,7 +72,18 @@ class session : public std::enable_shared_from_this<session> {
       loopback_ = ep.address().is_loopback();
     }
   }
-  ~session() { shared_->open_connections.fetch_sub(1); }
+  ~session() {
+    shared_->open_connections.fetch_sub(1);
+    if (counted_per_ip_) shared_->release_ip(remote_ip_);
+  }
+
+  /// Applies http.max_connections_per_ip (loopback is exempt so local benchmarks can open
+  /// many connections); false when this connection must be refused.
+  bool admit_per_ip() {
+    if (loopback_ || remote_ip_.empty()) return true;
+    counted_per_ip_ = shared_->admit_ip(remote_ip_);
+    return counted_per_ip_;
+  }
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next(); });
@@ -133,7 +162,9 @@ class session : public std::enable_shared_from_this<session> {
     auto offered = req["X-Request-Id"];
     s.request_id = choose_request_id(std::string_view{offered.data(), offered.size()});
     queue_.push_back(s);
-    if (shared_->draining.load()) {
+    // While draining, health is still answered (it reports the drain); nothing else starts.
+    bool health = req.target().starts_with("/health");
+    if (shared_->draining.load() && !health) {
       auto r = problem_response(problem::overloaded, "billd is shutting down",
                                 std::string_view{req.target().data(), req.target().size()});
       r.close = true;
@@ -258,6 +289,7 @@ class session : public std::enable_shared_from_this<session> {
   std::size_t front_;
   std::string remote_ip_;
   bool loopback_ = false;
+  bool counted_per_ip_ = false;
   std::deque<slot> queue_;
   std::vector<std::uint64_t> dispatched_;
   std::uint64_t next_seq_ = 0;
@@ -303,7 +335,8 @@ struct http_server::impl {
     }
     shared->open_connections.fetch_add(1);
     auto front = shared->accepted.fetch_add(1) % std::max<std::size_t>(1, shared->hooks.fronts);
-    std::make_shared<session>(std::move(socket), shared, front)->run();
+    auto s = std::make_shared<session>(std::move(socket), shared, front);
+    if (s->admit_per_ip()) s->run();  // a refused session closes its socket when dropped
   }
 };
 

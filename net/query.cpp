@@ -31,9 +31,8 @@ std::optional<std::string> percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%') {
+    // '+' stays '+' (RFC 3986): phone numbers and UTC offsets are common filter values.
+    if (s[i] == '%') {
       if (i + 2 >= s.size()) return std::nullopt;
       int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;

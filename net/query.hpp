@@ -24,7 +24,8 @@ class query_params {
   std::vector<std::pair<std::string, std::string>> params_;
 };
 
-/// Percent-decodes s ('+' is a space); nullopt when an escape is malformed.
+/// Percent-decodes s ('+' stays a plus sign, RFC 3986); nullopt when an escape is malformed
+/// or the result is not UTF-8.
 std::optional<std::string> percent_decode(std::string_view s);
 
 }  // namespace billd

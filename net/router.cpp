@@ -30,6 +30,8 @@ constexpr std::array routes{
               "POST /api/v1/users"},
     route_def{route_id::users_list, "GET", "/api/v1/users", access::admin, priority::p2,
               "GET /api/v1/users"},
+    route_def{route_id::users_get, "GET", "/api/v1/users/{}", access::admin, priority::p2,
+              "GET /api/v1/users/{id}"},
     route_def{route_id::users_update, "PATCH", "/api/v1/users/{}", access::admin, priority::p1,
               "PATCH /api/v1/users/{id}"},
     route_def{route_id::bills_create, "POST", "/api/v1/bills", access::clerk, priority::p1,

@@ -19,6 +19,7 @@ enum class route_id : std::uint8_t {
   auth_me,
   users_create,
   users_list,
+  users_get,
   users_update,
   bills_create,
   bills_list,

@@ -25,7 +25,6 @@ http_response ok_response(const api_reply& reply) {
     r.with("ETag", reply.etag);
     r.with("Cache-Control", "private, no-cache");
   }
-  if (reply.replayed) r.with("Idempotent-Replayed", "true");
   return r;
 }
 
@@ -51,8 +50,9 @@ void respond_failure(front_self self, const request_ctx& ctx, const db_outcome& 
   respond(self, ctx, reply_to_http(reply_for_failure(outcome, write), ctx.req()));
 }
 
-http_response reply_to_http(const api_reply& reply, const http_request& req) {
-  const auto& path = req.path;
+namespace {
+
+http_response render_reply(const api_reply& reply, const std::string& path) {
   switch (reply.kind) {
     case reply_kind::ok:
       return ok_response(reply);
@@ -87,6 +87,14 @@ http_response reply_to_http(const api_reply& reply, const http_request& req) {
       return problem_response(problem::internal, "internal error", path);
   }
   return problem_response(problem::internal, "internal error", path);
+}
+
+}  // namespace
+
+http_response reply_to_http(const api_reply& reply, const http_request& req) {
+  auto r = render_reply(reply, req.path);
+  if (reply.replayed) r.with("Idempotent-Replayed", "true");
+  return r;
 }
 
 std::string read_idempotency_key(const http_request& req, field_errors& errors) {

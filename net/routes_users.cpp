@@ -55,18 +55,33 @@ void handle_logout(front_self self, request_ctx ctx) {
   ask_auth(self, std::move(ctx), true, logout_atom::value, std::move(hash), std::move(user));
 }
 
-void handle_me(front_self self, request_ctx ctx) {
-  auto id = ctx.who.user_id;
+namespace {
+
+/// Answers one user, or `missing` when there is none.
+void respond_user(front_self self, request_ctx ctx, std::string id, problem missing) {
   db_call<std::optional<user>>(
       self, self->state.deps->db, "user_find", false, request_timeout(self),
       [id](pg_connection& c) { return find_user(c, id); },
-      [self, ctx](const db_outcome& o, std::optional<std::optional<user>>&& found) {
+      [self, ctx, missing](const db_outcome& o, std::optional<std::optional<user>>&& found) {
         if (!found) return respond_failure(self, ctx, o, false);
-        if (!*found) return respond_problem(self, ctx, problem::unauthenticated, "no such user");
+        if (!*found) return respond_problem(self, ctx, missing, "no such user");
         http_response r;
         r.body = user_json(**found);
         respond(self, ctx, std::move(r));
       });
+}
+
+}  // namespace
+
+void handle_me(front_self self, request_ctx ctx) {
+  auto id = ctx.who.user_id;
+  respond_user(self, std::move(ctx), std::move(id), problem::unauthenticated);
+}
+
+void handle_users_get(front_self self, request_ctx ctx) {
+  auto id = ctx.route.param;
+  if (!is_valid_id(id, "usr")) return respond_problem(self, ctx, problem::not_found, "no such user");
+  respond_user(self, std::move(ctx), std::move(id), problem::not_found);
 }
 
 void handle_users_create(front_self self, request_ctx ctx) {

@@ -9,11 +9,15 @@ namespace billd {
 
 class pg_connection;
 
-/// A final response kept for replay.
+/// A final response kept for replay: a success (kind 0, status and body) or a final error
+/// (its kind, detail in body, and the invalid field).
 struct stored_response {
+  int kind = 0;
   int status = 0;
   std::string body;
   std::string location;
+  std::string etag;
+  std::string field;
 };
 
 /// What claiming a key found.

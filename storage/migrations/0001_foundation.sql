@@ -55,9 +55,12 @@ CREATE TABLE idempotency_keys (
   user_id     text NOT NULL,
   key         text NOT NULL,
   fingerprint bytea NOT NULL,
+  kind        smallint NOT NULL DEFAULT 0,  -- 0: success (status/body); else the error kind
   status      integer NOT NULL,
-  body        text NOT NULL,
+  body        text NOT NULL,                -- success body, or the error's detail
   location    text,
+  etag        text,
+  field       text,
   created_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (user_id, key)
 );

@@ -93,6 +93,9 @@ CAF_TEST(admins_create_users_and_duplicates_conflict) {
   CAF_CHECK_EQUAL(str_of(doc, "role"), "clerk");
   CAF_CHECK_EQUAL(r.header("location"), "/api/v1/users/" + str_of(doc, "id"));
   CAF_CHECK(!doc.HasMember("password"));
+  auto read = server.call(authed("GET", r.header("location")));
+  CAF_CHECK_EQUAL(read.status, 200);
+  CAF_CHECK_EQUAL(str_of(json_of(read), "username"), "clerk.one");
   auto again = server.call(authed("POST", "/api/v1/users", body));
   CAF_CHECK_EQUAL(again.status, 409);
   CAF_CHECK_EQUAL(problem_slug(again), "conflict");

@@ -103,6 +103,21 @@ CAF_TEST(billd_survives_sigterm_and_sigkill_with_its_bills) {
   auto id = str_of(json_of(created), "id");
   auto pg = postmaster_pid(p.data_dir);
   CAF_CHECK(alive(pg));
+  // The postmaster dies under billd: the storage supervisor starts a new one by itself.
+  ::kill(pg, SIGKILL);
+  int ready = 0;
+  for (int i = 0; i < 300 && ready != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    ready = send(p.address, {"GET", "/health/ready"}).status;
+  }
+  CAF_CHECK_EQUAL(ready, 200);
+  auto restarted = postmaster_pid(p.data_dir);
+  CAF_CHECK_NOT_EQUAL(restarted, pg);
+  CAF_CHECK(alive(restarted));
+  pg = restarted;
+  http_call again{"GET", "/api/v1/bills/" + id};
+  again.token = create.token;
+  CAF_CHECK_EQUAL(send(p.address, again).status, 200);
   CAF_CHECK_EQUAL(p.stop(SIGTERM), 0);
   CAF_CHECK(gone_within(pg, std::chrono::seconds{10}));
 
