@@ -1,7 +1,7 @@
 #include "actors/auth.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <unordered_map>
 #include <unordered_set>
@@ -11,6 +11,7 @@
 #include "actors/idempotent_tx.hpp"
 #include "actors/login_throttle.hpp"
 #include "actors/reply_mapping.hpp"
+#include "domain/civil_time.hpp"
 #include "domain/crypto.hpp"
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
@@ -59,11 +60,9 @@ api_reply login_body(const std::string& token, const session_info& s) {
                .str("username", s.account.username)
                .str("role", to_string(s.account.role))
                .finish();
-  return ok_reply(200, json_object{}
-                           .str("token", token)
-                           .str("expires_at", s.expires_at)
-                           .raw("user", u)
-                           .finish());
+  return ok_reply(
+      200,
+      json_object{}.str("token", token).str("expires_at", s.expires_at).raw("user", u).finish());
 }
 
 api_reply throttled(std::uint32_t seconds) {
@@ -139,8 +138,7 @@ bool would_remove_last_admin(pg_connection& c, const user& target, const user_ch
   bool disabled = cmd.disabled && *cmd.disabled;
   if (!demoted && !disabled) return false;
   auto rows = c.exec(
-      "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
-      {target.id});
+      "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1", {target.id});
   return rows.int64(0, 0) == 0;
 }
 
@@ -204,7 +202,8 @@ caf::result<api_reply> user_write(self_ptr self, user_change_cmd cmd, Effect eff
           if (revoke_after && r->kind == reply_kind::ok && !r->replayed)
             broadcast_revoke(self, "", cmd.user_id);
           rp.deliver(std::move(*r));
-        });
+        },
+        cmd.idem.request_id);
   };
   if (!cmd.password) {
     run();
@@ -233,12 +232,13 @@ auth_actor spawn_auth(caf::actor_system& sys, slot_ptr<db_pool_actor> db, const 
     auto& st = self->state;
     st.db = std::move(pool);
     st.cfg = std::move(conf);
-    st.hashing = std::make_unique<hash_pool>(st.cfg.limits.hash_workers,
-                                             st.cfg.limits.hash_queue_max);
-    st.dummy_hash = hash_password(random_token(), st.cfg.limits.argon2_ops,
-                                  st.cfg.limits.argon2_mem_kib);
+    st.hashing =
+        std::make_unique<hash_pool>(st.cfg.limits.hash_workers, st.cfg.limits.hash_queue_max);
+    st.dummy_hash =
+        hash_password(random_token(), st.cfg.limits.argon2_ops, st.cfg.limits.argon2_mem_kib);
     self->set_down_handler([self](caf::down_msg& msg) {
-      std::erase_if(self->state.fronts, [&](const caf::actor& f) { return f.address() == msg.source; });
+      std::erase_if(self->state.fronts,
+                    [&](const caf::actor& f) { return f.address() == msg.source; });
     });
     return {
         [self](login_atom, std::string& username, std::string& password, std::string& ip) {
@@ -250,12 +250,14 @@ auth_actor spawn_auth(caf::actor_system& sys, slot_ptr<db_pool_actor> db, const 
               self, self->state.db, "session_find", false, self->state.cfg.db_timeout,
               [token_hash](pg_connection& c) { return find_session(c, token_hash); },
               [rp](const db_outcome& o, std::optional<std::optional<session_info>>&& s) mutable {
-                if (!s) return rp.deliver(caf::make_error(caf::sec::request_timeout, o.message)), void();
+                if (!s)
+                  return rp.deliver(caf::make_error(caf::sec::request_timeout, o.message)), void();
                 principal p;
                 if (*s) {
                   p.user_id = (*s)->account.id;
                   p.username = (*s)->account.username;
                   p.role = (*s)->account.role;
+                  p.expires_at_ms = parse_rfc3339_ms((*s)->expires_at).value_or(0);
                 }
                 rp.deliver(std::move(p));
               });
@@ -267,7 +269,8 @@ auth_actor spawn_auth(caf::actor_system& sys, slot_ptr<db_pool_actor> db, const 
           db_call<bool>(
               self, self->state.db, "session_revoke", true, self->state.cfg.db_timeout,
               [token_hash](pg_connection& c) { return revoke_session(c, token_hash); },
-              [self, rp, token_hash, user_id](const db_outcome& o, std::optional<bool>&& ok) mutable {
+              [self, rp, token_hash, user_id](const db_outcome& o,
+                                              std::optional<bool>&& ok) mutable {
                 if (!ok) return rp.deliver(reply_for_failure(o, true)), void();
                 broadcast_revoke(self, token_hash, "");
                 rp.deliver(ok_reply(204, ""));

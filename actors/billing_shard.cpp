@@ -47,17 +47,18 @@ api_reply cancel_effect(pg_connection& conn, const cancel_bill_cmd& cmd) {
   // State answers come in API.md's order: 409, then 412.
   auto decision = decide_cancel(current->status);
   if (decision == cancel_decision::conflict)
-    return make_reply(reply_kind::conflict, "a " + std::string{to_string(current->status)} +
-                                                " bill cannot be cancelled");
+    return make_reply(reply_kind::conflict,
+                      "a " + std::string{to_string(current->status)} + " bill cannot be cancelled");
   if (cmd.if_match_version && *cmd.if_match_version != current->version)
-    return make_reply(reply_kind::precondition_failed, "the bill's version is " +
-                                                           std::to_string(current->version));
+    return make_reply(reply_kind::precondition_failed,
+                      "the bill's version is " + std::to_string(current->version));
   if (decision == cancel_decision::already_cancelled) return bill_reply(200, *current);
   auto updated = set_bill_status(conn, cmd.bill_id, current->version, bill_status::cancelled);
   if (!updated) return make_reply(reply_kind::conflict, "the bill changed concurrently");
-  conn.exec("UPDATE jobs SET status = 'cancelled', updated_at = now()"
-            " WHERE bill_id = $1 AND kind = 'control_number' AND status = 'queued'",
-            {cmd.bill_id});
+  conn.exec(
+      "UPDATE jobs SET status = 'cancelled', updated_at = now()"
+      " WHERE bill_id = $1 AND kind = 'control_number' AND status = 'queued'",
+      {cmd.bill_id});
   std::string change = "{\"status\":{\"before\":";
   append_json_string(change, to_string(current->status));
   change += ",\"after\":\"cancelled\"}}";
@@ -71,6 +72,7 @@ caf::typed_response_promise<api_reply> run_write(self_ptr self, std::string name
                                                  Effect effect) {
   auto rp = self->make_response_promise<api_reply>();
   auto ttl = self->state.cfg.idempotency_ttl;
+  auto request_id = idem.request_id;
   db_call<api_reply>(
       self, self->state.db, std::move(name), /*write=*/true, self->state.cfg.db_timeout,
       [actor_id = std::move(actor_id), idem = std::move(idem), ttl, effect](pg_connection& c) {
@@ -78,7 +80,8 @@ caf::typed_response_promise<api_reply> run_write(self_ptr self, std::string name
       },
       [rp](const db_outcome& outcome, std::optional<api_reply>&& reply) mutable {
         rp.deliver(reply ? std::move(*reply) : reply_for_failure(outcome, true));
-      });
+      },
+      std::move(request_id));
   return rp;
 }
 
@@ -101,8 +104,9 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
       [self](cancel_atom, cancel_bill_cmd& cmd) -> caf::result<api_reply> {
         auto actor_id = cmd.actor_id;
         auto idem = cmd.idem;
-        return run_write(self, "bill_cancel", std::move(actor_id), std::move(idem),
-                         [cmd = std::move(cmd)](pg_connection& c) { return cancel_effect(c, cmd); });
+        return run_write(
+            self, "bill_cancel", std::move(actor_id), std::move(idem),
+            [cmd = std::move(cmd)](pg_connection& c) { return cancel_effect(c, cmd); });
       },
   };
 }

@@ -23,16 +23,18 @@ inline db_outcome not_dispatched(std::string why) {
   return out;
 }
 
-/// Calls `body(pg_connection&) -> T` on a pooled connection within `timeout`, then
+/// Calls `body(pg_connection&) -> T` on a pooled connection within `timeout` (request_id, when
+/// given, is named in the connection's log lines about the statement), then
 /// `done(const db_outcome&, std::optional<T>&&)` on self's thread (value set when ok).
 /// A write whose answer is lost (timeout, pool gone after dispatch) reports outcome_unknown.
 template <class T, class Self, class Body, class Done>
 void db_call(Self* self, const slot_ptr<db_pool_actor>& pool, std::string name, bool write,
-             std::chrono::milliseconds timeout, Body body, Done done) {
+             std::chrono::milliseconds timeout, Body body, Done done, std::string request_id = {}) {
   auto result = std::make_shared<std::optional<T>>();
   auto task = std::make_shared<db_task>();
   task->name = std::move(name);
   task->write = write;
+  task->request_id = std::move(request_id);
   task->deadline = std::chrono::steady_clock::now() + timeout;
   task->body = [result, body = std::move(body)](pg_connection& conn) { *result = body(conn); };
   auto handle = pool->get();
@@ -43,8 +45,8 @@ void db_call(Self* self, const slot_ptr<db_pool_actor>& pool, std::string name, 
   self->request(handle, timeout, run_atom::value, std::move(task))
       .then(
           [result, done](db_outcome& outcome) mutable {
-            done(outcome, outcome.code == db_outcome_code::ok ? std::move(*result)
-                                                              : std::optional<T>{});
+            done(outcome,
+                 outcome.code == db_outcome_code::ok ? std::move(*result) : std::optional<T>{});
           },
           [done, write](caf::error& err) mutable {
             // Still queued at a dead pool: nothing ran. Otherwise a write may have committed.

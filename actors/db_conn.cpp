@@ -1,7 +1,7 @@
 #include "actors/db_conn.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <condition_variable>
 #include <mutex>
@@ -103,9 +103,11 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
       out.error = db_errc::other;
       out.message = e.what();
     }
+    if (out.code == db_outcome_code::failed && is_dependency_failure(out.error))
+      spdlog::warn("[{}] {} failed: {}", task.request_id, task.name, out.message);
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
     if (took >= cfg_.slow_query)
-      spdlog::warn("slow query: {} took {} ms", task.name, took.count());
+      spdlog::warn("[{}] slow query: {} took {} ms", task.request_id, task.name, took.count());
     return out;
   }
 

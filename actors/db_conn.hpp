@@ -2,8 +2,8 @@
 // db-conn: one libpq connection driven by its own thread. The actor stays responsive while
 // the thread blocks in libpq, so it can be stopped (and its statement cancelled) at any time.
 
-#include <caf/typed_actor.hpp>
 #include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include <chrono>
 #include <string>
@@ -15,9 +15,8 @@
 namespace billd {
 
 /// Runs one task at a time on its connection.
-using db_conn_actor = caf::typed_actor<
-    caf::replies_to<run_atom, db_task_ptr>::with<db_outcome>,
-    caf::reacts_to<done_atom, std::uint64_t, db_outcome>>;
+using db_conn_actor = caf::typed_actor<caf::replies_to<run_atom, db_task_ptr>::with<db_outcome>,
+                                       caf::reacts_to<done_atom, std::uint64_t, db_outcome>>;
 
 /// How a db-conn connects and what it logs.
 struct db_conn_config {

@@ -1,7 +1,7 @@
 #include "actors/db_pool.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <deque>
 #include <optional>

@@ -17,6 +17,7 @@ class pg_connection;
 struct db_task {
   std::string name;
   bool write = false;
+  std::string request_id;  // of the HTTP request this serves, for log lines
   std::chrono::steady_clock::time_point deadline;
   std::function<void(pg_connection&)> body;
 };

@@ -36,7 +36,11 @@ bool is_final(reply_kind kind) {
 
 stored_response to_stored(const api_reply& r) {
   bool ok = r.kind == reply_kind::ok;
-  return {static_cast<int>(r.kind), ok ? r.status : 0, ok ? r.body : r.detail, r.location, r.etag,
+  return {static_cast<int>(r.kind),
+          ok ? r.status : 0,
+          ok ? r.body : r.detail,
+          r.location,
+          r.etag,
           r.field};
 }
 

@@ -15,8 +15,8 @@ std::uint32_t login_throttle::check(const std::string& key, std::uint32_t max,
   auto it = windows_.find(key);
   if (it == windows_.end() || now - it->second.start >= limits_.window) return 0;
   if (it->second.failures < max) return 0;
-  auto left = std::chrono::duration_cast<std::chrono::seconds>(limits_.window -
-                                                               (now - it->second.start));
+  auto left =
+      std::chrono::duration_cast<std::chrono::seconds>(limits_.window - (now - it->second.start));
   return static_cast<std::uint32_t>(std::max<std::int64_t>(1, left.count() + 1));
 }
 
@@ -28,7 +28,8 @@ std::uint32_t login_throttle::blocked_for(const std::string& username, const std
 
 void login_throttle::bump(const std::string& key, time_point now) {
   if (windows_.size() >= limits_.entries_max && !windows_.contains(key)) {
-    std::erase_if(windows_, [&](const auto& kv) { return now - kv.second.start >= limits_.window; });
+    std::erase_if(windows_,
+                  [&](const auto& kv) { return now - kv.second.start >= limits_.window; });
     if (windows_.size() >= limits_.entries_max) {
       auto oldest = std::min_element(windows_.begin(), windows_.end(), [](auto& a, auto& b) {
         return a.second.start < b.second.start;

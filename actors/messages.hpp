@@ -89,15 +89,17 @@ typename Inspector::result_type inspect(Inspector& f, principal& x) {
   return f(caf::meta::type_name("principal"), x.user_id, x.username, x.role, x.expires_at_ms);
 }
 
-/// Idempotency context of a write: the key (empty when none) and the request fingerprint.
+/// Idempotency context of a write: the key (empty when none) and the request fingerprint,
+/// plus the request id every log line about the write names.
 struct idempotency_ref {
   std::string key;
   std::string fingerprint_hex;
+  std::string request_id;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, idempotency_ref& x) {
-  return f(caf::meta::type_name("idempotency_ref"), x.key, x.fingerprint_hex);
+  return f(caf::meta::type_name("idempotency_ref"), x.key, x.fingerprint_hex, x.request_id);
 }
 
 /// POST /api/v1/bills after validation.
@@ -116,8 +118,7 @@ typename Inspector::result_type inspect(Inspector& f, civil_date& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bill_draft& x) {
   return f(caf::meta::type_name("bill_draft"), x.payer_name, x.payer_phone, x.payer_email,
-           x.amount_minor, x.currency, x.currency_exponent, x.description, x.due_date,
-           x.reference);
+           x.amount_minor, x.currency, x.currency_exponent, x.description, x.due_date, x.reference);
 }
 
 template <class Inspector>
@@ -152,8 +153,8 @@ struct user_change_cmd {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_change_cmd& x) {
-  return f(caf::meta::type_name("user_change_cmd"), x.user_id, x.actor_id, x.username,
-           x.password, x.role, x.disabled, x.idem);
+  return f(caf::meta::type_name("user_change_cmd"), x.user_id, x.actor_id, x.username, x.password,
+           x.role, x.disabled, x.idem);
 }
 
 /// Registers every message type above with the actor system (every node must call it).

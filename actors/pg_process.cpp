@@ -1,7 +1,7 @@
 #include "actors/pg_process.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
 #include "storage/embedded_postgres.hpp"

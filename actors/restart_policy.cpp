@@ -13,8 +13,8 @@ std::chrono::milliseconds restart_backoff::on_failure(time_point now) {
   // Cap the exponent before shifting so the multiplication cannot overflow.
   auto exponent = std::min<std::uint32_t>(consecutive_, 30);
   ++consecutive_;
-  auto nominal = std::min<std::int64_t>(limits_.backoff_max.count(),
-                                        limits_.backoff_base.count() << exponent);
+  auto nominal =
+      std::min<std::int64_t>(limits_.backoff_max.count(), limits_.backoff_base.count() << exponent);
   std::uniform_real_distribution<double> jitter{0.8, 1.2};
   auto delay = static_cast<std::int64_t>(static_cast<double>(nominal) * jitter(rng_));
   return std::chrono::milliseconds{std::max<std::int64_t>(1, delay)};

@@ -1,7 +1,7 @@
 #include "actors/supervisor.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <memory>
 #include <optional>
@@ -169,18 +169,14 @@ caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_spec spec) {
 
 child_spec supervisor_child(supervisor_spec spec) {
   auto name = spec.name;
-  return {name, [spec = std::move(spec)](caf::actor_system& sys) {
-            return spawn_supervisor(sys, spec);
-          }};
+  return {name,
+          [spec = std::move(spec)](caf::actor_system& sys) { return spawn_supervisor(sys, spec); }};
 }
 
 caf::error restart_budget_exhausted(const std::string& supervisor_name) {
-  return caf::make_error(caf::sec::runtime_error,
-                         "restart budget exhausted in " + supervisor_name);
+  return caf::make_error(caf::sec::runtime_error, "restart budget exhausted in " + supervisor_name);
 }
 
-bool is_budget_exhausted(const caf::error& reason) {
-  return reason == caf::sec::runtime_error;
-}
+bool is_budget_exhausted(const caf::error& reason) { return reason == caf::sec::runtime_error; }
 
 }  // namespace billd

@@ -13,8 +13,8 @@ namespace billd {
 struct command_line {
   std::vector<std::string> command;  // e.g. {"serve"}, {"user", "create"}
   std::optional<std::string> config_file;
-  flag_list config_flags;            // --key=value for configuration keys
-  flag_list command_flags;           // --username, --role, --password, --dry-run
+  flag_list config_flags;   // --key=value for configuration keys
+  flag_list command_flags;  // --username, --role, --password, --dry-run
   bool help = false;
   bool version = false;
 };

@@ -1,8 +1,8 @@
 #include "app/database.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -42,15 +42,14 @@ void ensure_embedded_database(const database_target& target) {
 
 std::unique_ptr<pg_connection> connect_for_startup(const settings& cfg,
                                                    const std::string& conninfo) {
-  return std::make_unique<pg_connection>(conninfo, cfg.db.connect_timeout,
-                                         std::chrono::minutes{5});
+  return std::make_unique<pg_connection>(conninfo, cfg.db.connect_timeout, std::chrono::minutes{5});
 }
 
 namespace {
 
 std::string write_password_file(const settings& cfg, const std::string& password) {
-  auto path = std::filesystem::absolute(std::filesystem::path{cfg.data_dir} /
-                                        "initial-admin-password");
+  auto path =
+      std::filesystem::absolute(std::filesystem::path{cfg.data_dir} / "initial-admin-password");
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) throw std::runtime_error("cannot write " + path.string());
   ::fchmod(fd, 0600);
@@ -78,8 +77,7 @@ void bootstrap_admin(pg_connection& conn, const settings& cfg) {
 }
 
 void check_timezone(pg_connection& conn, const settings& cfg) {
-  auto rows = conn.exec("SELECT 1 FROM pg_timezone_names WHERE name = $1",
-                        {cfg.billing.timezone});
+  auto rows = conn.exec("SELECT 1 FROM pg_timezone_names WHERE name = $1", {cfg.billing.timezone});
   if (rows.empty())
     throw std::runtime_error("billing.timezone '" + cfg.billing.timezone +
                              "' is not a time zone PostgreSQL knows");

@@ -53,9 +53,8 @@ std::vector<child_spec> storage_children(server::internals& p) {
   if (p.db.embedded) {
     auto pg = p.db.embedded;
     auto up = p.pg_up;
-    kids.push_back({"pg-process", [pg, up](caf::actor_system& sys) {
-                      return spawn_pg_process(sys, pg, up);
-                    }});
+    kids.push_back(
+        {"pg-process", [pg, up](caf::actor_system& sys) { return spawn_pg_process(sys, pg, up); }});
   }
   db_pool_config pool;
   pool.size = p.cfg.db.pool_size;
@@ -74,10 +73,10 @@ std::vector<child_spec> storage_children(server::internals& p) {
 
 std::vector<child_spec> root_children(server::internals& p) {
   std::vector<child_spec> root;
-  root.push_back(supervisor_child(group(
-      p, "ops", {slot_child("monitor", p.monitor, [](caf::actor_system& sys) {
-                  return spawn_monitor(sys, 0);
-                })})));
+  root.push_back(supervisor_child(
+      group(p, "ops", {slot_child("monitor", p.monitor, [](caf::actor_system& sys) {
+              return spawn_monitor(sys, 0);
+            })})));
   root.push_back(supervisor_child(group(p, "storage", storage_children(p))));
   billing_shard_config shard_cfg{p.cfg.billing.timezone, p.cfg.idempotency_ttl,
                                  p.cfg.front.request_timeout};
@@ -104,9 +103,11 @@ std::vector<child_spec> root_children(server::internals& p) {
   deps->started = clock::now();
   deps->version = billd_version;
   for (std::uint32_t i = 0; i < p.fronts.size(); ++i)
-    root.push_back(slot_child("http-front", p.fronts[i],
-                              [i, deps = std::shared_ptr<const front_deps>(deps)](
-                                  caf::actor_system& sys) { return spawn_http_front(sys, i, deps); }));
+    root.push_back(
+        slot_child("http-front", p.fronts[i],
+                   [i, deps = std::shared_ptr<const front_deps>(deps)](caf::actor_system& sys) {
+                     return spawn_http_front(sys, i, deps);
+                   }));
   return root;
 }
 

@@ -65,24 +65,21 @@ std::vector<config_key> make_keys() {
   std::vector<config_key> k;
   // --- general (names of API.md "Launch interface") ---
   k.push_back(string_key("http.listen", d.http.listen, "HOST:PORT (port 0 picks a free port)",
-                         "Address of the one HTTP listener.", false,
-                         BILLD_FIELD(s.http.listen), is_host_port));
+                         "Address of the one HTTP listener.", false, BILLD_FIELD(s.http.listen),
+                         is_host_port));
   k.push_back(string_key("data_dir", d.data_dir, "a directory path",
                          "Data directory; the embedded PostgreSQL lives under it.", false,
-                         BILLD_FIELD(s.data_dir),
-                         [](std::string_view v) { return !v.empty(); }));
+                         BILLD_FIELD(s.data_dir), [](std::string_view v) { return !v.empty(); }));
   k.push_back(string_key("db.url", "", "empty or a libpq URL/conninfo",
                          "PostgreSQL to use; empty starts the embedded one.", true,
                          BILLD_FIELD(s.db.url)));
   k.push_back(string_key("admin.user", d.admin_user, "3-64 chars of [a-z0-9_.-]",
-                         "First admin created at first start.", false,
-                         BILLD_FIELD(s.admin_user),
+                         "First admin created at first start.", false, BILLD_FIELD(s.admin_user),
                          [](std::string_view v) { return v.size() >= 3 && v.size() <= 64; }));
   k.push_back(string_key("admin.password", "", "empty or 12-256 characters",
                          "First admin's password; empty generates one into "
                          "<data_dir>/initial-admin-password (0600).",
-                         true, BILLD_FIELD(s.admin_password),
-                         [](std::string_view v) {
+                         true, BILLD_FIELD(s.admin_password), [](std::string_view v) {
                            return v.empty() || (v.size() >= 12 && v.size() <= 1024);
                          }));
   k.push_back(string_key("gateway.url", "", "empty or an http(s) URL",
@@ -115,16 +112,14 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("http.body_bytes_max", d.http.body_bytes_max, 1024, 64u << 20,
                        "Largest request body (413 above).", BILLD_FIELD(s.http.body_bytes_max)));
   k.push_back(uint_key("http.header_bytes_max", d.http.header_bytes_max, 1024, 1u << 20,
-                       "Largest header block (431 above).",
-                       BILLD_FIELD(s.http.header_bytes_max)));
+                       "Largest header block (431 above).", BILLD_FIELD(s.http.header_bytes_max)));
   k.push_back(uint_key("http.url_bytes_max", d.http.url_bytes_max, 256, 64u << 10,
                        "Longest request target (414 above).", BILLD_FIELD(s.http.url_bytes_max)));
   k.push_back(uint_key("http.pipeline_max", d.http.pipeline_max, 1, 1024,
                        "Pipelined requests queued per connection before reading pauses.",
                        BILLD_FIELD(s.http.pipeline_max)));
   k.push_back(uint_key("http.max_connections", d.http.max_connections, 1, 1'000'000,
-                       "Open connections accepted at once.",
-                       BILLD_FIELD(s.http.max_connections)));
+                       "Open connections accepted at once.", BILLD_FIELD(s.http.max_connections)));
   k.push_back(uint_key("http.max_connections_per_ip", d.http.max_connections_per_ip, 1, 1'000'000,
                        "Open connections per client address (loopback exempt).",
                        BILLD_FIELD(s.http.max_connections_per_ip)));
@@ -145,8 +140,7 @@ std::vector<config_key> make_keys() {
                          "Where the embedded PostgreSQL's binaries are.", false,
                          BILLD_FIELD(s.db.embedded_bin_dir)));
   k.push_back(uint_key("db.pool_size", d.db.pool_size, 1, 256,
-                       "db-conn actors (one libpq connection each).",
-                       BILLD_FIELD(s.db.pool_size)));
+                       "db-conn actors (one libpq connection each).", BILLD_FIELD(s.db.pool_size)));
   k.push_back(uint_key("db.max_waiting", d.db.max_waiting, 1, 1'000'000,
                        "Statements waiting for a connection; above it callers get 503 at once.",
                        BILLD_FIELD(s.db.max_waiting)));
@@ -173,8 +167,8 @@ std::vector<config_key> make_keys() {
                          "Accepted currencies and their ISO 4217 exponents.", false,
                          BILLD_FIELD(s.billing.currencies)));
   k.push_back(string_key("billing.timezone", d.billing.timezone, "a PostgreSQL time zone name",
-                         "Time zone of due dates (checked against the database at start).",
-                         false, BILLD_FIELD(s.billing.timezone),
+                         "Time zone of due dates (checked against the database at start).", false,
+                         BILLD_FIELD(s.billing.timezone),
                          [](std::string_view v) { return !v.empty() && v.size() < 64; }));
   // --- auth ---
   k.push_back(uint_key("auth.token_ttl_s", 43'200, 60, 30 * 86'400, "Session token lifetime.",
@@ -205,8 +199,8 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("supervisor.backoff_base_ms", 100, 1, 60'000,
                        "First restart delay (doubles per consecutive failure, +-20% jitter).",
                        BILLD_MS(s.supervisor.backoff_base)));
-  k.push_back(uint_key("supervisor.backoff_max_ms", 10'000, 1, 600'000,
-                       "Longest restart delay.", BILLD_MS(s.supervisor.backoff_max)));
+  k.push_back(uint_key("supervisor.backoff_max_ms", 10'000, 1, 600'000, "Longest restart delay.",
+                       BILLD_MS(s.supervisor.backoff_max)));
   k.push_back(uint_key("supervisor.reset_after_ms", 30'000, 1, 3'600'000,
                        "Quiet time after which the backoff starts again from the base.",
                        BILLD_MS(s.supervisor.reset_after)));
@@ -217,14 +211,14 @@ std::vector<config_key> make_keys() {
                        "Messages an actor handles before yielding its worker.",
                        BILLD_FIELD(s.actors.max_throughput)));
   // --- log ---
-  k.push_back(string_key("log.level", d.log.level, "trace|debug|info|warn|error|off",
-                         "Log level.", false, BILLD_FIELD(s.log.level),
-                         [](std::string_view v) {
+  k.push_back(string_key("log.level", d.log.level, "trace|debug|info|warn|error|off", "Log level.",
+                         false, BILLD_FIELD(s.log.level), [](std::string_view v) {
                            return one_of(v, {"trace", "debug", "info", "warn", "error", "off"});
                          }));
   k.push_back(string_key("log.format", d.log.format, "text|json", "Log line format.", false,
-                         BILLD_FIELD(s.log.format),
-                         [](std::string_view v) { return one_of(v, {"text", "json"}); }));
+                         BILLD_FIELD(s.log.format), [](std::string_view v) {
+                           return one_of(v, {"text", "json"});
+                         }));
   (void)u32_max;
   return k;
 }
@@ -257,8 +251,8 @@ std::string config_keys_markdown() {
   std::string out = "| key | environment | default | allowed | meaning |\n|---|---|---|---|---|\n";
   for (const auto& k : config_keys()) {
     std::string def = k.default_value.empty() ? "(empty)" : "`" + k.default_value + "`";
-    out += "| `" + k.name + "` | `" + env_name_of(k.name) + "` | " + def + " | " + k.range +
-           " | " + k.help + " |\n";
+    out += "| `" + k.name + "` | `" + env_name_of(k.name) + "` | " + def + " | " + k.range + " | " +
+           k.help + " |\n";
   }
   return out;
 }

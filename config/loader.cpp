@@ -85,8 +85,7 @@ loaded_config load_config(const std::optional<std::string>& file_path, const fla
     for (const auto& k : config_keys())
       if (env_name_of(k.name) == name) match = &k;
     if (match == nullptr) {
-      result.warnings.push_back("unknown environment variable " + std::string{name} +
-                                " ignored");
+      result.warnings.push_back("unknown environment variable " + std::string{name} + " ignored");
       continue;
     }
     apply(result.values, match->name, std::string{entry.substr(eq + 1)}, std::string{name});

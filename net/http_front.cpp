@@ -12,25 +12,38 @@ using clock = std::chrono::steady_clock;
 
 void run_route(front_self self, request_ctx ctx) {
   switch (ctx.route.id) {
-    case route_id::health: return handle_health(self, std::move(ctx));
+    case route_id::health:
+      return handle_health(self, std::move(ctx));
     case route_id::health_live: {
       // Normally answered by the session's fast path; this serves it if it ever arrives here.
       http_response r;
       r.body = R"({"status":"live"})";
       return respond(self, ctx, std::move(r));
     }
-    case route_id::health_ready: return handle_health_ready(self, std::move(ctx));
-    case route_id::auth_login: return handle_login(self, std::move(ctx));
-    case route_id::auth_logout: return handle_logout(self, std::move(ctx));
-    case route_id::auth_me: return handle_me(self, std::move(ctx));
-    case route_id::users_create: return handle_users_create(self, std::move(ctx));
-    case route_id::users_list: return handle_users_list(self, std::move(ctx));
-    case route_id::users_get: return handle_users_get(self, std::move(ctx));
-    case route_id::users_update: return handle_users_update(self, std::move(ctx));
-    case route_id::bills_create: return handle_bills_create(self, std::move(ctx));
-    case route_id::bills_list: return handle_bills_list(self, std::move(ctx));
-    case route_id::bills_get: return handle_bills_get(self, std::move(ctx));
-    case route_id::bills_cancel: return handle_bills_cancel(self, std::move(ctx));
+    case route_id::health_ready:
+      return handle_health_ready(self, std::move(ctx));
+    case route_id::auth_login:
+      return handle_login(self, std::move(ctx));
+    case route_id::auth_logout:
+      return handle_logout(self, std::move(ctx));
+    case route_id::auth_me:
+      return handle_me(self, std::move(ctx));
+    case route_id::users_create:
+      return handle_users_create(self, std::move(ctx));
+    case route_id::users_list:
+      return handle_users_list(self, std::move(ctx));
+    case route_id::users_get:
+      return handle_users_get(self, std::move(ctx));
+    case route_id::users_update:
+      return handle_users_update(self, std::move(ctx));
+    case route_id::bills_create:
+      return handle_bills_create(self, std::move(ctx));
+    case route_id::bills_list:
+      return handle_bills_list(self, std::move(ctx));
+    case route_id::bills_get:
+      return handle_bills_get(self, std::move(ctx));
+    case route_id::bills_cancel:
+      return handle_bills_cancel(self, std::move(ctx));
   }
 }
 
@@ -64,6 +77,16 @@ std::optional<std::string> bearer_token(const http_request& req) {
   return std::string{token};
 }
 
+/// A verification is trusted until the cache TTL or the session's own end, whichever is first.
+clock::time_point cache_deadline(const auth_settings& cfg, const principal& who) {
+  auto deadline = clock::now() + cfg.token_cache_ttl;
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto left = std::chrono::milliseconds{std::max<std::int64_t>(0, who.expires_at_ms - now_ms)};
+  return std::min(deadline, clock::now() + left);
+}
+
 void authenticate(front_self self, request_ctx ctx) {
   auto token = bearer_token(ctx.req());
   if (!token)
@@ -78,8 +101,7 @@ void authenticate(front_self self, request_ctx ctx) {
     cache.erase(it);
   }
   auto auth = self->state.deps->auth->get();
-  if (!auth)
-    return respond_problem(self, ctx, problem::overloaded, "authentication is restarting");
+  if (!auth) return respond_problem(self, ctx, problem::overloaded, "authentication is restarting");
   self->request(auth, request_timeout(self), verify_atom::value, ctx.token_hash)
       .then(
           [self, ctx](principal& who) mutable {
@@ -88,7 +110,7 @@ void authenticate(front_self self, request_ctx ctx) {
                                      "the token is invalid or expired");
             auto& st = self->state;
             if (st.tokens.size() >= st.deps->cfg.auth.token_cache_max) st.tokens.clear();
-            st.tokens[ctx.token_hash] = {who, clock::now() + st.deps->cfg.auth.token_cache_ttl};
+            st.tokens[ctx.token_hash] = {who, cache_deadline(st.deps->cfg.auth, who)};
             ctx.who = std::move(who);
             authorized(self, std::move(ctx));
           },
@@ -101,9 +123,12 @@ bool admit(front_self self, priority prio) {
   auto& st = self->state;
   auto bound = st.deps->cfg.front.max_inflight;
   switch (prio) {
-    case priority::p0: return true;
-    case priority::p1: return st.in_flight < bound;
-    case priority::p2: return st.in_flight < bound * 4 / 5;
+    case priority::p0:
+      return true;
+    case priority::p1:
+      return st.in_flight < bound;
+    case priority::p2:
+      return st.in_flight < bound * 4 / 5;
   }
   return false;
 }

@@ -28,10 +28,9 @@ namespace billd {
 
 /// handle(exchange) from the server; revoke(token_hash, user_id) broadcasts from auth;
 /// tick to report counts to the monitor.
-using http_front_actor =
-    caf::typed_actor<caf::reacts_to<handle_atom, exchange_ptr>,
-                     caf::reacts_to<revoke_atom, std::string, std::string>,
-                     caf::reacts_to<tick_atom>>;
+using http_front_actor = caf::typed_actor<caf::reacts_to<handle_atom, exchange_ptr>,
+                                          caf::reacts_to<revoke_atom, std::string, std::string>,
+                                          caf::reacts_to<tick_atom>>;
 
 /// Everything a front reaches: handles are slots because their actors may be restarted.
 struct front_deps {

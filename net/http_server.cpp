@@ -1,14 +1,14 @@
 #include "net/http_server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <deque>
-#include <random>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <unordered_map>
 
@@ -106,10 +106,9 @@ class session : public std::enable_shared_from_this<session> {
     parser_->header_limit(shared_->cfg.header_bytes_max);
     parser_->body_limit(shared_->cfg.body_bytes_max);
     stream_.expires_after(served_any_ ? shared_->cfg.idle_timeout : shared_->cfg.header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -120,10 +119,9 @@ class session : public std::enable_shared_from_this<session> {
       return fail_framing(problem::uri_too_long, "the request target is too long");
     reading_ = true;
     stream_.expires_after(shared_->cfg.request_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code e, std::size_t) {
-                       self->on_body(e);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_body(e); });
   }
 
   void on_body(beast::error_code ec) {
@@ -238,9 +236,9 @@ class session : public std::enable_shared_from_this<session> {
     out_->prepare_payload();
     last_drain_ = s.drain_after;
     writing_ = true;
-    http::async_write(stream_, *out_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    http::async_write(
+        stream_, *out_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(beast::error_code ec) {
@@ -266,11 +264,11 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void drain_some() {
-    stream_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](
-                                                          beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->drain_some();
-    });
+    stream_.async_read_some(asio::buffer(drain_buf_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain_some();
+                            });
   }
 
   void close() {

@@ -51,16 +51,16 @@ std::optional<std::string> find_duplicate_key(const rapidjson::Value& v) {
 parsed_json parse_json_body(const http_request& req) {
   auto ct = req.header("content-type");
   if (!ct || !is_json_content_type(*ct))
-    return problem_response(problem::unsupported_media_type,
-                            "the body must be application/json", req.path);
+    return problem_response(problem::unsupported_media_type, "the body must be application/json",
+                            req.path);
   auto doc = std::make_shared<rapidjson::Document>();
   constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   doc->Parse<flags>(req.body.data(), req.body.size());
   if (doc->HasParseError())
     return problem_response(problem::invalid_json,
                             std::string{"the body is not valid JSON: "} +
-                                rapidjson::GetParseError_En(doc->GetParseError()) +
-                                " at offset " + std::to_string(doc->GetErrorOffset()),
+                                rapidjson::GetParseError_En(doc->GetParseError()) + " at offset " +
+                                std::to_string(doc->GetErrorOffset()),
                             req.path);
   if (auto dup = find_duplicate_key(*doc))
     return problem_response(problem::invalid_json, "duplicate key \"" + *dup + "\"", req.path);

@@ -100,8 +100,10 @@ void handle_bills_create(front_self self, request_ctx ctx) {
   if (!errors.empty() || !draft)
     return respond_problem(self, ctx, problem::validation_failed, "some fields are invalid",
                            errors);
-  create_bill_cmd cmd{new_id("bil"), std::move(*draft), ctx.who.user_id,
-                      {std::move(key), request_fingerprint(req)}};
+  create_bill_cmd cmd{new_id("bil"),
+                      std::move(*draft),
+                      ctx.who.user_id,
+                      {std::move(key), request_fingerprint(req), req.request_id}};
   auto id = cmd.bill_id;
   send_to_shard(self, std::move(ctx), id, create_atom::value, std::move(cmd));
 }
@@ -124,15 +126,19 @@ void handle_bills_cancel(front_self self, request_ctx ctx) {
   if (!errors.empty())
     return respond_problem(self, ctx, problem::validation_failed, "some fields are invalid",
                            errors);
-  if (!is_valid_id(id, "bil")) return respond_problem(self, ctx, problem::not_found, "no such bill");
-  cancel_bill_cmd cmd{id, ctx.who.user_id, if_match_version(req),
-                      {std::move(key), request_fingerprint(req)}};
+  if (!is_valid_id(id, "bil"))
+    return respond_problem(self, ctx, problem::not_found, "no such bill");
+  cancel_bill_cmd cmd{id,
+                      ctx.who.user_id,
+                      if_match_version(req),
+                      {std::move(key), request_fingerprint(req), req.request_id}};
   send_to_shard(self, std::move(ctx), id, cancel_atom::value, std::move(cmd));
 }
 
 void handle_bills_get(front_self self, request_ctx ctx) {
   auto id = ctx.route.param;
-  if (!is_valid_id(id, "bil")) return respond_problem(self, ctx, problem::not_found, "no such bill");
+  if (!is_valid_id(id, "bil"))
+    return respond_problem(self, ctx, problem::not_found, "no such bill");
   db_call<std::optional<bill>>(
       self, self->state.deps->db, "bill_find", false, request_timeout(self),
       [id](pg_connection& c) { return find_bill(c, id); },
@@ -150,7 +156,8 @@ void handle_bills_get(front_self self, request_ctx ctx) {
         }
         r.body = bill_json(b);
         respond(self, ctx, std::move(r));
-      });
+      },
+      ctx.req().request_id);
 }
 
 void handle_bills_list(front_self self, request_ctx ctx) {
@@ -176,19 +183,19 @@ void handle_bills_list(front_self self, request_ctx ctx) {
       *slot = format_rfc3339_ms(*ms);
   }
   std::string canonical = std::string{filter.status ? to_string(*filter.status) : ""} + "\x1f" +
-                          filter.payer_phone.value_or("") + "\x1f" +
-                          filter.reference.value_or("") + "\x1f" +
-                          filter.created_from.value_or("") + "\x1f" +
+                          filter.payer_phone.value_or("") + "\x1f" + filter.reference.value_or("") +
+                          "\x1f" + filter.created_from.value_or("") + "\x1f" +
                           filter.created_to.value_or("");
   auto page = read_page_request(q.get("limit"), q.get("cursor"), canonical, errors);
   if (!errors.empty())
     return respond_problem(self, ctx, problem::validation_failed, "invalid query", errors);
   db_call<bill_page>(
       self, self->state.deps->db, "bill_list", false, request_timeout(self),
-      [filter, page](pg_connection& c) { return list_bills(c, filter, page.before_id, page.limit); },
+      [filter, page](pg_connection& c) {
+        return list_bills(c, filter, page.before_id, page.limit);
+      },
       [self, ctx, canonical](const db_outcome& o, std::optional<bill_page>&& result) {
-        if (!result)
-          return respond_failure(self, ctx, o, false);
+        if (!result) return respond_failure(self, ctx, o, false);
         std::string items = "[";
         for (std::size_t i = 0; i < result->items.size(); ++i) {
           if (i > 0) items += ',';
@@ -200,7 +207,8 @@ void handle_bills_list(front_self self, request_ctx ctx) {
         http_response r;
         r.body = page_json(items, next);
         respond(self, ctx, std::move(r));
-      });
+      },
+      ctx.req().request_id);
 }
 
 }  // namespace billd

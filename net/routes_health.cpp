@@ -29,15 +29,15 @@ void probe_database(front_self self, Done done) {
         h.pending_migrations = pending_migrations(c).size();
         return h;
       },
-      std::move(done));
+      std::move(done), "health-probe");
 }
 
 std::string database_check(const std::optional<db_health>& h, const db_outcome& o) {
   json_object check;
   if (!h) {
-    check.str("status", "down").str("detail", o.code == db_outcome_code::overloaded
-                                                   ? "unreachable or busy"
-                                                   : "probe failed");
+    check.str("status", "down")
+        .str("detail",
+             o.code == db_outcome_code::overloaded ? "unreachable or busy" : "probe failed");
   } else {
     bool ok = h->fsync_on && h->pending_migrations == 0;
     check.str("status", ok ? "up" : "misconfigured")

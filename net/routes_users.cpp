@@ -68,7 +68,8 @@ void respond_user(front_self self, request_ctx ctx, std::string id, problem miss
         http_response r;
         r.body = user_json(**found);
         respond(self, ctx, std::move(r));
-      });
+      },
+      ctx.req().request_id);
 }
 
 }  // namespace
@@ -80,7 +81,8 @@ void handle_me(front_self self, request_ctx ctx) {
 
 void handle_users_get(front_self self, request_ctx ctx) {
   auto id = ctx.route.param;
-  if (!is_valid_id(id, "usr")) return respond_problem(self, ctx, problem::not_found, "no such user");
+  if (!is_valid_id(id, "usr"))
+    return respond_problem(self, ctx, problem::not_found, "no such user");
   respond_user(self, std::move(ctx), std::move(id), problem::not_found);
 }
 
@@ -110,7 +112,7 @@ void handle_users_create(front_self self, request_ctx ctx) {
     return respond_problem(self, ctx, problem::validation_failed, "some fields are invalid",
                            errors);
   cmd.actor_id = ctx.who.user_id;
-  cmd.idem = {std::move(key), request_fingerprint(ctx.req())};
+  cmd.idem = {std::move(key), request_fingerprint(ctx.req()), ctx.req().request_id};
   ask_auth(self, std::move(ctx), true, user_add_atom::value, std::move(cmd));
 }
 
@@ -137,7 +139,7 @@ void handle_users_update(front_self self, request_ctx ctx) {
     return respond_problem(self, ctx, problem::not_found, "no such user");
   cmd.user_id = ctx.route.param;
   cmd.actor_id = ctx.who.user_id;
-  cmd.idem = {std::move(key), request_fingerprint(ctx.req())};
+  cmd.idem = {std::move(key), request_fingerprint(ctx.req()), ctx.req().request_id};
   ask_auth(self, std::move(ctx), true, user_mod_atom::value, std::move(cmd));
 }
 
@@ -151,7 +153,8 @@ void handle_users_list(front_self self, request_ctx ctx) {
   db_call<std::vector<user>>(
       self, self->state.deps->db, "user_list", false, request_timeout(self),
       [page](pg_connection& c) { return list_users(c, page.before_id, page.limit + 1); },
-      [self, ctx, limit = page.limit](const db_outcome& o, std::optional<std::vector<user>>&& rows) {
+      [self, ctx, limit = page.limit](const db_outcome& o,
+                                      std::optional<std::vector<user>>&& rows) {
         if (!rows) return respond_failure(self, ctx, o, false);
         bool more = static_cast<int>(rows->size()) > limit;
         if (more) rows->resize(static_cast<std::size_t>(limit));
@@ -166,7 +169,8 @@ void handle_users_list(front_self self, request_ctx ctx) {
         http_response r;
         r.body = page_json(items, next);
         respond(self, ctx, std::move(r));
-      });
+      },
+      ctx.req().request_id);
 }
 
 }  // namespace billd

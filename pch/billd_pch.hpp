@@ -3,5 +3,5 @@
 #pragma once
 #include <utility>
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>

@@ -9,7 +9,7 @@
 namespace billd {
 namespace {
 
-#define BILL_COLUMNS                                                                         \
+#define BILL_COLUMNS \
   "id, status, amount, paid_amount, currency, currency_exponent, description,"               \
   " to_char(due_date, 'YYYY-MM-DD'), " BILLD_SQL_RFC3339("expires_at") ", reference,"        \
   " payer_name, payer_phone, payer_email, control_number, failure_reason, created_by, "      \
@@ -97,7 +97,8 @@ bill_page list_bills(pg_connection& conn, const bill_filter& f,
   // shape serves every combination.
   static const pg_statement stmt{
       "bill_list",
-      "SELECT " BILL_COLUMNS " FROM bills"
+      "SELECT " BILL_COLUMNS
+      " FROM bills"
       " WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR payer_phone = $2)"
       " AND ($3::text IS NULL OR reference = $3)"
       " AND ($4::timestamptz IS NULL OR created_at >= $4)"
@@ -105,7 +106,11 @@ bill_page list_bills(pg_connection& conn, const bill_filter& f,
       " AND ($6::text IS NULL OR id < $6)"
       " ORDER BY id DESC LIMIT $7"};
   pg_params params{f.status ? pg_param{std::string{to_string(*f.status)}} : std::nullopt,
-                   f.payer_phone, f.reference, f.created_from, f.created_to, before_id,
+                   f.payer_phone,
+                   f.reference,
+                   f.created_from,
+                   f.created_to,
+                   before_id,
                    std::to_string(limit + 1)};
   auto rows = conn.run(stmt, params);
   bill_page page;
@@ -116,10 +121,10 @@ bill_page list_bills(pg_connection& conn, const bill_filter& f,
 
 std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, const bill_draft& d,
                                 const std::string& created_by, const std::string& timezone) {
-  auto rows = conn.run(insert_stmt, {id, std::to_string(d.amount_minor), d.currency,
-                                     std::to_string(d.currency_exponent), d.description,
-                                     to_string(d.due_date), timezone, d.reference, d.payer_name,
-                                     d.payer_phone, d.payer_email, created_by});
+  auto rows = conn.run(
+      insert_stmt, {id, std::to_string(d.amount_minor), d.currency,
+                    std::to_string(d.currency_exponent), d.description, to_string(d.due_date),
+                    timezone, d.reference, d.payer_name, d.payer_phone, d.payer_email, created_by});
   auto created = first_bill(rows);
   if (!created) return std::nullopt;
   conn.run(job_insert_stmt, {new_id("job"), id});
@@ -129,13 +134,13 @@ std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, cons
 
 std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,
                                     std::int64_t expected_version, bill_status to) {
-  return first_bill(conn.run(
-      status_stmt, {id, std::to_string(expected_version), std::string{to_string(to)}}));
+  return first_bill(
+      conn.run(status_stmt, {id, std::to_string(expected_version), std::string{to_string(to)}}));
 }
 
-void record_audit(pg_connection& conn, const std::string& entity_type,
-                  const std::string& entity_id, const std::string& action,
-                  const std::string& actor, const std::string& changes_json) {
+void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
+                  const std::string& action, const std::string& actor,
+                  const std::string& changes_json) {
   conn.run(audit_stmt, {entity_type, entity_id, action, actor, changes_json});
 }
 

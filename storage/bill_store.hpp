@@ -49,8 +49,8 @@ std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,
                                     std::int64_t expected_version, bill_status to);
 
 /// Appends an audit row (changes is a JSON object of {field:{before,after}}).
-void record_audit(pg_connection& conn, const std::string& entity_type,
-                  const std::string& entity_id, const std::string& action,
-                  const std::string& actor, const std::string& changes_json);
+void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
+                  const std::string& action, const std::string& actor,
+                  const std::string& changes_json);
 
 }  // namespace billd

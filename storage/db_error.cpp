@@ -31,14 +31,22 @@ bool is_dependency_failure(db_errc code) {
 
 std::string_view to_string(db_errc code) {
   switch (code) {
-    case db_errc::unique_violation: return "unique_violation";
-    case db_errc::constraint_violation: return "constraint_violation";
-    case db_errc::serialization_failure: return "serialization_failure";
-    case db_errc::connection_lost: return "connection_lost";
-    case db_errc::query_canceled: return "query_canceled";
-    case db_errc::unavailable: return "unavailable";
-    case db_errc::invalid_input: return "invalid_input";
-    case db_errc::other: return "other";
+    case db_errc::unique_violation:
+      return "unique_violation";
+    case db_errc::constraint_violation:
+      return "constraint_violation";
+    case db_errc::serialization_failure:
+      return "serialization_failure";
+    case db_errc::connection_lost:
+      return "connection_lost";
+    case db_errc::query_canceled:
+      return "query_canceled";
+    case db_errc::unavailable:
+      return "unavailable";
+    case db_errc::invalid_input:
+      return "invalid_input";
+    case db_errc::other:
+      return "other";
   }
   return "other";
 }

@@ -5,8 +5,7 @@
 namespace billd {
 
 key_claim_result claim_idempotency_key(pg_connection& conn, const std::string& user_id,
-                                       const std::string& key,
-                                       const std::string& fingerprint_hex,
+                                       const std::string& key, const std::string& fingerprint_hex,
                                        std::int64_t ttl_seconds) {
   static const pg_statement lock_stmt{
       "idem_lock", "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 7))"};

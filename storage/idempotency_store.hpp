@@ -33,8 +33,7 @@ struct key_claim_result {
 /// key up. in_flight when another transaction holds it; replay/mismatch when a live entry
 /// exists; fresh otherwise (expired entries are removed).
 key_claim_result claim_idempotency_key(pg_connection& conn, const std::string& user_id,
-                                       const std::string& key,
-                                       const std::string& fingerprint_hex,
+                                       const std::string& key, const std::string& fingerprint_hex,
                                        std::int64_t ttl_seconds);
 
 /// Stores the final response in the same transaction as the effect.

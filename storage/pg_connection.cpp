@@ -43,8 +43,7 @@ std::int64_t pg_rows::affected() const {
   return v;
 }
 
-pg_connection::pg_connection(const std::string& conninfo,
-                             std::chrono::milliseconds connect_timeout,
+pg_connection::pg_connection(const std::string& conninfo, std::chrono::milliseconds connect_timeout,
                              std::chrono::milliseconds statement_timeout) {
   auto seconds = std::max<long long>(1, (connect_timeout.count() + 999) / 1000);
   // connect_timeout is appended as a keyword so it applies to URLs and conninfo strings alike.
@@ -104,8 +103,8 @@ std::vector<const char*> raw_params(const pg_params& params) {
 
 pg_rows pg_connection::exec(const char* sql, const pg_params& params) {
   auto raw = raw_params(params);
-  return check(PQexecParams(conn_, sql, static_cast<int>(raw.size()), nullptr, raw.data(),
-                            nullptr, nullptr, 0),
+  return check(PQexecParams(conn_, sql, static_cast<int>(raw.size()), nullptr, raw.data(), nullptr,
+                            nullptr, 0),
                "statement");
 }
 

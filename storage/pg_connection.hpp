@@ -57,7 +57,7 @@ class pg_connection {
  public:
   /// Connects (throws db_error connection_lost on failure) and sets the session up.
   pg_connection(const std::string& conninfo, std::chrono::milliseconds connect_timeout,
-          std::chrono::milliseconds statement_timeout);
+                std::chrono::milliseconds statement_timeout);
   ~pg_connection();
   pg_connection(const pg_connection&) = delete;
   pg_connection& operator=(const pg_connection&) = delete;

@@ -40,11 +40,10 @@ std::optional<user> find_user(pg_connection& conn, const std::string& id) {
   return row_to_user(rows, 0);
 }
 
-std::optional<user_credentials> find_credentials(pg_connection& conn,
-                                                 const std::string& username) {
-  static const pg_statement stmt{
-      "user_credentials",
-      "SELECT " USER_COLUMNS ", u.password_hash FROM users u WHERE u.username = $1"};
+std::optional<user_credentials> find_credentials(pg_connection& conn, const std::string& username) {
+  static const pg_statement stmt{"user_credentials",
+                                 "SELECT " USER_COLUMNS
+                                 ", u.password_hash FROM users u WHERE u.username = $1"};
   auto rows = conn.run(stmt, {username});
   if (rows.empty()) return std::nullopt;
   return user_credentials{row_to_user(rows, 0), rows.str(0, 5)};
@@ -52,10 +51,10 @@ std::optional<user_credentials> find_credentials(pg_connection& conn,
 
 std::vector<user> list_users(pg_connection& conn, const std::optional<std::string>& before_id,
                              int limit_plus_one) {
-  static const pg_statement stmt{"user_list",
-                                 "SELECT " USER_COLUMNS " FROM users u"
-                                 " WHERE ($1::text IS NULL OR u.id < $1)"
-                                 " ORDER BY u.id DESC LIMIT $2"};
+  static const pg_statement stmt{"user_list", "SELECT " USER_COLUMNS
+                                              " FROM users u"
+                                              " WHERE ($1::text IS NULL OR u.id < $1)"
+                                              " ORDER BY u.id DESC LIMIT $2"};
   auto rows = conn.run(stmt, {before_id, std::to_string(limit_plus_one)});
   std::vector<user> out;
   for (int i = 0; i < rows.size(); ++i) out.push_back(row_to_user(rows, i));
@@ -73,8 +72,7 @@ std::optional<user> update_user(pg_connection& conn, const std::string& id,
       " password_hash = COALESCE($4, u.password_hash), updated_at = now()"
       " WHERE u.id = $1 RETURNING " USER_COLUMNS};
   pg_params params{id, role ? pg_param{std::string{to_string(*role)}} : std::nullopt,
-                   disabled ? pg_param{*disabled ? "true" : "false"} : std::nullopt,
-                   password_hash};
+                   disabled ? pg_param{*disabled ? "true" : "false"} : std::nullopt, password_hash};
   auto rows = conn.run(stmt, params);
   if (rows.empty()) return std::nullopt;
   return row_to_user(rows, 0);

@@ -102,8 +102,8 @@ CAF_TEST(admins_create_users_and_duplicates_conflict) {
 }
 
 CAF_TEST(user_fields_are_validated) {
-  auto r = server.call(authed("POST", "/api/v1/users",
-                              R"({"username":"X!","password":"short","role":"boss"})"));
+  auto r = server.call(
+      authed("POST", "/api/v1/users", R"({"username":"X!","password":"short","role":"boss"})"));
   CAF_CHECK_EQUAL(r.status, 422);
   CAF_CHECK_EQUAL(json_of(r)["errors"].Size(), 3u);
 }
@@ -124,8 +124,9 @@ CAF_TEST(roles_are_enforced_with_403) {
 }
 
 CAF_TEST(disabling_a_user_revokes_its_tokens_at_once) {
-  auto r = server.call(authed("POST", "/api/v1/users",
-                              R"({"username":"temp","password":"temp-password-1","role":"viewer"})"));
+  auto r =
+      server.call(authed("POST", "/api/v1/users",
+                         R"({"username":"temp","password":"temp-password-1","role":"viewer"})"));
   auto id = str_of(json_of(r), "id");
   auto token = server.login("temp", "temp-password-1");
   http_call me{"GET", "/api/v1/auth/me"};
@@ -145,8 +146,8 @@ CAF_TEST(the_last_admin_cannot_be_disabled) {
 }
 
 CAF_TEST(patching_an_unknown_user_is_404) {
-  auto r = server.call(authed("PATCH", "/api/v1/users/usr_0000000000000000000000000A",
-                              R"({"role":"viewer"})"));
+  auto r = server.call(
+      authed("PATCH", "/api/v1/users/usr_0000000000000000000000000A", R"({"role":"viewer"})"));
   CAF_CHECK_EQUAL(r.status, 404);
   r = server.call(authed("PATCH", "/api/v1/users/not-an-id", R"({"role":"viewer"})"));
   CAF_CHECK_EQUAL(r.status, 404);

@@ -24,7 +24,9 @@ struct fixture {
     c.token = token;
     return c;
   }
-  http_reply create(const std::string& body) { return server.call(call("POST", "/api/v1/bills", body)); }
+  http_reply create(const std::string& body) {
+    return server.call(call("POST", "/api/v1/bills", body));
+  }
   std::string create_id(const std::string& body = bill_body()) {
     auto r = create(body);
     CAF_REQUIRE_EQUAL(r.status, 201);
@@ -70,7 +72,8 @@ CAF_TEST(every_invalid_field_is_reported_by_name) {
   CAF_CHECK_EQUAL(r.status, 422);
   CAF_CHECK_EQUAL(problem_slug(r), "validation-failed");
   auto fields = error_fields(r);
-  for (auto f : {"payer.name", "payer.phone", "amount", "due_date"}) CAF_CHECK(fields.count(f) == 1);
+  for (auto f : {"payer.name", "payer.phone", "amount", "due_date"})
+    CAF_CHECK(fields.count(f) == 1);
 }
 
 CAF_TEST(wrong_types_and_unknown_fields_are_422) {
@@ -150,7 +153,8 @@ CAF_TEST(lists_walk_every_row_once_across_pages) {
       CAF_CHECK_EQUAL(str_of(item, "reference"), "walk");
     }
     if (doc["next_cursor"].IsNull()) break;
-    path = "/api/v1/bills?reference=walk&limit=3&cursor=" + std::string{doc["next_cursor"].GetString()};
+    path = "/api/v1/bills?reference=walk&limit=3&cursor=" +
+           std::string{doc["next_cursor"].GetString()};
   }
   CAF_CHECK_EQUAL(pages, 3);
   CAF_CHECK(seen == created);
@@ -203,9 +207,8 @@ CAF_TEST(a_paid_bill_cannot_be_cancelled) {
   auto r = server.call(call("POST", "/api/v1/bills/" + id + "/cancel"));
   CAF_CHECK_EQUAL(r.status, 409);
   CAF_CHECK_EQUAL(problem_slug(r), "conflict");
-  CAF_CHECK_EQUAL(server.call(call("POST", "/api/v1/bills/bil_0000000000000000000000000A/cancel"))
-                      .status,
-                  404);
+  CAF_CHECK_EQUAL(
+      server.call(call("POST", "/api/v1/bills/bil_0000000000000000000000000A/cancel")).status, 404);
 }
 
 CAF_TEST(an_idempotency_key_replays_the_first_answer) {

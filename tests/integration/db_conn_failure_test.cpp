@@ -56,7 +56,8 @@ CAF_TEST(a_db_conn_killed_mid_request_answers_outcome_unknown_and_is_restarted) 
   for (int i = 0; i < 500 && busy_connections(*parts.sys, pool) == 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   CAF_REQUIRE_EQUAL(busy_connections(*parts.sys, pool), 1u);
-  for (auto& conn : connections(*parts.sys, pool)) caf::anon_send_exit(conn, caf::exit_reason::kill);
+  for (auto& conn : connections(*parts.sys, pool))
+    caf::anon_send_exit(conn, caf::exit_reason::kill);
   auto reply = pending.get();
   CAF_CHECK_EQUAL(reply.status, 503);
   CAF_CHECK_EQUAL(problem_slug(reply), "outcome-unknown");

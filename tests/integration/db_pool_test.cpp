@@ -60,9 +60,11 @@ CAF_TEST(a_full_wait_queue_refuses_at_once_and_the_rest_complete) {
     caf::scoped_actor caller{sys};
     std::pair<std::uint32_t, std::uint32_t> busy_waiting;
     caller->request(pool, caf::infinite, stats_atom::value)
-        .receive([&](std::uint32_t, std::uint32_t b, std::uint32_t w,
-                     std::uint64_t) { busy_waiting = {b, w}; },
-                 [](caf::error&) {});
+        .receive(
+            [&](std::uint32_t, std::uint32_t b, std::uint32_t w, std::uint64_t) {
+              busy_waiting = {b, w};
+            },
+            [](caf::error&) {});
     return busy_waiting;
   };
   std::vector<std::future<db_outcome>> admitted;
@@ -92,24 +94,26 @@ CAF_TEST(a_task_whose_deadline_passed_is_dropped_not_run) {
   caf::scoped_actor self{sys};
   bool ran = false;
   auto late = make_task([&ran](pg_connection&) { ran = true; }, -1ms);
-  self->request(pool, caf::infinite, run_atom::value, late).receive(
-      [](db_outcome& o) {
-        CAF_CHECK_EQUAL(static_cast<int>(o.code),
-                        static_cast<int>(db_outcome_code::deadline_passed));
-      },
-      [](caf::error& e) { CAF_FAIL("unexpected error " << caf::to_string(e)); });
+  self->request(pool, caf::infinite, run_atom::value, late)
+      .receive(
+          [](db_outcome& o) {
+            CAF_CHECK_EQUAL(static_cast<int>(o.code),
+                            static_cast<int>(db_outcome_code::deadline_passed));
+          },
+          [](caf::error& e) { CAF_FAIL("unexpected error " << caf::to_string(e)); });
   CAF_CHECK(!ran);
 }
 
 CAF_TEST(a_statement_error_comes_back_classified) {
   caf::scoped_actor self{sys};
   auto bad = make_task([](pg_connection& c) { c.exec("SELECT 1/0"); });
-  self->request(pool, caf::infinite, run_atom::value, bad).receive(
-      [](db_outcome& o) {
-        CAF_CHECK_EQUAL(static_cast<int>(o.code), static_cast<int>(db_outcome_code::failed));
-        CAF_CHECK_EQUAL(static_cast<int>(o.error), static_cast<int>(db_errc::invalid_input));
-      },
-      [](caf::error& e) { CAF_FAIL("unexpected error " << caf::to_string(e)); });
+  self->request(pool, caf::infinite, run_atom::value, bad)
+      .receive(
+          [](db_outcome& o) {
+            CAF_CHECK_EQUAL(static_cast<int>(o.code), static_cast<int>(db_outcome_code::failed));
+            CAF_CHECK_EQUAL(static_cast<int>(o.error), static_cast<int>(db_errc::invalid_input));
+          },
+          [](caf::error& e) { CAF_FAIL("unexpected error " << caf::to_string(e)); });
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

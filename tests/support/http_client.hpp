@@ -29,7 +29,8 @@ class http_connection {
   /// Sends bytes as they are; false when the peer closed.
   bool send_raw(const std::string& bytes);
   /// Reads one response; nullopt on timeout or when the connection closed first.
-  std::optional<http_reply> read_reply(std::chrono::milliseconds timeout = std::chrono::seconds{30});
+  std::optional<http_reply> read_reply(std::chrono::milliseconds timeout = std::chrono::seconds{
+                                           30});
   /// True when the server closed the connection (reads EOF within timeout).
   bool closed_by_peer(std::chrono::milliseconds timeout = std::chrono::seconds{5});
   void shutdown_write();

@@ -107,8 +107,15 @@ CAF_TEST(environment_names_follow_the_key) {
 }
 
 CAF_TEST(the_command_line_splits_commands_config_flags_and_command_flags) {
-  const char* argv[] = {"billd", "user", "create", "--username", "ann", "--role=clerk",
-                        "--http.listen=127.0.0.1:1", "--config", "/x.conf"};
+  const char* argv[] = {"billd",
+                        "user",
+                        "create",
+                        "--username",
+                        "ann",
+                        "--role=clerk",
+                        "--http.listen=127.0.0.1:1",
+                        "--config",
+                        "/x.conf"};
   auto cl = parse_command_line(9, const_cast<char**>(argv));
   CAF_CHECK(cl.command == (std::vector<std::string>{"user", "create"}));
   CAF_CHECK_EQUAL(cl.command_flags.size(), 2u);

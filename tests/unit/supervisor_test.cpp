@@ -35,11 +35,12 @@ struct fixture : test_coordinator_fixture<> {
     spec.seed = 42;
     started->assign(children, {});
     for (std::size_t i = 0; i < children; ++i)
-      spec.children.push_back({"child-" + std::to_string(i), [log = started, i](caf::actor_system& s) {
-                                 auto child = s.spawn(idle_child, 0);
-                                 (*log)[i].push_back(child);
-                                 return child;
-                               }});
+      spec.children.push_back(
+          {"child-" + std::to_string(i), [log = started, i](caf::actor_system& s) {
+             auto child = s.spawn(idle_child, 0);
+             (*log)[i].push_back(child);
+             return child;
+           }});
     return spec;
   }
 
@@ -145,9 +146,8 @@ CAF_TEST(an_exhausted_budget_escalates_with_a_recognisable_reason) {
   CAF_CHECK(escalated);
   // It stopped its other children before dying.
   self->monitor(survivor);
-  self->receive([](caf::down_msg&) {}, caf::after(std::chrono::seconds{0}) >> [] {
-    CAF_FAIL("the sibling outlived its supervisor");
-  });
+  self->receive([](caf::down_msg&) {}, caf::after(std::chrono::seconds{0}) >>
+                                           [] { CAF_FAIL("the sibling outlived its supervisor"); });
 }
 
 CAF_TEST(a_normal_exit_is_not_restarted) {
