@@ -84,5 +84,6 @@ void handle_bills_create(front_self self, request_ctx ctx);
 void handle_bills_list(front_self self, request_ctx ctx);
 void handle_bills_get(front_self self, request_ctx ctx);
 void handle_bills_cancel(front_self self, request_ctx ctx);
+void handle_bills_control_number(front_self self, request_ctx ctx);
 
 }  // namespace billd

@@ -44,6 +44,8 @@ void run_route(front_self self, request_ctx ctx) {
       return handle_bills_get(self, std::move(ctx));
     case route_id::bills_cancel:
       return handle_bills_cancel(self, std::move(ctx));
+    case route_id::bills_control_number:
+      return handle_bills_control_number(self, std::move(ctx));
   }
 }
 

@@ -171,4 +171,16 @@ http_response problem_response(problem p, std::string_view detail, std::string_v
   return r;
 }
 
+http_response problem_response_with(problem p, std::string_view detail, std::string_view instance,
+                                    std::string_view extension_members) {
+  auto r = problem_response(p, detail, instance);
+  if (!extension_members.empty()) {
+    r.body.pop_back();  // the closing brace
+    r.body += ',';
+    r.body += extension_members;
+    r.body += '}';
+  }
+  return r;
+}
+
 }  // namespace billd

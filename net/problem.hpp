@@ -44,4 +44,9 @@ std::string_view slug_of(problem p);
 http_response problem_response(problem p, std::string_view detail, std::string_view instance,
                                const field_errors& errors = {});
 
+/// The same with extension members (RFC 9457 §3.2), given as a JSON object's members, e.g.
+/// `"bill_status":"failed","reason":"…"` (already escaped).
+http_response problem_response_with(problem p, std::string_view detail, std::string_view instance,
+                                    std::string_view extension_members);
+
 }  // namespace billd

@@ -42,6 +42,8 @@ constexpr std::array routes{
               "GET /api/v1/bills/{id}"},
     route_def{route_id::bills_cancel, "POST", "/api/v1/bills/{}/cancel", access::clerk,
               priority::p1, "POST /api/v1/bills/{id}/cancel"},
+    route_def{route_id::bills_control_number, "GET", "/api/v1/bills/{}/control-number",
+              access::any_user, priority::p2, "GET /api/v1/bills/{id}/control-number"},
 };
 
 /// Matches path against pattern; on success stores the "{}" segment in param.

@@ -25,6 +25,7 @@ enum class route_id : std::uint8_t {
   bills_list,
   bills_get,
   bills_cancel,
+  bills_control_number,
 };
 
 /// Who may call a route (API.md "who").

@@ -3,6 +3,7 @@
 #include "actors/db_call.hpp"
 #include "domain/civil_time.hpp"
 #include "domain/ids.hpp"
+#include "domain/json_text.hpp"
 #include "net/front_state.hpp"
 #include "net/json_input.hpp"
 #include "net/pagination.hpp"
@@ -135,29 +136,79 @@ void handle_bills_cancel(front_self self, request_ctx ctx) {
   send_to_shard(self, std::move(ctx), id, cancel_atom::value, std::move(cmd));
 }
 
-void handle_bills_get(front_self self, request_ctx ctx) {
+namespace {
+
+/// Reads one bill for a GET route and hands it to `then`; answers 404 and failures itself.
+template <class Then>
+void read_bill(front_self self, request_ctx ctx, Then then) {
   auto id = ctx.route.param;
   if (!is_valid_id(id, "bil"))
     return respond_problem(self, ctx, problem::not_found, "no such bill");
   db_call<std::optional<bill>>(
       self, self->state.deps->db, "bill_find", false, request_timeout(self),
       [id](pg_connection& c) { return find_bill(c, id); },
-      [self, ctx](const db_outcome& o, std::optional<std::optional<bill>>&& found) {
+      [self, ctx, then](const db_outcome& o, std::optional<std::optional<bill>>&& found) {
         if (!found) return respond_failure(self, ctx, o, false);
         if (!*found) return respond_problem(self, ctx, problem::not_found, "no such bill");
-        const auto& b = **found;
-        http_response r;
-        auto etag = weak_etag(b.version);
-        r.with("ETag", etag).with("Cache-Control", "private, no-cache").with("X-Cache", "BYPASS");
-        auto inm = ctx.req().header("if-none-match");
-        if (inm && etag_matches(*inm, etag)) {
-          r.status = 304;
-          return respond(self, ctx, std::move(r));
-        }
-        r.body = bill_json(b);
-        respond(self, ctx, std::move(r));
+        then(**found);
       },
       ctx.req().request_id);
+}
+
+/// A 200 carrying the bill's weak ETag, or 304 when If-None-Match already has it.
+http_response conditional_response(const request_ctx& ctx, const bill& b, std::string body) {
+  http_response r;
+  auto etag = weak_etag(b.version);
+  r.with("ETag", etag).with("Cache-Control", "private, no-cache");
+  auto inm = ctx.req().header("if-none-match");
+  if (inm && etag_matches(*inm, etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+void handle_bills_get(front_self self, request_ctx ctx) {
+  read_bill(self, ctx, [self, ctx](const bill& b) {
+    auto r = conditional_response(ctx, b, bill_json(b));
+    r.with("X-Cache", "BYPASS");
+    respond(self, ctx, std::move(r));
+  });
+}
+
+void handle_bills_control_number(front_self self, request_ctx ctx) {
+  read_bill(self, ctx, [self, ctx](const bill& b) {
+    if (b.control_number) {
+      auto body = json_object{}
+                      .str("bill_id", b.id)
+                      .str("control_number", *b.control_number)
+                      .str("bill_status", to_string(b.status))
+                      .finish();
+      return respond(self, ctx, conditional_response(ctx, b, std::move(body)));
+    }
+    if (b.status == bill_status::failed) {
+      std::string ext = R"("bill_status":"failed","reason":)";
+      append_json_string(ext, b.failure_reason.value_or("the gateway refused the bill"));
+      return respond(
+          self, ctx,
+          problem_response_with(problem::control_number_failed,
+                                "the gateway refused this bill for good", ctx.req().path, ext));
+    }
+    if (b.status != bill_status::pending)
+      return respond_problem(self, ctx, problem::conflict,
+                             "a " + std::string{to_string(b.status)} +
+                                 " bill without a control number will not get one");
+    // Pending is a normal state: the gateway has not answered yet.
+    spdlog::debug("[{}] control number of {} still pending", ctx.req().request_id, b.id);
+    http_response r;
+    r.status = 202;
+    r.with("Retry-After", "1");
+    r.body = json_object{}.str("bill_id", b.id).str("bill_status", "pending").finish();
+    respond(self, ctx, std::move(r));
+  });
 }
 
 void handle_bills_list(front_self self, request_ctx ctx) {

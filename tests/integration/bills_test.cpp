@@ -33,8 +33,11 @@ struct fixture {
     return str_of(json_of(r), "id");
   }
   void set_status(const std::string& id, const std::string& status) {
+    sql("UPDATE bills SET status = $2 WHERE id = $1", {id, status});
+  }
+  void sql(const char* statement, const pg_params& params) {
     pg_connection conn{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
-    conn.exec("UPDATE bills SET status = $2 WHERE id = $1", {id, status});
+    conn.exec(statement, params);
   }
 };
 
@@ -264,6 +267,35 @@ CAF_TEST(an_empty_reference_is_accepted) {
   body.insert(body.size() - 1, R"(,"reference":"")");
   auto r = create(body);
   CAF_CHECK_EQUAL(r.status, 201);
+}
+
+CAF_TEST(a_control_number_is_202_while_pending_then_200_once_issued) {
+  auto id = create_id();
+  auto pending = server.call(call("GET", "/api/v1/bills/" + id + "/control-number"));
+  CAF_CHECK_EQUAL(pending.status, 202);
+  CAF_CHECK_EQUAL(pending.header("retry-after"), "1");
+  CAF_CHECK_EQUAL(str_of(json_of(pending), "bill_status"), "pending");
+  sql("UPDATE bills SET status = 'issued', control_number = '991234567890', version = 2"
+      " WHERE id = $1",
+      {id});
+  auto issued = server.call(call("GET", "/api/v1/bills/" + id + "/control-number"));
+  CAF_CHECK_EQUAL(issued.status, 200);
+  CAF_CHECK_EQUAL(str_of(json_of(issued), "control_number"), "991234567890");
+  CAF_CHECK_EQUAL(str_of(json_of(issued), "bill_status"), "issued");
+  CAF_CHECK_EQUAL(issued.header("etag"), "W/\"2\"");
+}
+
+CAF_TEST(a_refused_control_number_is_422_with_the_reason) {
+  auto id = create_id();
+  sql("UPDATE bills SET status = 'failed', failure_reason = 'payer blocked' WHERE id = $1", {id});
+  auto r = server.call(call("GET", "/api/v1/bills/" + id + "/control-number"));
+  CAF_CHECK_EQUAL(r.status, 422);
+  CAF_CHECK_EQUAL(problem_slug(r), "control-number-failed");
+  CAF_CHECK_EQUAL(str_of(json_of(r), "bill_status"), "failed");
+  CAF_CHECK_EQUAL(str_of(json_of(r), "reason"), "payer blocked");
+  auto missing =
+      server.call(call("GET", "/api/v1/bills/bil_0000000000000000000000000A/control-number"));
+  CAF_CHECK_EQUAL(missing.status, 404);
 }
 
 CAF_TEST(an_idempotency_key_with_another_body_is_422) {

@@ -49,7 +49,11 @@ CAF_TEST(health_ready_is_200_with_a_reachable_database) {
   CAF_CHECK_EQUAL(r.status, 200);
   auto h = server.call({"GET", "/health"});
   CAF_CHECK_EQUAL(h.status, 200);
-  CAF_CHECK_EQUAL(str_of(json_of(h), "status"), "healthy");
+  auto doc = json_of(h);
+  CAF_CHECK_EQUAL(str_of(doc, "status"), "healthy");
+  for (auto check : {"database", "cache", "gateway", "memory", "cluster"})
+    CAF_CHECK(doc["checks"].HasMember(check));
+  CAF_CHECK_EQUAL(str_of(doc["checks"]["gateway"], "breaker"), "closed");
 }
 
 CAF_TEST(a_valid_request_id_is_echoed_and_an_invalid_one_replaced) {
