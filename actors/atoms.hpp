@@ -23,6 +23,12 @@ using user_mod_atom = caf::atom_constant<caf::atom("usermod")>;
 using handle_atom = caf::atom_constant<caf::atom("handle")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using issue_atom = caf::atom_constant<caf::atom("issue")>;
+using pay_atom = caf::atom_constant<caf::atom("pay")>;
+using call_atom = caf::atom_constant<caf::atom("call")>;
+using exchange_atom = caf::atom_constant<caf::atom("exchange")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using state_atom = caf::atom_constant<caf::atom("state")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
 }  // namespace billd

@@ -8,6 +8,8 @@
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
 #include "storage/bill_store.hpp"
+#include "storage/gateway_log_store.hpp"
+#include "storage/job_store.hpp"
 #include "storage/pg_connection.hpp"
 
 namespace billd {
@@ -55,6 +57,10 @@ api_reply cancel_effect(pg_connection& conn, const cancel_bill_cmd& cmd) {
   if (decision == cancel_decision::already_cancelled) return bill_reply(200, *current);
   auto updated = set_bill_status(conn, cmd.bill_id, current->version, bill_status::cancelled);
   if (!updated) return make_reply(reply_kind::conflict, "the bill changed concurrently");
+  // An issued number must stop being payable: withdraw it at the gateway, durably.
+  if (current->control_number)
+    enqueue_job(conn, job_withdrawal, cmd.bill_id,
+                json_object{}.str("control_number", *current->control_number).finish());
   conn.exec(
       "UPDATE jobs SET status = 'cancelled', updated_at = now()"
       " WHERE bill_id = $1 AND kind = 'control_number' AND status = 'queued'",
@@ -64,6 +70,76 @@ api_reply cancel_effect(pg_connection& conn, const cancel_bill_cmd& cmd) {
   change += ",\"after\":\"cancelled\"}}";
   record_audit(conn, "bill", cmd.bill_id, "cancel", cmd.actor_id, change);
   return bill_reply(200, *updated);
+}
+
+/// Records the gateway's answer for a bill and ends the job that asked (or any, for a callback).
+api_reply control_number_effect_of(pg_connection& conn, const control_number_cmd& cmd) {
+  return in_transaction(conn, [&] {
+    std::optional<bill> after;
+    api_reply reply = ok_reply(200, R"({"status":"recorded"})");
+    if (!cmd.failure.empty()) {
+      if (!fail_bill(conn, cmd.bill_id, cmd.failure, after) && !lock_bill(conn, cmd.bill_id))
+        return make_reply(reply_kind::not_found, "no such bill");
+    } else {
+      switch (apply_control_number(conn, cmd.bill_id, cmd.control_number, after)) {
+        case control_number_effect::unknown_bill:
+          return make_reply(reply_kind::not_found, "no such bill");
+        case control_number_effect::conflict:
+          spdlog::error("[{}] gateway sent control number {} for {}, which already has {}",
+                        cmd.request_id, cmd.control_number, cmd.bill_id,
+                        after && after->control_number ? *after->control_number : "-");
+          return make_reply(reply_kind::conflict, "the bill already has another control number");
+        case control_number_effect::issued:
+        case control_number_effect::already:
+        case control_number_effect::withdraw:
+          break;
+      }
+    }
+    if (cmd.job_id.empty()) {
+      finish_control_number_job(conn, cmd.bill_id);
+      gateway_log_entry e;
+      e.bill_id = cmd.bill_id;
+      e.req_type = "callback";
+      e.status = cmd.failure.empty() ? "issued" : "refused";
+      e.http_status = 200;
+      e.detail = cmd.failure.empty() ? cmd.control_number : cmd.failure;
+      insert_gateway_log(conn, e);
+    } else {
+      finish_job(conn, cmd.job_id, cmd.fence);
+    }
+    return reply;
+  });
+}
+
+api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd) {
+  return in_transaction(conn, [&] {
+    auto rec = record_payment(conn, cmd.notice, cmd.payment_id);
+    if (rec.what == payment_recorded::kind::conflict)
+      return make_reply(reply_kind::conflict,
+                        "transaction_ref was already used with different fields");
+    if (rec.outcome == "unapplied")
+      spdlog::warn("[{}] payment {} for control number {} not applied: {}", cmd.request_id,
+                   cmd.notice.transaction_ref, cmd.notice.control_number,
+                   rec.reason.value_or("replayed"));
+    auto reply = ok_reply(200, std::move(rec.body));
+    reply.replayed = rec.what == payment_recorded::kind::replayed;
+    return reply;
+  });
+}
+
+/// A write without an Idempotency-Key: the effect carries its own transaction and identity.
+template <class Effect>
+caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::string name,
+                                                       std::string request_id, Effect effect) {
+  auto rp = self->make_response_promise<api_reply>();
+  db_call<api_reply>(
+      self, self->state.db, std::move(name), /*write=*/true, self->state.cfg.db_timeout,
+      std::move(effect),
+      [rp](const db_outcome& outcome, std::optional<api_reply>&& reply) mutable {
+        rp.deliver(reply ? std::move(*reply) : reply_for_failure(outcome, true));
+      },
+      std::move(request_id));
+  return rp;
 }
 
 template <class Effect>
@@ -107,6 +183,18 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
         return run_write(
             self, "bill_cancel", std::move(actor_id), std::move(idem),
             [cmd = std::move(cmd)](pg_connection& c) { return cancel_effect(c, cmd); });
+      },
+      [self](issue_atom, control_number_cmd& cmd) -> caf::result<api_reply> {
+        auto request_id = cmd.request_id;
+        return run_plain_write(
+            self, "bill_control_number", std::move(request_id),
+            [cmd = std::move(cmd)](pg_connection& c) { return control_number_effect_of(c, cmd); });
+      },
+      [self](pay_atom, payment_cmd& cmd) -> caf::result<api_reply> {
+        auto request_id = cmd.request_id;
+        return run_plain_write(
+            self, "payment_record", std::move(request_id),
+            [cmd = std::move(cmd)](pg_connection& c) { return payment_effect(c, cmd); });
       },
   };
 }

@@ -13,6 +13,7 @@
 #include "domain/bill_draft.hpp"
 #include "domain/user_rules.hpp"
 #include "storage/db_error.hpp"
+#include "storage/payment_store.hpp"
 
 namespace caf {
 class actor_system_config;
@@ -155,6 +156,79 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_change_cmd& x) {
   return f(caf::meta::type_name("user_change_cmd"), x.user_id, x.actor_id, x.username, x.password,
            x.role, x.disabled, x.idem);
+}
+
+/// What a gateway call asks for.
+enum class gateway_call_kind : std::uint8_t { control_number, withdrawal };
+
+/// One call to the payment gateway (its JSON body already rendered; signed per attempt).
+struct gateway_call {
+  gateway_call_kind kind = gateway_call_kind::control_number;
+  std::string bill_id;
+  std::string target;
+  std::string body;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gateway_call& x) {
+  return f(caf::meta::type_name("gateway_call"), x.kind, x.bill_id, x.target, x.body);
+}
+
+/// How a gateway call ended, after the client's own attempts.
+enum class gateway_verdict : std::uint8_t {
+  issued,       // 200 with a control number
+  accepted,     // 202: the answer comes later by callback
+  refused,      // a final 4xx: the bill fails (reason set)
+  done,         // a withdrawal the gateway confirmed (or never knew)
+  retry_later,  // transient: the job tries again after retry_after_ms at the earliest
+};
+
+struct gateway_result {
+  gateway_verdict verdict = gateway_verdict::retry_later;
+  std::string control_number;
+  std::string reason;
+  std::uint32_t retry_after_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gateway_result& x) {
+  return f(caf::meta::type_name("gateway_result"), x.verdict, x.control_number, x.reason,
+           x.retry_after_ms);
+}
+
+/// The gateway's answer for a bill, from a job (job_id and fence set) or a callback: a control
+/// number, or a failure reason when it refused the bill for good.
+struct control_number_cmd {
+  std::string bill_id;
+  std::string control_number;
+  std::string failure;
+  std::string job_id;
+  std::int64_t fence = 0;
+  std::string request_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, control_number_cmd& x) {
+  return f(caf::meta::type_name("control_number_cmd"), x.bill_id, x.control_number, x.failure,
+           x.job_id, x.fence, x.request_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, payment_notice& x) {
+  return f(caf::meta::type_name("payment_notice"), x.control_number, x.transaction_ref, x.amount,
+           x.currency, x.currency_exponent, x.paid_at, x.channel, x.payer_phone);
+}
+
+/// POST /api/v1/gateway/payments after signature and field checks.
+struct payment_cmd {
+  payment_notice notice;
+  std::string payment_id;
+  std::string request_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, payment_cmd& x) {
+  return f(caf::meta::type_name("payment_cmd"), x.notice, x.payment_id, x.request_id);
 }
 
 /// Registers every message type above with the actor system (every node must call it).

@@ -10,6 +10,7 @@
 #include "app/server_internals.hpp"
 #include "app/version.hpp"
 #include "domain/crypto.hpp"
+#include "net/http_outbound.hpp"
 #include "net/problem.hpp"
 #include "storage/embedded_postgres.hpp"
 #include "storage/migrations.hpp"
@@ -71,6 +72,24 @@ std::vector<child_spec> storage_children(server::internals& p) {
   return kids;
 }
 
+/// The gateway-client, when a gateway is configured (its URL was validated at start).
+std::vector<child_spec> gateway_children(server::internals& p) {
+  if (p.cfg.gateway.url.empty()) return {};
+  http_origin origin;
+  std::string error;
+  if (!parse_http_origin(p.cfg.gateway.url, origin, error))
+    throw std::runtime_error("gateway.url " + error);
+  gateway_client_config cfg;
+  cfg.gateway = p.cfg.gateway;
+  cfg.make_transport = [origin] { return make_http_transport(origin); };
+  cfg.sign_prefix = origin.base_path;
+  cfg.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+  cfg.db = p.pool;
+  cfg.db_timeout = p.cfg.front.request_timeout;
+  return {slot_child("gateway-client", p.gateway,
+                     [cfg](caf::actor_system& sys) { return spawn_gateway_client(sys, cfg); })};
+}
+
 std::vector<child_spec> root_children(server::internals& p) {
   std::vector<child_spec> root;
   root.push_back(supervisor_child(
@@ -87,6 +106,12 @@ std::vector<child_spec> root_children(server::internals& p) {
                                   return spawn_billing_shard(sys, i, pool, shard_cfg);
                                 }));
   root.push_back(supervisor_child(group(p, "billing", std::move(shards))));
+  root.push_back(supervisor_child(group(p, "gateway", gateway_children(p))));
+  jobs_config jobs_cfg{
+      p.cfg.jobs, p.cfg.gateway, !p.cfg.gateway.url.empty(), p.callback_url, p.pool,
+      p.gateway,  p.shards,      p.cfg.front.request_timeout};
+  root.push_back(slot_child(
+      "jobs", p.jobs, [jobs_cfg](caf::actor_system& sys) { return spawn_jobs(sys, jobs_cfg); }));
   auth_config auth_cfg{p.cfg.auth, p.cfg.idempotency_ttl, p.cfg.front.request_timeout};
   root.push_back(slot_child("auth", p.auth, [pool = p.pool, auth_cfg](caf::actor_system& sys) {
     return spawn_auth(sys, pool, auth_cfg);
@@ -99,6 +124,8 @@ std::vector<child_spec> root_children(server::internals& p) {
   deps->shards = p.shards;
   deps->auth = p.auth;
   deps->monitor = p.monitor;
+  deps->jobs = p.jobs;
+  deps->gateway = p.gateway;
   deps->draining = p.draining;
   deps->started = clock::now();
   deps->version = billd_version;
@@ -145,6 +172,9 @@ void start_listener(server::internals& p) {
   hooks.live = [beat = p.heartbeat_ms] { return now_ms() - beat->load() < 1'000; };
   p.http = std::make_unique<http_server>(p.cfg.http, std::move(hooks));
   p.listen = p.http->start();
+  auto base = p.cfg.public_url.empty() ? "http://" + p.listen : p.cfg.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  p.callback_url->set(base + "/api/v1/gateway/control-numbers");
   std::ofstream{std::filesystem::path{p.cfg.data_dir} / "listen-address"} << p.listen << "\n";
   spdlog::info("billd {} listening on http://{}", billd_version, p.listen);
 }

@@ -10,6 +10,8 @@
 #include "actors/auth.hpp"
 #include "actors/billing_shard.hpp"
 #include "actors/db_pool.hpp"
+#include "actors/gateway_client.hpp"
+#include "actors/jobs.hpp"
 #include "actors/monitor.hpp"
 #include "app/database.hpp"
 #include "app/server.hpp"
@@ -27,6 +29,9 @@ struct server::internals {
   slot_ptr<db_pool_actor> pool = make_slot<db_pool_actor>();
   std::vector<slot_ptr<billing_shard_actor>> shards;
   slot_ptr<auth_actor> auth = make_slot<auth_actor>();
+  slot_ptr<gateway_client_actor> gateway = make_slot<gateway_client_actor>();
+  slot_ptr<jobs_actor> jobs = make_slot<jobs_actor>();
+  slot_ptr<std::string> callback_url = make_slot<std::string>();
   std::vector<slot_ptr<http_front_actor>> fronts;
   std::shared_ptr<std::atomic<bool>> draining = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<bool>> pg_up = std::make_shared<std::atomic<bool>>(false);

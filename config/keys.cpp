@@ -52,7 +52,7 @@ bool is_host_port(std::string_view v) {
 }
 
 bool is_http_url_or_empty(std::string_view v) {
-  return v.empty() || v.starts_with("http://") || v.starts_with("https://");
+  return v.empty() || (v.starts_with("http://") && v.size() > 7);
 }
 
 #define BILLD_FIELD(expr) [](settings& s, auto v) { expr = decltype(expr)(v); }
@@ -82,7 +82,7 @@ std::vector<config_key> make_keys() {
                          true, BILLD_FIELD(s.admin_password), [](std::string_view v) {
                            return v.empty() || (v.size() >= 12 && v.size() <= 1024);
                          }));
-  k.push_back(string_key("gateway.url", "", "empty or an http(s) URL",
+  k.push_back(string_key("gateway.url", "", "empty or an http:// URL (TLS is not built yet)",
                          "Payment gateway base URL; empty leaves control-number jobs waiting.",
                          false, BILLD_FIELD(s.gateway.url), is_http_url_or_empty));
   k.push_back(string_key("gateway.secret_out", "", "any string", "HMAC secret billd signs with.",
@@ -98,7 +98,10 @@ std::vector<config_key> make_keys() {
                          BILLD_FIELD(s.gateway.secret_in_previous)));
   k.push_back(string_key("public_url", "", "empty or an http(s) URL",
                          "Base of callback URLs; empty means http://<http.listen>.", false,
-                         BILLD_FIELD(s.public_url), is_http_url_or_empty));
+                         BILLD_FIELD(s.public_url), [](std::string_view v) {
+                           return v.empty() || v.starts_with("http://") ||
+                                  v.starts_with("https://");
+                         }));
   k.push_back(uint_key("idempotency.ttl_s", 86'400, 60, 30 * 86'400,
                        "How long an Idempotency-Key's first response is replayed.",
                        BILLD_SECONDS(s.idempotency_ttl)));
@@ -210,6 +213,70 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("actors.max_throughput", d.actors.max_throughput, 1, 1'000'000,
                        "Messages an actor handles before yielding its worker.",
                        BILLD_FIELD(s.actors.max_throughput)));
+  // --- gateway client ---
+  k.push_back(uint_key("gateway.connections", d.gateway.connections, 1, 256,
+                       "Keep-alive connections to the gateway (= calls at once).",
+                       BILLD_FIELD(s.gateway.connections)));
+  k.push_back(uint_key("gateway.max_waiting", d.gateway.max_waiting, 1, 100'000,
+                       "Gateway calls waiting for a connection; above it the job retries later.",
+                       BILLD_FIELD(s.gateway.max_waiting)));
+  k.push_back(uint_key("gateway.timeout_ms", 5'000, 50, 600'000,
+                       "One gateway attempt, connect to last byte.", BILLD_MS(s.gateway.timeout)));
+  k.push_back(uint_key("gateway.attempts", d.gateway.attempts, 1, 10,
+                       "Attempts per gateway call (full jitter between them).",
+                       BILLD_FIELD(s.gateway.attempts)));
+  k.push_back(uint_key("gateway.retry_base_ms", 200, 1, 60'000,
+                       "Base of the jittered delay between attempts.",
+                       BILLD_MS(s.gateway.retry_base)));
+  k.push_back(uint_key("gateway.retry_cap_ms", 2'000, 1, 600'000,
+                       "Longest delay between attempts (a longer Retry-After defers the job).",
+                       BILLD_MS(s.gateway.retry_cap)));
+  k.push_back(uint_key("gateway.callback_wait_ms", 60'000, 100, 86'400'000,
+                       "After a 202, ask the gateway again when no callback came by then.",
+                       BILLD_MS(s.gateway.callback_wait)));
+  k.push_back(uint_key("gateway.breaker.window", d.gateway.breaker.window, 1, 10'000,
+                       "Gateway breaker: calls in its window.",
+                       BILLD_FIELD(s.gateway.breaker.window)));
+  k.push_back(uint_key("gateway.breaker.min_calls", d.gateway.breaker.min_calls, 1, 10'000,
+                       "Gateway breaker: calls in the window before it may open.",
+                       BILLD_FIELD(s.gateway.breaker.min_calls)));
+  k.push_back(uint_key("gateway.breaker.failure_pct", d.gateway.breaker.failure_pct, 1, 100,
+                       "Gateway breaker: opens at this share of failed calls.",
+                       BILLD_FIELD(s.gateway.breaker.failure_pct)));
+  k.push_back(uint_key("gateway.breaker.slow_pct", d.gateway.breaker.slow_pct, 1, 100,
+                       "Gateway breaker: opens at this share of slow calls.",
+                       BILLD_FIELD(s.gateway.breaker.slow_pct)));
+  k.push_back(uint_key("gateway.breaker.slow_ms", 5'000, 1, 600'000,
+                       "Gateway breaker: a call at least this long is slow.",
+                       BILLD_MS(s.gateway.breaker.slow)));
+  k.push_back(uint_key("gateway.breaker.open_ms", 10'000, 1, 3'600'000,
+                       "Gateway breaker: first open time (doubles per re-open).",
+                       BILLD_MS(s.gateway.breaker.open)));
+  k.push_back(uint_key("gateway.breaker.open_max_ms", 60'000, 1, 3'600'000,
+                       "Gateway breaker: longest open time.",
+                       BILLD_MS(s.gateway.breaker.open_max)));
+  k.push_back(uint_key("gateway.breaker.probes", d.gateway.breaker.probes, 1, 1'000,
+                       "Gateway breaker: calls admitted while half-open.",
+                       BILLD_FIELD(s.gateway.breaker.probes)));
+  // --- jobs ---
+  k.push_back(uint_key("jobs.poll_interval_ms", 1'000, 10, 3'600'000,
+                       "How often the jobs actor looks for due jobs.",
+                       BILLD_MS(s.jobs.poll_interval)));
+  k.push_back(uint_key("jobs.batch", d.jobs.batch, 1, 10'000, "Jobs leased per poll.",
+                       BILLD_FIELD(s.jobs.batch)));
+  k.push_back(uint_key("jobs.max_running", d.jobs.max_running, 1, 100'000,
+                       "Jobs in progress at once on this node.", BILLD_FIELD(s.jobs.max_running)));
+  k.push_back(uint_key("jobs.lease_ms", 60'000, 1'000, 86'400'000,
+                       "A job's lease; one not finished by then is run again.",
+                       BILLD_MS(s.jobs.lease)));
+  k.push_back(uint_key("jobs.backoff_min_ms", 1'000, 1, 3'600'000,
+                       "First retry delay of a job (doubles per attempt, jittered).",
+                       BILLD_MS(s.jobs.backoff_min)));
+  k.push_back(uint_key("jobs.backoff_max_ms", 300'000, 1, 86'400'000,
+                       "Longest retry delay of a job.", BILLD_MS(s.jobs.backoff_max)));
+  k.push_back(uint_key("jobs.give_up_after_s", 86'400, 1, 30 * 86'400,
+                       "A job still failing this long after it was created is dead.",
+                       BILLD_SECONDS(s.jobs.give_up_after)));
   // --- log ---
   k.push_back(string_key("log.level", d.log.level, "trace|debug|info|warn|error|off", "Log level.",
                          false, BILLD_FIELD(s.log.level), [](std::string_view v) {

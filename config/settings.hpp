@@ -76,13 +76,45 @@ struct actor_settings {
   std::uint32_t max_throughput = 300;
 };
 
-/// The payment gateway (used by the payments issue; accepted and validated now).
+/// One circuit breaker (ARCHITECTURE.md "Circuit breakers"); each dependency has its own.
+struct breaker_settings {
+  std::uint32_t window = 20;       // last calls considered
+  std::uint32_t min_calls = 10;    // calls in the window before it may open
+  std::uint32_t failure_pct = 50;  // opens at this share of failures...
+  std::uint32_t slow_pct = 50;     // ...or of calls slower than `slow`
+  milliseconds slow{1'000};
+  milliseconds open{5'000};  // first open time, doubled per re-open
+  milliseconds open_max{60'000};
+  std::uint32_t probes = 3;  // calls admitted while half-open
+};
+
+/// The payment gateway: where, secrets, client bounds and its breaker.
 struct gateway_settings {
   std::string url;
   std::string secret_out;
   std::string secret_out_previous;
   std::string secret_in;
   std::string secret_in_previous;
+  std::uint32_t connections = 4;    // keep-alive connections (and concurrent calls)
+  std::uint32_t max_waiting = 256;  // calls waiting for a connection; above it: retry later
+  milliseconds timeout{5'000};      // one attempt, connect to last byte
+  std::uint32_t attempts = 3;       // per call, full jitter between them
+  milliseconds retry_base{200};
+  milliseconds retry_cap{2'000};
+  milliseconds callback_wait{60'000};  // after a 202: ask again if no callback came by then
+  breaker_settings breaker{
+      20, 10, 50, 50, milliseconds{5'000}, milliseconds{10'000}, milliseconds{60'000}, 3};
+};
+
+/// The durable jobs runner.
+struct jobs_settings {
+  milliseconds poll_interval{1'000};
+  std::uint32_t batch = 32;        // jobs leased per poll
+  std::uint32_t max_running = 64;  // jobs in progress at once
+  milliseconds lease{60'000};      // a lease not renewed by then is taken over
+  milliseconds backoff_min{1'000};
+  milliseconds backoff_max{300'000};
+  std::chrono::seconds give_up_after{86'400};  // then the job is dead
 };
 
 /// Logging.
@@ -107,6 +139,7 @@ struct settings {
   supervisor_settings supervisor;
   actor_settings actors;
   gateway_settings gateway;
+  jobs_settings jobs;
   log_settings log;
 };
 

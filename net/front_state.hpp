@@ -70,6 +70,29 @@ std::string read_idempotency_key(const http_request& req, field_errors& errors);
 /// method + path + raw body, hashed: the fingerprint of API.md.
 std::string request_fingerprint(const http_request& req);
 
+/// Sends a command to the shard that owns `key` (a bill id, or a control number for payments)
+/// and answers with its reply; `after` sees the reply first (e.g. to wake the jobs actor).
+template <class Cmd, class Atom, class After = void (*)(const api_reply&)>
+void send_to_shard(
+    front_self self, request_ctx ctx, const std::string& key, Atom atom, Cmd cmd,
+    After after = [](const api_reply&) {}) {
+  const auto& shards = self->state.deps->shards;
+  auto shard = shards[shard_of(key, static_cast<std::uint32_t>(shards.size()))]->get();
+  if (!shard) return respond_problem(self, ctx, problem::overloaded, "billing is restarting");
+  self->request(shard, request_timeout(self), atom, std::move(cmd))
+      .then(
+          [self, ctx, after](api_reply& reply) {
+            after(reply);
+            respond(self, ctx, reply_to_http(reply, ctx.req()));
+          },
+          [self, ctx](caf::error& err) {
+            // Still queued at a dead shard: nothing ran. Otherwise the write may have run.
+            auto p = err == caf::sec::request_receiver_down ? problem::overloaded
+                                                            : problem::outcome_unknown;
+            respond_problem(self, ctx, p, "the billing shard did not answer");
+          });
+}
+
 // Route handlers (net/routes_*.cpp).
 void handle_health(front_self self, request_ctx ctx);
 void handle_health_ready(front_self self, request_ctx ctx);
@@ -85,5 +108,11 @@ void handle_bills_list(front_self self, request_ctx ctx);
 void handle_bills_get(front_self self, request_ctx ctx);
 void handle_bills_cancel(front_self self, request_ctx ctx);
 void handle_bills_control_number(front_self self, request_ctx ctx);
+void handle_bills_payments(front_self self, request_ctx ctx);
+void handle_bills_gateway_log(front_self self, request_ctx ctx);
+void handle_gateway_control_number(front_self self, request_ctx ctx);
+void handle_gateway_payment(front_self self, request_ctx ctx);
+void handle_payments_list(front_self self, request_ctx ctx);
+void handle_payments_get(front_self self, request_ctx ctx);
 
 }  // namespace billd

@@ -46,6 +46,18 @@ void run_route(front_self self, request_ctx ctx) {
       return handle_bills_cancel(self, std::move(ctx));
     case route_id::bills_control_number:
       return handle_bills_control_number(self, std::move(ctx));
+    case route_id::bills_payments:
+      return handle_bills_payments(self, std::move(ctx));
+    case route_id::bills_gateway_log:
+      return handle_bills_gateway_log(self, std::move(ctx));
+    case route_id::gateway_control_number:
+      return handle_gateway_control_number(self, std::move(ctx));
+    case route_id::gateway_payment:
+      return handle_gateway_payment(self, std::move(ctx));
+    case route_id::payments_list:
+      return handle_payments_list(self, std::move(ctx));
+    case route_id::payments_get:
+      return handle_payments_get(self, std::move(ctx));
   }
 }
 

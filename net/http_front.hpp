@@ -17,6 +17,8 @@
 #include "actors/auth.hpp"
 #include "actors/billing_shard.hpp"
 #include "actors/db_pool.hpp"
+#include "actors/gateway_client.hpp"
+#include "actors/jobs.hpp"
 #include "actors/monitor.hpp"
 #include "config/settings.hpp"
 #include "domain/money.hpp"
@@ -40,6 +42,8 @@ struct front_deps {
   std::vector<slot_ptr<billing_shard_actor>> shards;
   slot_ptr<auth_actor> auth;
   slot_ptr<monitor_actor> monitor;
+  slot_ptr<jobs_actor> jobs;
+  slot_ptr<gateway_client_actor> gateway;  // holds no actor when gateway.url is empty
   std::shared_ptr<std::atomic<bool>> draining;
   std::chrono::steady_clock::time_point started;
   std::string version;

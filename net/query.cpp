@@ -1,5 +1,7 @@
 #include "net/query.hpp"
 
+#include "domain/civil_time.hpp"
+
 #include <algorithm>
 
 namespace billd {
@@ -71,6 +73,18 @@ std::optional<std::string> query_params::get(std::string_view name) const {
   for (const auto& [k, v] : params_)
     if (k == name) return v;
   return std::nullopt;
+}
+
+std::optional<std::string> query_params::timestamp(std::string_view name,
+                                                    field_errors& errors) const {
+  auto v = get(name);
+  if (!v) return std::nullopt;
+  auto ms = parse_rfc3339_ms(*v);
+  if (!ms) {
+    errors.push_back({std::string{name}, "must be an RFC 3339 timestamp"});
+    return std::nullopt;
+  }
+  return format_rfc3339_ms(*ms);
 }
 
 void query_params::check(std::initializer_list<std::string_view> known,

@@ -17,6 +17,8 @@ class query_params {
   /// Parses `a=b&c=d`; malformed percent escapes or invalid UTF-8 are reported in errors.
   query_params(std::string_view query, field_errors& errors);
   std::optional<std::string> get(std::string_view name) const;
+  /// An RFC 3339 parameter, normalised to UTC with milliseconds; a malformed one is reported.
+  std::optional<std::string> timestamp(std::string_view name, field_errors& errors) const;
   /// Reports parameters not in known, and repeated ones, as errors.
   void check(std::initializer_list<std::string_view> known, field_errors& errors) const;
 

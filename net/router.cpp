@@ -44,6 +44,19 @@ constexpr std::array routes{
               priority::p1, "POST /api/v1/bills/{id}/cancel"},
     route_def{route_id::bills_control_number, "GET", "/api/v1/bills/{}/control-number",
               access::any_user, priority::p2, "GET /api/v1/bills/{id}/control-number"},
+    route_def{route_id::bills_payments, "GET", "/api/v1/bills/{}/payments", access::any_user,
+              priority::p2, "GET /api/v1/bills/{id}/payments"},
+    route_def{route_id::bills_gateway_log, "GET", "/api/v1/bills/{}/gateway-log", access::admin,
+              priority::p2, "GET /api/v1/bills/{id}/gateway-log"},
+    // Gateway routes carry a signature instead of a token (checked by their handlers).
+    route_def{route_id::gateway_control_number, "POST", "/api/v1/gateway/control-numbers",
+              access::anyone, priority::p1, "POST /api/v1/gateway/control-numbers"},
+    route_def{route_id::gateway_payment, "POST", "/api/v1/gateway/payments", access::anyone,
+              priority::p1, "POST /api/v1/gateway/payments"},
+    route_def{route_id::payments_list, "GET", "/api/v1/payments", access::admin, priority::p2,
+              "GET /api/v1/payments"},
+    route_def{route_id::payments_get, "GET", "/api/v1/payments/{}", access::admin, priority::p2,
+              "GET /api/v1/payments/{id}"},
 };
 
 /// Matches path against pattern; on success stores the "{}" segment in param.

@@ -26,6 +26,12 @@ enum class route_id : std::uint8_t {
   bills_get,
   bills_cancel,
   bills_control_number,
+  bills_payments,
+  bills_gateway_log,
+  gateway_control_number,
+  gateway_payment,
+  payments_list,
+  payments_get,
 };
 
 /// Who may call a route (API.md "who").

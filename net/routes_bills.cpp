@@ -37,23 +37,6 @@ bill_draft_input read_bill_body(const rapidjson::Value& doc, field_errors& error
   return in;
 }
 
-/// Sends a write to the shard of `bill_id` and answers with its reply.
-template <class Cmd, class Atom>
-void send_to_shard(front_self self, request_ctx ctx, const std::string& bill_id, Atom atom,
-                   Cmd cmd) {
-  const auto& shards = self->state.deps->shards;
-  auto shard = shards[shard_of(bill_id, static_cast<std::uint32_t>(shards.size()))]->get();
-  if (!shard) return respond_problem(self, ctx, problem::overloaded, "billing is restarting");
-  self->request(shard, request_timeout(self), atom, std::move(cmd))
-      .then([self, ctx](api_reply& reply) { respond(self, ctx, reply_to_http(reply, ctx.req())); },
-            [self, ctx](caf::error& err) {
-              // Still queued at a dead shard: nothing ran. Otherwise the write may have run.
-              auto p = err == caf::sec::request_receiver_down ? problem::overloaded
-                                                              : problem::outcome_unknown;
-              respond_problem(self, ctx, p, "the billing shard did not answer");
-            });
-}
-
 bool etag_matches(std::string_view header, const std::string& etag) {
   auto strip = [](std::string_view t) {
     while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
@@ -106,7 +89,13 @@ void handle_bills_create(front_self self, request_ctx ctx) {
                       ctx.who.user_id,
                       {std::move(key), request_fingerprint(req), req.request_id}};
   auto id = cmd.bill_id;
-  send_to_shard(self, std::move(ctx), id, create_atom::value, std::move(cmd));
+  send_to_shard(self, std::move(ctx), id, create_atom::value, std::move(cmd),
+                [self](const api_reply& reply) {
+                  // The control-number job was committed with the bill: start it now.
+                  if (reply.kind != reply_kind::ok || reply.replayed) return;
+                  if (auto jobs = self->state.deps->jobs->get())
+                    caf::anon_send(jobs, wake_atom::value);
+                });
 }
 
 void handle_bills_cancel(front_self self, request_ctx ctx) {
@@ -223,16 +212,8 @@ void handle_bills_list(front_self self, request_ctx ctx) {
   }
   filter.payer_phone = q.get("payer_phone");
   filter.reference = q.get("reference");
-  for (auto [name, slot] : {std::pair{"created_from", &filter.created_from},
-                            std::pair{"created_to", &filter.created_to}}) {
-    auto v = q.get(name);
-    if (!v) continue;
-    auto ms = parse_rfc3339_ms(*v);
-    if (!ms)
-      errors.push_back({name, "must be an RFC 3339 timestamp"});
-    else
-      *slot = format_rfc3339_ms(*ms);
-  }
+  filter.created_from = q.timestamp("created_from", errors);
+  filter.created_to = q.timestamp("created_to", errors);
   std::string canonical = std::string{filter.status ? to_string(*filter.status) : ""} + "\x1f" +
                           filter.payer_phone.value_or("") + "\x1f" + filter.reference.value_or("") +
                           "\x1f" + filter.created_from.value_or("") + "\x1f" +

@@ -60,6 +60,32 @@ std::string memory_check() {
   return json_object{}.str("status", "ok").num("rss_bytes", rss).finish();
 }
 
+/// The gateway check: "unconfigured", or the breaker state and queue of the gateway-client
+/// (asked with the probe's own deadline, so a stuck client cannot stall /health).
+template <class Then>
+void probe_gateway(front_self self, Then then) {
+  const auto& deps = *self->state.deps;
+  if (deps.cfg.gateway.url.empty())
+    return then(json_object{}.str("status", "unconfigured").finish(), false);
+  auto client = deps.gateway->get();
+  if (!client)
+    return then(json_object{}.str("status", "restarting").str("breaker", "unknown").finish(), true);
+  self->request(client, probe_timeout, state_atom::value)
+      .then(
+          [then](const std::string& breaker, std::uint32_t waiting) {
+            bool open = breaker != "closed";
+            then(json_object{}
+                     .str("status", open ? "degraded" : "up")
+                     .str("breaker", breaker)
+                     .num("waiting", waiting)
+                     .finish(),
+                 open);
+          },
+          [then](const caf::error&) {
+            then(json_object{}.str("status", "unknown").str("breaker", "unknown").finish(), true);
+          });
+}
+
 }  // namespace
 
 void handle_health_ready(front_self self, request_ctx ctx) {
@@ -83,35 +109,32 @@ void handle_health_ready(front_self self, request_ctx ctx) {
 
 void handle_health(front_self self, request_ctx ctx) {
   probe_database(self, [self, ctx](const db_outcome& o, std::optional<db_health>&& h) {
-    const auto& deps = *self->state.deps;
-    bool db_ok = h && h->fsync_on && h->pending_migrations == 0;
-    bool draining = deps.draining->load();
-    auto status = !db_ok ? "unhealthy" : draining ? "degraded" : "healthy";
-    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::steady_clock::now() - deps.started);
-    // No gateway client exists yet (payments issue), so no breaker can be open: "closed" is the
-    // truth, and "unconfigured" says when no gateway URL is set at all.
-    auto gateway = json_object{}
-                       .str("status", deps.cfg.gateway.url.empty() ? "unconfigured" : "configured")
-                       .str("breaker", "closed")
-                       .finish();
-    auto checks = json_object{}
-                      .raw("database", database_check(h, o))
-                      .raw("cache", R"({"status":"disabled"})")
-                      .raw("gateway", gateway)
-                      .raw("memory", memory_check())
-                      .raw("cluster", R"({"mode":"single","members":1})")
-                      .raw("draining", json_object{}.boolean("draining", draining).finish())
-                      .finish();
-    http_response r;
-    r.status = db_ok ? 200 : 503;
-    r.body = json_object{}
-                 .str("status", status)
-                 .raw("checks", checks)
-                 .str("version", deps.version)
-                 .num("uptime_s", uptime.count())
-                 .finish();
-    respond(self, ctx, std::move(r));
+    probe_gateway(self, [self, ctx, o, h](const std::string& gateway, bool gateway_degraded) {
+      const auto& deps = *self->state.deps;
+      bool db_ok = h && h->fsync_on && h->pending_migrations == 0;
+      bool draining = deps.draining->load();
+      // A gateway outage degrades billd (bills wait as pending) but does not make it unhealthy.
+      auto status = !db_ok ? "unhealthy" : (draining || gateway_degraded) ? "degraded" : "healthy";
+      auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::steady_clock::now() - deps.started);
+      auto checks = json_object{}
+                        .raw("database", database_check(h, o))
+                        .raw("cache", R"({"status":"disabled"})")
+                        .raw("gateway", gateway)
+                        .raw("memory", memory_check())
+                        .raw("cluster", R"({"mode":"single","members":1})")
+                        .raw("draining", json_object{}.boolean("draining", draining).finish())
+                        .finish();
+      http_response r;
+      r.status = db_ok ? 200 : 503;
+      r.body = json_object{}
+                   .str("status", status)
+                   .raw("checks", checks)
+                   .str("version", deps.version)
+                   .num("uptime_s", uptime.count())
+                   .finish();
+      respond(self, ctx, std::move(r));
+    });
   });
 }
 

@@ -3,6 +3,7 @@
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
 #include "domain/money.hpp"
+#include "storage/job_store.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/sql_time.hpp"
 
@@ -50,9 +51,6 @@ const pg_statement insert_stmt{
     " (($6::date + 1)::timestamp AT TIME ZONE $7), $8, $9, $10, $11, $12"
     " WHERE $6::date >= (now() AT TIME ZONE $7)::date"
     " RETURNING " BILL_COLUMNS};
-const pg_statement job_insert_stmt{
-    "job_insert_control_number",
-    "INSERT INTO jobs (id, kind, bill_id, payload) VALUES ($1, 'control_number', $2, '{}')"};
 const pg_statement status_stmt{
     "bill_set_status",
     "UPDATE bills SET status = $3, version = version + 1, updated_at = now()"
@@ -61,6 +59,22 @@ const pg_statement audit_stmt{
     "audit_insert",
     "INSERT INTO audit_log (entity_type, entity_id, action, actor, changes)"
     " VALUES ($1, $2, $3, $4, $5::jsonb)"};
+
+const pg_statement set_cn_stmt{
+    "bill_set_control_number",
+    "UPDATE bills SET control_number = $3, status = $4, version = version + 1, updated_at = now()"
+    " WHERE id = $1 AND version = $2 RETURNING " BILL_COLUMNS};
+const pg_statement fail_stmt{
+    "bill_fail",
+    "UPDATE bills SET status = 'failed', failure_reason = $3, version = version + 1,"
+    " updated_at = now() WHERE id = $1 AND version = $2 RETURNING " BILL_COLUMNS};
+const pg_statement lock_by_cn_stmt{"bill_lock_by_control_number",
+                                   "SELECT " BILL_COLUMNS
+                                   " FROM bills WHERE control_number = $1 FOR UPDATE"};
+const pg_statement paid_stmt{
+    "bill_set_paid",
+    "UPDATE bills SET paid_amount = $3, status = $4, version = version + 1, updated_at = now()"
+    " WHERE id = $1 AND version = $2 RETURNING " BILL_COLUMNS};
 
 std::optional<bill> first_bill(const pg_rows& rows) {
   if (rows.empty()) return std::nullopt;
@@ -127,7 +141,7 @@ std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, cons
                     timezone, d.reference, d.payer_name, d.payer_phone, d.payer_email, created_by});
   auto created = first_bill(rows);
   if (!created) return std::nullopt;
-  conn.run(job_insert_stmt, {new_id("job"), id});
+  enqueue_job(conn, job_control_number, id, "{}");
   record_audit(conn, "bill", id, "create", created_by, creation_changes(*created));
   return created;
 }
@@ -136,6 +150,70 @@ std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,
                                     std::int64_t expected_version, bill_status to) {
   return first_bill(
       conn.run(status_stmt, {id, std::to_string(expected_version), std::string{to_string(to)}}));
+}
+
+namespace {
+
+/// One changed field of an audit row.
+struct field_change {
+  std::string_view name;
+  std::optional<std::string> before, after;
+};
+
+std::string change_json(std::initializer_list<field_change> fields) {
+  json_object o;
+  for (const auto& f : fields)
+    o.raw(f.name, json_object{}.opt("before", f.before).opt("after", f.after).finish());
+  return o.finish();
+}
+
+}  // namespace
+
+control_number_effect apply_control_number(pg_connection& conn, const std::string& bill_id,
+                                           const std::string& control_number,
+                                           std::optional<bill>& after) {
+  auto current = lock_bill(conn, bill_id);
+  if (!current) return control_number_effect::unknown_bill;
+  after = current;
+  if (current->control_number)
+    return *current->control_number == control_number ? control_number_effect::already
+                                                      : control_number_effect::conflict;
+  bool pending = current->status == bill_status::pending;
+  auto to = pending ? bill_status::issued : current->status;
+  after = first_bill(conn.run(set_cn_stmt, {bill_id, std::to_string(current->version),
+                                            control_number, std::string{to_string(to)}}));
+  std::string before_status{to_string(current->status)}, after_status{to_string(to)};
+  record_audit(conn, "bill", bill_id, "control_number", "gateway",
+               change_json({{"control_number", std::nullopt, control_number},
+                            {"status", before_status, after_status}}));
+  if (pending) return control_number_effect::issued;
+  // Cancelled (or expired) while the gateway was working: the number must not stay payable.
+  enqueue_job(conn, job_withdrawal, bill_id,
+              json_object{}.str("control_number", control_number).finish());
+  return control_number_effect::withdraw;
+}
+
+bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::string& reason,
+               std::optional<bill>& after) {
+  auto current = lock_bill(conn, bill_id);
+  if (!current || current->status != bill_status::pending || current->control_number) return false;
+  after = first_bill(conn.run(fail_stmt, {bill_id, std::to_string(current->version), reason}));
+  record_audit(
+      conn, "bill", bill_id, "fail", "gateway",
+      change_json({{"status", "pending", "failed"}, {"failure_reason", std::nullopt, reason}}));
+  return true;
+}
+
+std::optional<bill> lock_bill_by_control_number(pg_connection& conn,
+                                                const std::string& control_number) {
+  return first_bill(conn.run(lock_by_cn_stmt, {control_number}));
+}
+
+std::optional<bill> set_bill_paid(pg_connection& conn, const std::string& id,
+                                  std::int64_t expected_version, std::int64_t paid_amount,
+                                  bill_status to) {
+  return first_bill(conn.run(paid_stmt, {id, std::to_string(expected_version),
+                                         std::to_string(paid_amount), std::string{to_string(to)}}));
 }
 
 void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,

@@ -48,6 +48,34 @@ std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, cons
 std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,
                                     std::int64_t expected_version, bill_status to);
 
+/// What recording a control number did to its bill.
+enum class control_number_effect {
+  issued,        ///< pending → issued with this number
+  already,       ///< the bill already had this number (a duplicate answer or callback)
+  conflict,      ///< the bill has another number: the gateway contradicts itself
+  withdraw,      ///< the bill left pending meanwhile: number kept for reference, withdrawal queued
+  unknown_bill,  ///< no such bill
+};
+
+/// Records the gateway's control number for a bill (single writer: the bill's shard).
+control_number_effect apply_control_number(pg_connection& conn, const std::string& bill_id,
+                                           const std::string& control_number,
+                                           std::optional<bill>& after);
+
+/// Marks a pending bill without control number failed with the gateway's reason; false when the
+/// bill is gone or no longer pending.
+bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::string& reason,
+               std::optional<bill>& after);
+
+/// The bill that carries control_number, locked until the transaction ends.
+std::optional<bill> lock_bill_by_control_number(pg_connection& conn,
+                                                const std::string& control_number);
+
+/// Sets a bill's paid amount and status (version check as set_bill_status).
+std::optional<bill> set_bill_paid(pg_connection& conn, const std::string& id,
+                                  std::int64_t expected_version, std::int64_t paid_amount,
+                                  bill_status to);
+
 /// Appends an audit row (changes is a JSON object of {field:{before,after}}).
 void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
                   const std::string& action, const std::string& actor,

@@ -1,0 +1,30 @@
+#pragma once
+// The payment-gateway log: one row per request/response of either exchange.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace billd {
+
+class pg_connection;
+
+struct gateway_log_entry {
+  std::optional<std::string> bill_id;
+  std::string req_type;  // control_number | withdrawal | callback | payment
+  std::string status;    // issued, accepted, refused, retryable, error, rejected, ...
+  std::optional<int> http_status;
+  std::int64_t latency_ms = 0;
+  std::int32_t attempt = 1;
+  std::string detail;
+  std::string created_at;  // filled when read
+};
+
+void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e);
+
+/// The newest `limit` rows of a bill, newest first.
+std::vector<gateway_log_entry> list_gateway_log(pg_connection& conn, const std::string& bill_id,
+                                                int limit);
+
+}  // namespace billd

@@ -1,0 +1,84 @@
+#include "storage/job_store.hpp"
+
+#include "domain/ids.hpp"
+#include "storage/pg_connection.hpp"
+
+namespace billd {
+
+std::vector<leased_job> lease_jobs(pg_connection& conn, const std::vector<std::string>& kinds,
+                                   std::uint32_t limit, std::chrono::milliseconds lease) {
+  // SKIP LOCKED lets several nodes lease side by side; the fence makes a late finisher whose
+  // lease expired unable to overwrite the new holder's outcome.
+  static const pg_statement stmt{
+      "job_lease",
+      "UPDATE jobs j SET status = 'running', attempt = j.attempt + 1, fence = j.fence + 1,"
+      " locked_until = now() + ($3::bigint * interval '1 millisecond'), updated_at = now()"
+      " FROM (SELECT id FROM jobs"
+      "       WHERE status IN ('queued', 'waiting', 'running') AND run_after <= now()"
+      "         AND (locked_until IS NULL OR locked_until < now())"
+      "         AND kind = ANY(string_to_array($1, ','))"
+      "       ORDER BY run_after LIMIT $2 FOR UPDATE SKIP LOCKED) due"
+      " WHERE j.id = due.id"
+      " RETURNING j.id, j.kind, coalesce(j.bill_id, ''), j.payload::text, j.attempt, j.fence,"
+      " extract(epoch FROM now() - j.created_at)::bigint"};
+  std::string kind_list;
+  for (const auto& k : kinds) kind_list += (kind_list.empty() ? "" : ",") + k;
+  auto rows = conn.run(stmt, {kind_list, std::to_string(limit), std::to_string(lease.count())});
+  std::vector<leased_job> out;
+  for (int i = 0; i < rows.size(); ++i)
+    out.push_back({rows.str(i, 0), rows.str(i, 1), rows.str(i, 2), rows.str(i, 3),
+                   static_cast<std::int32_t>(rows.int64(i, 4)), rows.int64(i, 5),
+                   rows.int64(i, 6)});
+  return out;
+}
+
+void enqueue_job(pg_connection& conn, const std::string& kind, const std::string& bill_id,
+                 const std::string& payload_json) {
+  static const pg_statement stmt{
+      "job_enqueue",
+      "INSERT INTO jobs (id, kind, bill_id, payload) VALUES ($1, $2, $3, $4::jsonb)"};
+  conn.run(stmt, {new_id("job"), kind, bill_id, payload_json});
+}
+
+bool finish_job(pg_connection& conn, const std::string& id, std::int64_t fence,
+                const std::string& status) {
+  static const pg_statement stmt{
+      "job_finish",
+      "UPDATE jobs SET status = $3, locked_until = NULL, updated_at = now()"
+      " WHERE id = $1 AND fence = $2 AND status IN ('running', 'waiting')"};
+  return conn.run(stmt, {id, std::to_string(fence), status}).affected() == 1;
+}
+
+bool reschedule_job(pg_connection& conn, const std::string& id, std::int64_t fence,
+                    std::chrono::milliseconds delay, const std::string& last_error,
+                    const std::string& status) {
+  static const pg_statement stmt{
+      "job_reschedule",
+      "UPDATE jobs SET status = $5, locked_until = NULL, last_error = $4, updated_at = now(),"
+      " run_after = now() + ($3::bigint * interval '1 millisecond')"
+      " WHERE id = $1 AND fence = $2 AND status = 'running'"};
+  return conn.run(stmt,
+                  {id, std::to_string(fence), std::to_string(delay.count()), last_error, status})
+             .affected() == 1;
+}
+
+void finish_control_number_job(pg_connection& conn, const std::string& bill_id) {
+  static const pg_statement stmt{
+      "job_finish_control_number",
+      "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = now()"
+      " WHERE bill_id = $1 AND kind = 'control_number'"
+      " AND status IN ('queued', 'running', 'waiting')"};
+  conn.run(stmt, {bill_id});
+}
+
+job_counts count_jobs(pg_connection& conn) {
+  static const pg_statement stmt{
+      "job_counts",
+      "SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status ="
+      " 'running'), count(*) FILTER (WHERE status = 'waiting'), count(*) FILTER (WHERE status ="
+      " 'dead') FROM jobs WHERE status IN ('queued', 'running', 'waiting', 'dead')"};
+  auto rows = conn.run(stmt, {});
+  return {rows.int64(0, 0), rows.int64(0, 1), rows.int64(0, 2), rows.int64(0, 3)};
+}
+
+}  // namespace billd

@@ -1,0 +1,218 @@
+// Control numbers through a real gateway-sim process: sync, async (with duplicate callbacks),
+// refusals, a failing gateway behind its breaker, a slow gateway, and signed callbacks.
+#define CAF_SUITE gateway
+#include <utility>
+
+#include <ctime>
+#include <thread>
+
+#include "caf/test/unit_test.hpp"
+#include "domain/signature.hpp"
+#include "tests/support/gateway_sim_process.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace billd;
+using namespace billd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct gateway_fixture {
+  explicit gateway_fixture(const std::string& sim_flags = "",
+                           const std::function<void(settings&)>& tweak = {})
+      : sim(sim_flags), server([&](settings& s) {
+          sim.configure(s);
+          if (tweak) tweak(s);
+        }) {}
+
+  gateway_sim_process sim;
+  test_server server;
+  std::string token = server.admin_token();
+
+  http_call call(std::string method, std::string path, std::string body = {}) {
+    http_call c{std::move(method), std::move(path), std::move(body)};
+    c.token = token;
+    return c;
+  }
+  std::string create_bill() {
+    auto r = server.call(call("POST", "/api/v1/bills", bill_body()));
+    CAF_REQUIRE_EQUAL(r.status, 201);
+    return str_of(json_of(r), "id");
+  }
+  http_reply control_number(const std::string& id) {
+    return server.call(call("GET", "/api/v1/bills/" + id + "/control-number"));
+  }
+  /// Polls until the answer is no longer 202 (or the wait ends).
+  http_reply settled_control_number(const std::string& id, std::chrono::seconds wait = 20s) {
+    auto until = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      auto r = control_number(id);
+      if (r.status != 202 || std::chrono::steady_clock::now() > until) return r;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  http_reply gateway_post(const std::string& path, const std::string& body,
+                          const std::string& secret = gateway_secret_in,
+                          std::int64_t at = static_cast<std::int64_t>(std::time(nullptr))) {
+    http_call c{"POST", path, body};
+    c.headers.emplace_back("X-Signature", sign_request(secret, at, "POST", path, body));
+    return server.call(c);
+  }
+  rapidjson::Document gateway_log(const std::string& id) {
+    return json_of(server.call(call("GET", "/api/v1/bills/" + id + "/gateway-log")));
+  }
+};
+
+struct sync_fixture : gateway_fixture {};
+
+struct async_fixture : gateway_fixture {
+  async_fixture() : gateway_fixture("--mode async --latency-ms 100 --duplicate-callbacks") {}
+};
+
+struct flaky_fixture : gateway_fixture {
+  flaky_fixture()
+      : gateway_fixture("", [](settings& s) {
+          s.gateway.attempts = 1;
+          s.gateway.breaker.window = 4;
+          s.gateway.breaker.min_calls = 2;
+          s.gateway.breaker.open = 300ms;
+          s.gateway.breaker.open_max = 300ms;
+          s.gateway.breaker.probes = 1;
+        }) {}
+};
+
+struct slow_fixture : gateway_fixture {
+  slow_fixture()
+      : gateway_fixture("--latency-ms 700", [](settings& s) {
+          s.gateway.timeout = 300ms;
+          s.gateway.attempts = 2;
+        }) {}
+};
+
+}  // namespace
+
+CAF_TEST_FIXTURE_SCOPE(gateway_sync_tests, sync_fixture)
+
+CAF_TEST(a_sync_gateway_issues_the_control_number_and_logs_the_exchange) {
+  auto id = create_bill();
+  auto r = settled_control_number(id);
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  auto doc = json_of(r);
+  CAF_CHECK(str_of(doc, "control_number").size() == 12);
+  CAF_CHECK_EQUAL(str_of(doc, "bill_status"), "issued");
+  CAF_CHECK(!r.header("etag").empty());
+  auto bill = json_of(server.call(call("GET", "/api/v1/bills/" + id)));
+  CAF_CHECK_EQUAL(str_of(bill, "status"), "issued");
+  CAF_CHECK_EQUAL(str_of(bill, "control_number"), str_of(doc, "control_number"));
+  auto log = gateway_log(id);
+  CAF_REQUIRE(log["items"].IsArray() && log["items"].Size() >= 1);
+  CAF_CHECK_EQUAL(str_of(log["items"][0], "req_type"), "control_number");
+  CAF_CHECK_EQUAL(str_of(log["items"][0], "status"), "issued");
+  CAF_CHECK_EQUAL(log["items"][0]["http_status"].GetInt(), 200);
+  auto health = json_of(server.call(http_call{"GET", "/health"}));
+  CAF_CHECK_EQUAL(str_of(health, "status"), "healthy");
+  CAF_CHECK_EQUAL(str_of(health["checks"]["gateway"], "breaker"), "closed");
+}
+
+CAF_TEST(a_refused_bill_fails_with_the_gateways_reason) {
+  sim.control(R"({"refuse":true})");
+  auto id = create_bill();
+  auto r = settled_control_number(id);
+  CAF_CHECK_EQUAL(r.status, 422);
+  CAF_CHECK_EQUAL(problem_slug(r), "control-number-failed");
+  auto doc = json_of(r);
+  CAF_CHECK_EQUAL(str_of(doc, "bill_status"), "failed");
+  CAF_CHECK(str_of(doc, "reason").find("not registered") != std::string::npos);
+}
+
+CAF_TEST(cancelling_an_issued_bill_withdraws_its_number_at_the_gateway) {
+  auto id = create_bill();
+  CAF_REQUIRE_EQUAL(settled_control_number(id).status, 200);
+  CAF_REQUIRE_EQUAL(server.call(call("POST", "/api/v1/bills/" + id + "/cancel")).status, 200);
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (sim.stat("withdrawn") < 1 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  CAF_CHECK_EQUAL(sim.stat("withdrawn"), 1);
+}
+
+CAF_TEST(callbacks_must_be_signed_and_name_a_known_bill_and_one_number) {
+  auto id = create_bill();
+  auto cn = str_of(json_of(settled_control_number(id)), "control_number");
+  const std::string path = "/api/v1/gateway/control-numbers";
+  auto same = R"({"bill_id":")" + id + R"(","control_number":")" + cn + R"("})";
+  CAF_CHECK_EQUAL(gateway_post(path, same).status, 200);  // a duplicate is harmless
+  CAF_CHECK_EQUAL(gateway_post(path, same, "wrong-secret").status, 401);
+  CAF_CHECK_EQUAL(gateway_post(path, same, gateway_secret_in, std::time(nullptr) - 301).status,
+                  401);
+  http_call unsigned_call{"POST", path, same};
+  CAF_CHECK_EQUAL(server.call(unsigned_call).status, 401);
+  auto other = R"({"bill_id":")" + id + R"(","control_number":"111111111111"})";
+  CAF_CHECK_EQUAL(gateway_post(path, other).status, 409);
+  auto unknown = R"({"bill_id":"bil_01JD3Q9Z8Y7X6W5V4T3S2R1Q0P","control_number":"1"})";
+  CAF_CHECK_EQUAL(gateway_post(path, unknown).status, 404);
+  CAF_CHECK_EQUAL(gateway_post(path, R"({"control_number":5})").status, 422);
+  CAF_CHECK_EQUAL(str_of(json_of(control_number(id)), "control_number"), cn);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(gateway_async_tests, async_fixture)
+
+CAF_TEST(an_async_gateway_answers_202_first_then_the_callback_issues_the_number_once) {
+  auto id = create_bill();
+  auto first = control_number(id);
+  CAF_CHECK(first.status == 202 || first.status == 200);
+  if (first.status == 202) CAF_CHECK_EQUAL(first.header("retry-after"), "1");
+  auto r = settled_control_number(id);
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  // Duplicate callbacks are recorded as exchanges but change nothing twice.
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (sim.stat("callbacks_sent") < 2 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  auto bill = json_of(server.call(call("GET", "/api/v1/bills/" + id)));
+  CAF_CHECK_EQUAL(bill["version"].GetInt(), 2);
+  CAF_CHECK_EQUAL(sim.stat("control_number_requests"), 1);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(gateway_flaky_tests, flaky_fixture)
+
+CAF_TEST(a_failing_gateway_opens_the_breaker_and_bills_stay_pending_until_it_recovers) {
+  sim.control(R"({"error_rate":1.0,"error_kind":"5xx"})");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(create_bill());
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (sim.stat("errors_injected") < 2 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  std::this_thread::sleep_for(300ms);
+  for (const auto& id : ids) CAF_CHECK_EQUAL(control_number(id).status, 202);
+  auto health = json_of(server.call(http_call{"GET", "/health"}));
+  CAF_CHECK_EQUAL(str_of(health, "status"), "degraded");
+  CAF_CHECK(str_of(health["checks"]["gateway"], "breaker") != "closed");
+  sim.control(R"({"error_rate":0.0})");
+  for (const auto& id : ids) CAF_CHECK_EQUAL(settled_control_number(id).status, 200);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(gateway_slow_tests, slow_fixture)
+
+CAF_TEST(a_timeout_after_the_gateway_created_the_number_gets_the_same_number_on_retry) {
+  auto id = create_bill();
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (sim.stat("control_number_requests") < 2 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  CAF_CHECK(sim.stat("control_number_requests") >= 2);
+  sim.control(R"({"latency_ms":"0"})");
+  auto r = settled_control_number(id);
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  CAF_CHECK_EQUAL(sim.stat("bills"), 1);   // one bill, one number at the gateway
+  CAF_CHECK_EQUAL(sim.stat("issued"), 1);  // however often billd asked
+  auto log = gateway_log(id);
+  bool saw_timeout = false;
+  for (const auto& e : log["items"].GetArray()) saw_timeout |= str_of(e, "status") == "timeout";
+  CAF_CHECK(saw_timeout);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,173 @@
+// Payment notifications through real HTTP and a real gateway-sim: exactly once under
+// concurrency, replays, conflicts, signatures, unapplied and overpaid outcomes, and the lists.
+#define CAF_SUITE payments
+#include <utility>
+
+#include <ctime>
+#include <future>
+#include <thread>
+
+#include "caf/test/unit_test.hpp"
+#include "domain/signature.hpp"
+#include "storage/pg_connection.hpp"
+#include "tests/support/gateway_sim_process.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace billd;
+using namespace billd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string pay_path = "/api/v1/gateway/payments";
+
+struct fixture {
+  gateway_sim_process sim;
+  test_server server{[this](settings& s) { sim.configure(s); }};
+  std::string token = server.admin_token();
+
+  http_call call(std::string method, std::string path, std::string body = {}) {
+    http_call c{std::move(method), std::move(path), std::move(body)};
+    c.token = token;
+    return c;
+  }
+  /// Creates a bill of `amount` TZS and waits for its control number.
+  std::pair<std::string, std::string> issued_bill(const std::string& amount = "15000.00") {
+    auto r = server.call(call("POST", "/api/v1/bills", bill_body(amount)));
+    CAF_REQUIRE_EQUAL(r.status, 201);
+    auto id = str_of(json_of(r), "id");
+    auto until = std::chrono::steady_clock::now() + 20s;
+    for (;;) {
+      auto cn = server.call(call("GET", "/api/v1/bills/" + id + "/control-number"));
+      if (cn.status == 200) return {id, str_of(json_of(cn), "control_number")};
+      CAF_REQUIRE(std::chrono::steady_clock::now() < until);
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  static std::string notice(const std::string& cn, const std::string& ref,
+                            const std::string& amount, const std::string& currency = "TZS") {
+    return R"({"control_number":")" + cn + R"(","transaction_ref":")" + ref + R"(","amount":")" +
+           amount + R"(","currency":")" + currency +
+           R"(","paid_at":"2026-11-20T10:00:00Z","channel":"mobile"})";
+  }
+  http_reply pay(const std::string& body, const std::string& secret = gateway_secret_in,
+                 std::int64_t at = static_cast<std::int64_t>(std::time(nullptr))) const {
+    http_call c{"POST", pay_path, body};
+    c.headers.emplace_back("X-Signature", sign_request(secret, at, "POST", pay_path, body));
+    return server.call(c);
+  }
+  long payments_with_ref(const std::string& ref) {
+    pg_connection conn{server.cfg().db.url, 5s, 5s};
+    return static_cast<long>(
+        conn.exec("SELECT count(*) FROM payments WHERE transaction_ref = $1", {ref}).int64(0, 0));
+  }
+};
+
+}  // namespace
+
+CAF_TEST_FIXTURE_SCOPE(payments_tests, fixture)
+
+CAF_TEST(a_hundred_concurrent_identical_notifications_apply_once_and_answer_alike) {
+  auto [id, cn] = issued_bill();
+  auto body = notice(cn, "TX-CONCURRENT-1", "5000.00");
+  std::vector<std::future<http_reply>> answers;
+  for (int i = 0; i < 100; ++i)
+    answers.push_back(std::async(std::launch::async, [this, body] { return pay(body); }));
+  std::string first_body;
+  int replayed = 0;
+  for (auto& f : answers) {
+    auto r = f.get();
+    CAF_CHECK_EQUAL(r.status, 200);
+    if (first_body.empty()) first_body = r.body;
+    CAF_CHECK_EQUAL(r.body, first_body);
+    replayed += r.header("idempotent-replayed") == "true" ? 1 : 0;
+  }
+  CAF_CHECK_EQUAL(replayed, 99);
+  CAF_CHECK_EQUAL(payments_with_ref("TX-CONCURRENT-1"), 1);
+  auto bill = json_of(server.call(call("GET", "/api/v1/bills/" + id)));
+  CAF_CHECK_EQUAL(str_of(bill, "paid_amount"), "5000.00");
+  CAF_CHECK_EQUAL(str_of(bill, "status"), "partially_paid");
+  CAF_CHECK_EQUAL(str_of(json_of(pay(body)), "outcome"), "applied");
+}
+
+CAF_TEST(the_same_ref_with_another_field_is_a_conflict_and_changes_nothing) {
+  auto [id, cn] = issued_bill();
+  CAF_REQUIRE_EQUAL(pay(notice(cn, "TX-MISMATCH", "100.00")).status, 200);
+  auto r = pay(notice(cn, "TX-MISMATCH", "200.00"));
+  CAF_CHECK_EQUAL(r.status, 409);
+  CAF_CHECK_EQUAL(problem_slug(r), "conflict");
+  auto bill = json_of(server.call(call("GET", "/api/v1/bills/" + id)));
+  CAF_CHECK_EQUAL(str_of(bill, "paid_amount"), "100.00");
+}
+
+CAF_TEST(bad_missing_or_stale_signatures_are_401_and_record_nothing) {
+  auto [id, cn] = issued_bill();
+  auto body = notice(cn, "TX-SIG", "100.00");
+  CAF_CHECK_EQUAL(pay(body, "not-the-secret").status, 401);
+  CAF_CHECK_EQUAL(pay(body, gateway_secret_in, std::time(nullptr) - 400).status, 401);
+  http_call unsigned_call{"POST", pay_path, body};
+  auto r = server.call(unsigned_call);
+  CAF_CHECK_EQUAL(r.status, 401);
+  CAF_CHECK_EQUAL(problem_slug(r), "unauthenticated");
+  CAF_CHECK_EQUAL(payments_with_ref("TX-SIG"), 0);
+}
+
+CAF_TEST(malformed_notifications_are_refused_and_record_nothing) {
+  auto [id, cn] = issued_bill();
+  CAF_CHECK_EQUAL(pay("{not json").status, 400);
+  CAF_CHECK_EQUAL(pay(notice(cn, "TX-BAD-1", "12.345")).status, 422);  // TZS has 2 decimals
+  CAF_CHECK_EQUAL(pay(notice(cn, "TX-BAD-2", "-5.00")).status, 422);
+  CAF_CHECK_EQUAL(pay(notice(cn, "TX-BAD-3", "5.00", "tzs")).status, 422);
+  CAF_CHECK_EQUAL(pay(R"({"control_number":")" + cn + R"(","transaction_ref":"TX-BAD-4"})").status,
+                  422);
+  auto bad_time = notice(cn, "TX-BAD-5", "5.00");
+  bad_time.replace(bad_time.find("2026-11-20T10:00:00Z"), 20, "yesterday");
+  CAF_CHECK_EQUAL(pay(bad_time).status, 422);
+  for (auto ref : {"TX-BAD-1", "TX-BAD-2", "TX-BAD-3", "TX-BAD-4", "TX-BAD-5"})
+    CAF_CHECK_EQUAL(payments_with_ref(ref), 0);
+}
+
+CAF_TEST(unknown_numbers_and_currency_mismatches_are_recorded_unapplied) {
+  auto [id, cn] = issued_bill();
+  auto unknown = json_of(pay(notice("000000000000", "TX-UNKNOWN", "100.00")));
+  CAF_CHECK_EQUAL(str_of(unknown, "outcome"), "unapplied");
+  CAF_CHECK(unknown["bill_id"].IsNull());
+  auto other_currency = json_of(pay(notice(cn, "TX-CURRENCY", "100", "UGX")));
+  CAF_CHECK_EQUAL(str_of(other_currency, "outcome"), "unapplied");
+  CAF_CHECK_EQUAL(str_of(other_currency, "bill_id"), id);
+  auto bill = json_of(server.call(call("GET", "/api/v1/bills/" + id)));
+  CAF_CHECK_EQUAL(str_of(bill, "paid_amount"), "0.00");
+  auto list = json_of(server.call(call("GET", "/api/v1/payments?outcome=unapplied")));
+  CAF_REQUIRE(list["items"].IsArray());
+  CAF_CHECK_EQUAL(list["items"].Size(), 2u);
+}
+
+CAF_TEST(an_overpayment_pays_the_bill_and_keeps_the_excess_as_credit) {
+  auto [id, cn] = issued_bill("1000.00");
+  auto first = json_of(pay(notice(cn, "TX-OVER-1", "600.00")));
+  CAF_CHECK_EQUAL(str_of(first, "bill_status"), "partially_paid");
+  auto second = json_of(pay(notice(cn, "TX-OVER-2", "600.00")));
+  CAF_CHECK_EQUAL(str_of(second, "outcome"), "overpaid");
+  CAF_CHECK_EQUAL(str_of(second, "bill_status"), "paid");
+  CAF_CHECK_EQUAL(str_of(second, "paid_amount"), "1000.00");
+  auto payment =
+      json_of(server.call(call("GET", "/api/v1/payments/" + str_of(second, "payment_id"))));
+  CAF_CHECK_EQUAL(str_of(payment, "credit"), "200.00");
+  CAF_CHECK_EQUAL(str_of(payment, "amount"), "600.00");
+  auto of_bill = json_of(server.call(call("GET", "/api/v1/bills/" + id + "/payments")));
+  CAF_CHECK_EQUAL(of_bill["items"].Size(), 2u);
+  // The bill is paid: cancelling it is a conflict, and a later payment stays unapplied-free.
+  CAF_CHECK_EQUAL(server.call(call("POST", "/api/v1/bills/" + id + "/cancel")).status, 409);
+  CAF_CHECK_EQUAL(
+      server.call(call("GET", "/api/v1/payments/pay_01JD3Q9Z8Y7X6W5V4T3S2R1Q0P")).status, 404);
+}
+
+CAF_TEST(a_payment_to_a_cancelled_bill_is_unapplied) {
+  auto [id, cn] = issued_bill();
+  CAF_REQUIRE_EQUAL(server.call(call("POST", "/api/v1/bills/" + id + "/cancel")).status, 200);
+  auto r = json_of(pay(notice(cn, "TX-CANCELLED", "100.00")));
+  CAF_CHECK_EQUAL(str_of(r, "outcome"), "unapplied");
+  CAF_CHECK_EQUAL(str_of(r, "bill_status"), "cancelled");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
