@@ -10,14 +10,12 @@
 #include "actors/backoff.hpp"
 #include "actors/circuit_breaker.hpp"
 #include "actors/db_call.hpp"
-#include "actors/gateway_conn.hpp"
 #include "domain/signature.hpp"
 #include "storage/gateway_log_store.hpp"
 
 namespace billd {
 namespace {
 
-using clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 /// One call in progress across its attempts.
@@ -165,7 +163,7 @@ void attempt(self_ptr self, progress_ptr p);
 void finish_exchange(self_ptr self, progress_ptr p, const outbound_response& r) {
   auto& st = self->state;
   auto x = read_exchange(p->call, r);
-  st.breaker->record(x.breaker_failure, r.took, clock::now());
+  st.breaker->record(x.breaker_failure, r.took, self->clock().now());
   log_exchange(self, *p, x, r);
   if (x.final || p->attempt >= st.cfg.gateway.attempts) {
     if (!x.final) x.result.retry_after_ms = static_cast<std::uint32_t>(x.retry_after.count());
@@ -218,7 +216,7 @@ void run_on(self_ptr self, progress_ptr p, gateway_conn_actor conn) {
 
 void attempt(self_ptr self, progress_ptr p) {
   auto& st = self->state;
-  auto now = clock::now();
+  auto now = self->clock().now();
   // Capacity is checked before the breaker so a refused call never takes a half-open probe.
   if (st.idle.empty() && st.waiting.size() >= st.cfg.gateway.max_waiting) {
     gateway_result r;
@@ -252,7 +250,8 @@ gateway_client_actor::behavior_type gateway_client_impl(self_ptr self, gateway_c
         spdlog::warn("gateway breaker {} -> {}", to_string(from), to_string(to));
       });
   for (std::uint32_t i = 0; i < st.cfg.gateway.connections; ++i) {
-    auto conn = spawn_gateway_conn(self->system(), st.cfg.make_transport);
+    auto conn = st.cfg.spawn_conn ? st.cfg.spawn_conn(self->system())
+                                  : spawn_gateway_conn(self->system(), st.cfg.make_transport);
     self->link_to(conn);  // the connections live and die with their client
     st.idle.push_back(conn);
   }
@@ -266,7 +265,7 @@ gateway_client_actor::behavior_type gateway_client_impl(self_ptr self, gateway_c
         return promise;
       },
       [self](state_atom) -> caf::result<std::string, std::uint32_t> {
-        return {std::string{to_string(self->state.breaker->state(clock::now()))},
+        return {std::string{to_string(self->state.breaker->state(self->clock().now()))},
                 static_cast<std::uint32_t>(self->state.waiting.size())};
       },
       [self](run_atom, std::uint64_t id) {

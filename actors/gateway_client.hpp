@@ -12,6 +12,7 @@
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
 #include "actors/db_pool.hpp"
+#include "actors/gateway_conn.hpp"
 #include "actors/http_transport.hpp"
 #include "actors/messages.hpp"
 #include "config/settings.hpp"
@@ -26,6 +27,9 @@ using gateway_client_actor =
 struct gateway_client_config {
   gateway_settings gateway;
   transport_factory make_transport;
+  /// How connections are made; empty: detached gateway-conn actors over make_transport
+  /// (tests give scripted connections here).
+  std::function<gateway_conn_actor(caf::actor_system&)> spawn_conn;
   std::string sign_prefix;                 // the gateway URL's base path, part of what is signed
   std::function<std::int64_t()> unix_now;  // injected clock for signatures
   slot_ptr<db_pool_actor> db;

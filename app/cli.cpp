@@ -8,7 +8,7 @@ namespace billd {
 namespace {
 
 const std::vector<std::vector<std::string>> known_commands = {
-    {"serve"}, {"migrate"}, {"user", "create"}};
+    {"serve"}, {"migrate"}, {"user", "create"}, {"audit", "verify"}, {"cleanup"}};
 
 bool is_command_flag(const std::string& name) {
   return name == "username" || name == "role" || name == "password";
@@ -30,6 +30,10 @@ command_line parse_command_line(int argc, char** argv) {
     }
     if (!arg.starts_with("--")) {
       cl.command.push_back(arg);
+      continue;
+    }
+    if (arg == "--dry-run") {  // the one flag without a value
+      cl.command_flags.emplace_back("dry-run", "true");
       continue;
     }
     auto body = arg.substr(2);
@@ -67,6 +71,10 @@ Usage:
   billd migrate                 apply database migrations and exit
   billd user create --username NAME --role admin|clerk|viewer [--password PW]
                                 create a user (a password is generated and printed when omitted)
+  billd cleanup [--dry-run]     purge old gateway-log rows, expired sessions and idempotency
+                                keys, finished jobs (never audit rows); print counts per kind
+  billd audit verify            check the audit hash chains and checkpoints; exit 1 at the
+                                first broken link, which it names
   billd --help | --version
 
 Options:

@@ -17,6 +17,8 @@
 #include "app/version.hpp"
 #include "domain/crypto.hpp"
 #include "domain/ids.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/cleanup_store.hpp"
 #include "storage/embedded_postgres.hpp"
 #include "storage/migrations.hpp"
 #include "storage/pg_connection.hpp"
@@ -128,6 +130,31 @@ int run_user_create(const settings& cfg, const flag_list& flags) {
   });
 }
 
+int run_audit_verify(const settings& cfg) {
+  return with_database(cfg, [](pg_connection& conn) {
+    apply_migrations(conn);
+    auto v = verify_audit(conn);
+    if (v.broken) {
+      std::cout << "audit log broken at " << v.broken->where << ": " << v.broken->why << "\n";
+      return exit_failure;
+    }
+    std::cout << "audit log intact: " << v.rows << " rows, " << v.checkpoints << " checkpoints\n";
+    return 0;
+  });
+}
+
+int run_cleanup_command(const settings& cfg, const flag_list& flags) {
+  bool dry_run = false;
+  for (const auto& [k, v] : flags) dry_run = dry_run || k == "dry-run";
+  cleanup_rules rules{cfg.retention.gateway_log_days, cfg.retention.jobs_days, cfg.idempotency_ttl};
+  return with_database(cfg, [&](pg_connection& conn) {
+    apply_migrations(conn);
+    for (const auto& [kind, n] : run_cleanup(conn, rules, dry_run))
+      std::cout << kind << ": " << n << (dry_run ? " would be purged" : " purged") << "\n";
+    return 0;
+  });
+}
+
 int run(int argc, char** argv) {
   auto signals = shutdown_signals();
   command_line cl;
@@ -146,6 +173,8 @@ int run(int argc, char** argv) {
   try {
     if (cl.command[0] == "migrate") return run_migrate(loaded.values);
     if (cl.command[0] == "user") return run_user_create(loaded.values, cl.command_flags);
+    if (cl.command[0] == "audit") return run_audit_verify(loaded.values);
+    if (cl.command[0] == "cleanup") return run_cleanup_command(loaded.values, cl.command_flags);
     return run_serve(loaded.values, signals);
   } catch (const config_error& e) {
     std::cerr << "billd: " << e.what() << "\n";

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "actors/maintenance.hpp"
 #include "actors/messages.hpp"
 #include "actors/pg_process.hpp"
 #include "actors/supervisor.hpp"
@@ -110,6 +111,10 @@ std::vector<child_spec> root_children(server::internals& p) {
   jobs_config jobs_cfg{
       p.cfg.jobs, p.cfg.gateway, !p.cfg.gateway.url.empty(), p.callback_url, p.pool,
       p.gateway,  p.shards,      p.cfg.front.request_timeout};
+  maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.pool};
+  root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {
+                    return caf::actor_cast<caf::actor>(spawn_maintenance(sys, upkeep));
+                  }});
   root.push_back(slot_child(
       "jobs", p.jobs, [jobs_cfg](caf::actor_system& sys) { return spawn_jobs(sys, jobs_cfg); }));
   auth_config auth_cfg{p.cfg.auth, p.cfg.idempotency_ttl, p.cfg.front.request_timeout};

@@ -277,6 +277,27 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("jobs.give_up_after_s", 86'400, 1, 30 * 86'400,
                        "A job still failing this long after it was created is dead.",
                        BILLD_SECONDS(s.jobs.give_up_after)));
+  // --- audit ---
+  k.push_back(uint_key("audit.seal_interval_ms", 5'000, 100, 3'600'000,
+                       "How often a global checkpoint seals new audit rows.",
+                       BILLD_MS(s.audit.seal_interval)));
+  k.push_back(uint_key("audit.seal_after_s", 30, 0, 86'400,
+                       "Audit rows are sealed once this old (longer than any transaction runs).",
+                       BILLD_SECONDS(s.audit.seal_after)));
+  // --- maintenance ---
+  k.push_back(uint_key("maintenance.expiry_interval_ms", 60'000, 100, 86'400'000,
+                       "How often unpaid bills past their due date are marked expired.",
+                       BILLD_MS(s.maintenance.expiry_interval)));
+  k.push_back(uint_key("maintenance.expiry_batch", d.maintenance.expiry_batch, 1, 100'000,
+                       "Bills expired per transaction.", BILLD_FIELD(s.maintenance.expiry_batch)));
+  // --- retention (billd cleanup) ---
+  k.push_back(uint_key("retention.gateway_log_days", d.retention.gateway_log_days, 1, 36'500,
+                       "billd cleanup purges gateway-log rows older than this.",
+                       BILLD_FIELD(s.retention.gateway_log_days)));
+  k.push_back(
+      uint_key("retention.jobs_days", d.retention.jobs_days, 1, 36'500,
+               "billd cleanup purges finished jobs (done, dead, cancelled) older than this.",
+               BILLD_FIELD(s.retention.jobs_days)));
   // --- log ---
   k.push_back(string_key("log.level", d.log.level, "trace|debug|info|warn|error|off", "Log level.",
                          false, BILLD_FIELD(s.log.level), [](std::string_view v) {

@@ -117,6 +117,24 @@ struct jobs_settings {
   std::chrono::seconds give_up_after{86'400};  // then the job is dead
 };
 
+/// The audit log's global checkpoints.
+struct audit_settings {
+  milliseconds seal_interval{5'000};
+  std::chrono::seconds seal_after{30};  // rows younger than this wait for the next checkpoint
+};
+
+/// What `billd cleanup` keeps.
+struct retention_settings {
+  std::uint32_t gateway_log_days = 400;
+  std::uint32_t jobs_days = 30;  // finished (done, dead, cancelled) jobs
+};
+
+/// Periodic housekeeping.
+struct maintenance_settings {
+  milliseconds expiry_interval{60'000};
+  std::uint32_t expiry_batch = 500;  // bills expired per transaction
+};
+
 /// Logging.
 struct log_settings {
   std::string level = "info";
@@ -140,6 +158,9 @@ struct settings {
   actor_settings actors;
   gateway_settings gateway;
   jobs_settings jobs;
+  audit_settings audit;
+  maintenance_settings maintenance;
+  retention_settings retention;
   log_settings log;
 };
 

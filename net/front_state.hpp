@@ -114,5 +114,7 @@ void handle_gateway_control_number(front_self self, request_ctx ctx);
 void handle_gateway_payment(front_self self, request_ctx ctx);
 void handle_payments_list(front_self self, request_ctx ctx);
 void handle_payments_get(front_self self, request_ctx ctx);
+void handle_audit_list(front_self self, request_ctx ctx);
+void handle_reports_summary(front_self self, request_ctx ctx);
 
 }  // namespace billd

@@ -58,6 +58,10 @@ void run_route(front_self self, request_ctx ctx) {
       return handle_payments_list(self, std::move(ctx));
     case route_id::payments_get:
       return handle_payments_get(self, std::move(ctx));
+    case route_id::audit_list:
+      return handle_audit_list(self, std::move(ctx));
+    case route_id::reports_summary:
+      return handle_reports_summary(self, std::move(ctx));
   }
 }
 
@@ -70,6 +74,8 @@ bool role_allows(access who, user_role role) {
       return role == user_role::clerk || role == user_role::admin;
     case access::admin:
       return role == user_role::admin;
+    case access::reader:
+      return role == user_role::admin || role == user_role::viewer;
   }
   return false;
 }

@@ -57,6 +57,10 @@ constexpr std::array routes{
               "GET /api/v1/payments"},
     route_def{route_id::payments_get, "GET", "/api/v1/payments/{}", access::admin, priority::p2,
               "GET /api/v1/payments/{id}"},
+    route_def{route_id::audit_list, "GET", "/api/v1/audit", access::admin, priority::p2,
+              "GET /api/v1/audit"},
+    route_def{route_id::reports_summary, "GET", "/api/v1/reports/summary", access::reader,
+              priority::p2, "GET /api/v1/reports/summary"},
 };
 
 /// Matches path against pattern; on success stores the "{}" segment in param.

@@ -32,10 +32,12 @@ enum class route_id : std::uint8_t {
   gateway_payment,
   payments_list,
   payments_get,
+  audit_list,
+  reports_summary,
 };
 
-/// Who may call a route (API.md "who").
-enum class access : std::uint8_t { anyone, any_user, clerk, admin };
+/// Who may call a route (API.md "who"); reader is admin or viewer (reports), not clerks.
+enum class access : std::uint8_t { anyone, any_user, clerk, admin, reader };
 
 /// Admission priority (ARCHITECTURE.md): P0 never shed, P1 writes shed last, P2 reads first.
 enum class priority : std::uint8_t { p0, p1, p2 };

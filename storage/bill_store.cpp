@@ -55,10 +55,6 @@ const pg_statement status_stmt{
     "bill_set_status",
     "UPDATE bills SET status = $3, version = version + 1, updated_at = now()"
     " WHERE id = $1 AND version = $2 RETURNING " BILL_COLUMNS};
-const pg_statement audit_stmt{
-    "audit_insert",
-    "INSERT INTO audit_log (entity_type, entity_id, action, actor, changes)"
-    " VALUES ($1, $2, $3, $4, $5::jsonb)"};
 
 const pg_statement set_cn_stmt{
     "bill_set_control_number",
@@ -204,6 +200,29 @@ bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::strin
   return true;
 }
 
+std::int64_t expire_due_bills(pg_connection& conn, std::uint32_t limit) {
+  // SKIP LOCKED: a bill a shard is changing right now is left for the next round.
+  static const pg_statement stmt{
+      "bill_expire_due",
+      "UPDATE bills b SET status = 'expired', version = b.version + 1, updated_at = now()"
+      " FROM (SELECT id, status FROM bills"
+      "       WHERE status IN ('pending', 'issued', 'partially_paid') AND expires_at <= now()"
+      "       ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
+      " WHERE b.id = due.id RETURNING b.id, due.status, b.control_number"};
+  return in_transaction(conn, [&] {
+    auto rows = conn.run(stmt, {std::to_string(limit)});
+    for (int i = 0; i < rows.size(); ++i) {
+      auto id = rows.str(i, 0);
+      record_audit(conn, "bill", id, "expire", "system",
+                   change_json({{"status", rows.str(i, 1), "expired"}}));
+      if (!rows.is_null(i, 2))
+        enqueue_job(conn, job_withdrawal, id,
+                    json_object{}.str("control_number", rows.text(i, 2)).finish());
+    }
+    return static_cast<std::int64_t>(rows.size());
+  });
+}
+
 std::optional<bill> lock_bill_by_control_number(pg_connection& conn,
                                                 const std::string& control_number) {
   return first_bill(conn.run(lock_by_cn_stmt, {control_number}));
@@ -214,12 +233,6 @@ std::optional<bill> set_bill_paid(pg_connection& conn, const std::string& id,
                                   bill_status to) {
   return first_bill(conn.run(paid_stmt, {id, std::to_string(expected_version),
                                          std::to_string(paid_amount), std::string{to_string(to)}}));
-}
-
-void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
-                  const std::string& action, const std::string& actor,
-                  const std::string& changes_json) {
-  conn.run(audit_stmt, {entity_type, entity_id, action, actor, changes_json});
 }
 
 }  // namespace billd

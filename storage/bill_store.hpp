@@ -8,6 +8,7 @@
 
 #include "domain/bill.hpp"
 #include "domain/bill_draft.hpp"
+#include "storage/audit_store.hpp"
 
 namespace billd {
 
@@ -67,6 +68,10 @@ control_number_effect apply_control_number(pg_connection& conn, const std::strin
 bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::string& reason,
                std::optional<bill>& after);
 
+/// Marks up to `limit` unpaid bills (pending, issued, partially_paid) whose due date has ended
+/// as expired, each audited, withdrawing issued control numbers; the number expired.
+std::int64_t expire_due_bills(pg_connection& conn, std::uint32_t limit);
+
 /// The bill that carries control_number, locked until the transaction ends.
 std::optional<bill> lock_bill_by_control_number(pg_connection& conn,
                                                 const std::string& control_number);
@@ -75,10 +80,5 @@ std::optional<bill> lock_bill_by_control_number(pg_connection& conn,
 std::optional<bill> set_bill_paid(pg_connection& conn, const std::string& id,
                                   std::int64_t expected_version, std::int64_t paid_amount,
                                   bill_status to);
-
-/// Appends an audit row (changes is a JSON object of {field:{before,after}}).
-void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
-                  const std::string& action, const std::string& actor,
-                  const std::string& changes_json);
 
 }  // namespace billd

@@ -337,3 +337,74 @@ CAF_TEST(a_bad_idempotency_key_is_422) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(bills_audit_tests, fixture)
+
+CAF_TEST(every_bill_change_is_in_the_audit_log_with_before_and_after) {
+  auto id = create_id();
+  CAF_REQUIRE_EQUAL(server.call(call("POST", "/api/v1/bills/" + id + "/cancel")).status, 200);
+  http_call list{"GET", "/api/v1/audit?entity_type=bill&entity_id=" + id};
+  list.token = server.admin_token();
+  auto r = server.call(list);
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  auto doc = json_of(r);
+  CAF_REQUIRE(doc["items"].IsArray());
+  CAF_REQUIRE_EQUAL(doc["items"].Size(), 2u);
+  const auto& cancel = doc["items"][0];
+  CAF_CHECK_EQUAL(str_of(cancel, "action"), "cancel");
+  CAF_CHECK_EQUAL(str_of(cancel["changes"]["status"], "before"), "pending");
+  CAF_CHECK_EQUAL(str_of(cancel["changes"]["status"], "after"), "cancelled");
+  CAF_CHECK_EQUAL(str_of(doc["items"][1], "action"), "create");
+  // Viewers and clerks may not read it; bad filters are 422.
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/audit")).status, 403);
+  list.path = "/api/v1/audit?entity_type=invoice";
+  CAF_CHECK_EQUAL(server.call(list).status, 422);
+  list.path = "/api/v1/audit?limit=1&entity_id=" + id;
+  auto first = json_of(server.call(list));
+  CAF_REQUIRE(first["next_cursor"].IsString());
+  list.path = "/api/v1/audit?limit=1&entity_id=" + id +
+              "&cursor=" + std::string{first["next_cursor"].GetString()};
+  auto second = json_of(server.call(list));
+  CAF_CHECK_EQUAL(str_of(second["items"][0], "action"), "create");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(unpaid_bills_past_their_due_date_expire_and_paid_ones_do_not) {
+  test_server fast{
+      [](settings& s) { s.maintenance.expiry_interval = std::chrono::milliseconds{100}; }};
+  auto token = fast.user_token("clerk");
+  auto create = [&] {
+    http_call c{"POST", "/api/v1/bills", bill_body()};
+    c.token = token;
+    auto r = fast.call(c);
+    CAF_REQUIRE_EQUAL(r.status, 201);
+    return str_of(json_of(r), "id");
+  };
+  auto overdue = create();
+  auto paid = create();
+  auto current = create();
+  pg_connection conn{fast.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  conn.exec(
+      "UPDATE bills SET expires_at = now() - interval '1 minute',"
+      " status = CASE WHEN id = $2 THEN 'paid' ELSE status END,"
+      " paid_amount = CASE WHEN id = $2 THEN amount ELSE paid_amount END"
+      " WHERE id IN ($1, $2)",
+      {overdue, paid});
+  auto status_of = [&](const std::string& id) {
+    http_call c{"GET", "/api/v1/bills/" + id};
+    c.token = token;
+    return str_of(json_of(fast.call(c)), "status");
+  };
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (status_of(overdue) != "expired" && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  CAF_CHECK_EQUAL(status_of(overdue), "expired");
+  CAF_CHECK_EQUAL(status_of(paid), "paid");
+  CAF_CHECK_EQUAL(status_of(current), "pending");
+  auto audit =
+      conn.exec("SELECT action, actor FROM audit_log WHERE entity_id = $1 ORDER BY id", {overdue});
+  CAF_REQUIRE_EQUAL(audit.size(), 2);
+  CAF_CHECK_EQUAL(audit.str(1, 0), "expire");
+  CAF_CHECK_EQUAL(audit.str(1, 1), "system");
+}

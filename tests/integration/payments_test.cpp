@@ -171,3 +171,47 @@ CAF_TEST(a_payment_to_a_cancelled_bill_is_unapplied) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(reports_tests, fixture)
+
+CAF_TEST(the_summary_reports_billed_collected_and_outstanding_per_currency) {
+  auto [paid_id, paid_cn] = issued_bill("1000.00");
+  auto [part_id, part_cn] = issued_bill("500.00");
+  CAF_REQUIRE_EQUAL(pay(notice(paid_cn, "TX-R1", "1200.00")).status, 200);  // 200.00 credit
+  CAF_REQUIRE_EQUAL(pay(notice(part_cn, "TX-R2", "100.00")).status, 200);
+  CAF_REQUIRE_EQUAL(pay(notice("404404", "TX-R3", "7.00")).status, 200);
+  // paid_at is 2026-11-20 in these notices: the range must include it.
+  auto r = server.call(call("GET",
+                            "/api/v1/reports/summary?currency=TZS&from="
+                            "2026-11-01T00:00:00Z&to=2099-01-01T00:00:00Z"));
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  auto doc = json_of(r);
+  CAF_REQUIRE(doc["currencies"].IsArray());
+  CAF_REQUIRE_EQUAL(doc["currencies"].Size(), 1u);
+  const auto& tzs = doc["currencies"][0];
+  CAF_CHECK_EQUAL(str_of(tzs, "currency"), "TZS");
+  CAF_CHECK_EQUAL(tzs["bills_created"].GetInt(), 2);
+  CAF_CHECK_EQUAL(str_of(tzs, "amount_billed"), "1500.00");
+  CAF_CHECK_EQUAL(str_of(tzs, "amount_collected"), "1100.00");
+  CAF_CHECK_EQUAL(str_of(tzs, "credit"), "200.00");
+  CAF_CHECK_EQUAL(str_of(tzs, "unapplied"), "7.00");
+  CAF_CHECK_EQUAL(str_of(tzs, "outstanding"), "400.00");
+  CAF_CHECK_EQUAL(tzs["by_status"]["paid"].GetInt(), 1);
+  CAF_CHECK_EQUAL(tzs["by_status"]["partially_paid"].GetInt(), 1);
+  // Clerks may not read reports; viewers may; bad ranges are 422.
+  http_call as_clerk{"GET", "/api/v1/reports/summary"};
+  as_clerk.token = server.user_token("clerk");
+  CAF_CHECK_EQUAL(server.call(as_clerk).status, 403);
+  http_call as_viewer{"GET", "/api/v1/reports/summary"};
+  as_viewer.token = server.user_token("viewer");
+  CAF_CHECK_EQUAL(server.call(as_viewer).status, 200);
+  CAF_CHECK_EQUAL(server
+                      .call(call("GET",
+                                 "/api/v1/reports/summary?from=2030-01-01T00:00:00Z"
+                                 "&to=2029-01-01T00:00:00Z"))
+                      .status,
+                  422);
+  CAF_CHECK_EQUAL(server.call(call("GET", "/api/v1/reports/summary?currency=XXX")).status, 422);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -12,7 +12,10 @@
 #include <thread>
 
 #include "caf/test/unit_test.hpp"
+#include "storage/audit_store.hpp"
 #include "storage/migrations.hpp"
+#include "storage/pg_connection.hpp"
+#include "tests/support/gateway_sim_process.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -43,6 +46,7 @@ struct billd_process {
   fs::path data_dir;
   pid_t pid = -1;
   std::string address;
+  std::vector<std::pair<std::string, std::string>> env;  // set after the defaults
 
   void start() {
     fs::remove(data_dir / "listen-address");
@@ -54,6 +58,7 @@ struct billd_process {
       ::setenv("BILLD_AUTH_ARGON2_OPS", "1", 1);
       ::setenv("BILLD_AUTH_ARGON2_MEM_KIB", "8", 1);
       ::unsetenv("BILLD_DB_URL");
+      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
       ::execl(BILLD_BINARY, "billd", "serve", static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -172,6 +177,59 @@ std::pair<int, std::string> run_billd(std::vector<std::string> args,
 
 }  // namespace
 
+CAF_TEST(jobs_pending_when_billd_is_killed_complete_once_after_a_restart) {
+  gateway_sim_process sim;
+  sim.control(R"({"error_rate":1.0,"error_kind":"5xx"})");
+  auto url = test_cluster::instance().create_database();
+  auto dir = fs::temp_directory_path() / ("billd-jobs-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  billd_process p;
+  p.data_dir = dir;
+  p.env = {{"BILLD_DB_URL", url},
+           {"BILLD_GATEWAY_URL", sim.url()},
+           {"BILLD_GATEWAY_SECRET_OUT", gateway_secret_out},
+           {"BILLD_GATEWAY_SECRET_IN", gateway_secret_in},
+           {"BILLD_GATEWAY_ATTEMPTS", "1"},
+           {"BILLD_JOBS_POLL_INTERVAL_MS", "50"},
+           {"BILLD_JOBS_BACKOFF_MIN_MS", "50"},
+           {"BILLD_JOBS_BACKOFF_MAX_MS", "200"},
+           {"BILLD_JOBS_LEASE_MS", "1000"}};
+  p.start();
+  http_call create{"POST", "/api/v1/bills", bill_body()};
+  create.token = login(p.address);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    auto r = send(p.address, create);
+    CAF_REQUIRE_EQUAL(r.status, 201);
+    ids.push_back(str_of(json_of(r), "id"));
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (sim.stat("errors_injected") < 10 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  CAF_CHECK_EQUAL(p.stop(SIGKILL), 128 + SIGKILL);  // jobs leased or waiting: all in flight
+  sim.control(R"({"error_rate":0.0})");
+  p.start();
+  http_call read{"GET", ""};
+  read.token = login(p.address);
+  until = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  for (const auto& id : ids) {
+    read.path = "/api/v1/bills/" + id + "/control-number";
+    while (send(p.address, read).status != 200 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    CAF_CHECK_EQUAL(send(p.address, read).status, 200);
+  }
+  pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  CAF_CHECK_EQUAL(conn.exec("SELECT count(*) FROM jobs WHERE kind = 'control_number'"
+                            " AND status = 'done'")
+                      .int64(0, 0),
+                  10);
+  CAF_CHECK_EQUAL(sim.stat("bills"), 10);   // one control number per bill at the gateway
+  CAF_CHECK_EQUAL(sim.stat("issued"), 10);  // however often each was asked
+  p.stop(SIGTERM);
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+}
+
 CAF_TEST(migrate_and_user_create_work_against_a_database_url) {
   auto url = test_cluster::instance().create_database();
   std::vector<std::pair<std::string, std::string>> env{{"BILLD_DB_URL", url},
@@ -188,6 +246,102 @@ CAF_TEST(migrate_and_user_create_work_against_a_database_url) {
   auto dup = run_billd({"user", "create", "--username", "ops.one", "--role", "viewer"}, env);
   CAF_CHECK_NOT_EQUAL(dup.first, 0);
   CAF_CHECK(dup.second.find("already exists") != std::string::npos);
+}
+
+CAF_TEST(audit_verify_reports_an_intact_log_then_the_first_tampered_row) {
+  auto url = test_cluster::instance().create_database();
+  std::vector<std::pair<std::string, std::string>> env{{"BILLD_DB_URL", url},
+                                                       {"BILLD_DATA_DIR", "/tmp"}};
+  CAF_REQUIRE_EQUAL(run_billd({"migrate"}, env).first, 0);
+  pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  for (const char* entity : {"bil_A", "bil_B"})
+    for (int i = 0; i < 3; ++i) {
+      conn.begin();
+      record_audit(conn, "bill", entity, "update", "usr_X",
+                   R"({"status":{"before":"pending","after":"issued"}})");
+      conn.commit();
+    }
+  CAF_CHECK_EQUAL(seal_audit(conn, 0), 6);
+  auto intact = run_billd({"audit", "verify"}, env);
+  CAF_CHECK_EQUAL(intact.first, 0);
+  CAF_CHECK(intact.second.find("intact: 6 rows, 1 checkpoints") != std::string::npos);
+  // Rewriting a row's content breaks its own hash.
+  auto second_of_b = conn.exec(
+                             "SELECT id FROM audit_log WHERE entity_id = 'bil_B' ORDER BY id"
+                             " OFFSET 1 LIMIT 1")
+                         .str(0, 0);
+  conn.exec(
+      "UPDATE audit_log SET changes = '{\"status\":{\"before\":\"x\",\"after\":\"y\"}}'"
+      " WHERE id = $1",
+      {second_of_b});
+  auto broken = run_billd({"audit", "verify"}, env);
+  CAF_CHECK_EQUAL(broken.first, 1);
+  CAF_CHECK(broken.second.find("audit row " + second_of_b + " (bill bil_B)") != std::string::npos);
+  // Recomputing that row's hash moves the break to the next row of the chain...
+  conn.exec(
+      "UPDATE audit_log SET hash = audit_row_hash(prev_hash, entity_type, entity_id,"
+      " action, actor, at, changes) WHERE id = $1",
+      {second_of_b});
+  auto next = run_billd({"audit", "verify"}, env);
+  CAF_CHECK_EQUAL(next.first, 1);
+  CAF_CHECK(next.second.find("prev_hash") != std::string::npos);
+  // ...and rewriting the whole rest of the chain is still caught by the checkpoint.
+  conn.exec(
+      "UPDATE audit_log a SET prev_hash = (SELECT hash FROM audit_log p WHERE"
+      " p.entity_id = a.entity_id AND p.id < a.id ORDER BY p.id DESC LIMIT 1)"
+      " WHERE a.entity_id = 'bil_B' AND a.id > $1::bigint",
+      {second_of_b});
+  conn.exec(
+      "UPDATE audit_log SET hash = audit_row_hash(prev_hash, entity_type, entity_id,"
+      " action, actor, at, changes) WHERE entity_id = 'bil_B' AND id > $1::bigint",
+      {second_of_b});
+  auto sealed = run_billd({"audit", "verify"}, env);
+  CAF_CHECK_EQUAL(sealed.first, 1);
+  CAF_CHECK(sealed.second.find("checkpoint") != std::string::npos);
+}
+
+CAF_TEST(cleanup_purges_only_what_is_old_and_dry_run_purges_nothing) {
+  auto url = test_cluster::instance().create_database();
+  std::vector<std::pair<std::string, std::string>> env{{"BILLD_DB_URL", url},
+                                                       {"BILLD_DATA_DIR", "/tmp"}};
+  CAF_REQUIRE_EQUAL(run_billd({"migrate"}, env).first, 0);
+  pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  conn.exec(
+      "INSERT INTO users (id, username, password_hash, role) VALUES ('usr_1', 'u1', 'x', 'clerk');"
+      "INSERT INTO gateway_log (req_type, status, created_at) VALUES"
+      " ('control_number', 'issued', now() - interval '401 days'),"
+      " ('control_number', 'issued', now() - interval '399 days');"
+      "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES"
+      " ('\\x01', 'usr_1', now() - interval '1 hour'), ('\\x02', 'usr_1', now() + interval '1 "
+      "hour');"
+      "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) VALUES"
+      " ('usr_1', 'old', '\\x00', 201, '{}', now() - interval '2 days'),"
+      " ('usr_1', 'new', '\\x00', 201, '{}', now());"
+      "INSERT INTO jobs (id, kind, status, updated_at) VALUES"
+      " ('job_1', 'withdrawal', 'done', now() - interval '31 days'),"
+      " ('job_2', 'withdrawal', 'queued', now() - interval '31 days'),"
+      " ('job_3', 'withdrawal', 'done', now());"
+      "INSERT INTO audit_log (entity_type, entity_id, action, actor, at, hash) VALUES"
+      " ('bill', 'bil_1', 'create', 'usr_1', now() - interval '3000 days', '\\x00');");
+  auto counts = [&] {
+    return conn
+        .exec(
+            "SELECT (SELECT count(*) FROM gateway_log) || ',' ||"
+            " (SELECT count(*) FROM sessions) || ',' ||"
+            " (SELECT count(*) FROM idempotency_keys) || ',' ||"
+            " (SELECT count(*) FROM jobs) || ',' || (SELECT count(*) FROM audit_log)")
+        .str(0, 0);
+  };
+  auto dry = run_billd({"cleanup", "--dry-run"}, env);
+  CAF_CHECK_EQUAL(dry.first, 0);
+  CAF_CHECK(dry.second.find("gateway_log: 1 would be purged") != std::string::npos);
+  CAF_CHECK(dry.second.find("jobs: 1 would be purged") != std::string::npos);
+  CAF_CHECK_EQUAL(counts(), "2,2,2,3,1");
+  auto real = run_billd({"cleanup"}, env);
+  CAF_CHECK_EQUAL(real.first, 0);
+  CAF_CHECK(real.second.find("sessions: 1 purged") != std::string::npos);
+  CAF_CHECK(real.second.find("idempotency_keys: 1 purged") != std::string::npos);
+  CAF_CHECK_EQUAL(counts(), "1,1,1,2,1");
 }
 
 CAF_TEST(configuration_errors_exit_64_naming_the_key) {

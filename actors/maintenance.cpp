@@ -1,0 +1,66 @@
+#include "actors/maintenance.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/db_call.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/bill_store.hpp"
+
+namespace billd {
+namespace {
+
+struct maintenance_state {
+  static inline const char* name = "maintenance";
+  maintenance_config cfg;
+  bool sealing = false;
+  bool expiring = false;
+};
+
+using self_ptr = maintenance_actor::stateful_pointer<maintenance_state>;
+
+/// Runs one round of `body` unless the previous one still runs; logs what it did.
+template <class Body>
+void round(self_ptr self, bool& busy, const char* name, std::chrono::milliseconds timeout,
+           Body body) {
+  if (busy) return;
+  busy = true;
+  db_call<std::int64_t>(
+      self, self->state.cfg.db, name, true, timeout, std::move(body),
+      [self, &busy, name](const db_outcome& o, std::optional<std::int64_t>&& done) {
+        busy = false;
+        if (!done)
+          spdlog::warn("{} did not run ({}); the next tick retries", name, o.message);
+        else if (*done > 0)
+          spdlog::info("{}: {} row(s)", name, *done);
+      });
+}
+
+maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->send(self, seal_atom::value);
+  self->send(self, expire_atom::value);
+  return {
+      [self](seal_atom) {
+        auto& st = self->state;
+        self->delayed_send(self, st.cfg.audit.seal_interval, seal_atom::value);
+        auto settle = static_cast<int>(st.cfg.audit.seal_after.count());
+        round(self, st.sealing, "audit_seal", st.cfg.audit.seal_interval,
+              [settle](pg_connection& c) { return seal_audit(c, settle); });
+      },
+      [self](expire_atom) {
+        auto& st = self->state;
+        self->delayed_send(self, st.cfg.maintenance.expiry_interval, expire_atom::value);
+        auto batch = st.cfg.maintenance.expiry_batch;
+        round(self, st.expiring, "bill_expiry", st.cfg.maintenance.expiry_interval,
+              [batch](pg_connection& c) { return expire_due_bills(c, batch); });
+      },
+  };
+}
+
+}  // namespace
+
+maintenance_actor spawn_maintenance(caf::actor_system& sys, maintenance_config cfg) {
+  return sys.spawn(maintenance_impl, std::move(cfg));
+}
+
+}  // namespace billd

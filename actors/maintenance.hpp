@@ -1,0 +1,32 @@
+#pragma once
+// maintenance: periodic housekeeping off the request path.
+// - seals new audit rows under a global checkpoint every audit.seal_interval_ms (rows older
+//   than audit.seal_after_s), so rewriting history needs more than one entity's chain;
+// - expires unpaid bills whose due date has passed, every maintenance.expiry_interval_ms, in
+//   batches of maintenance.expiry_batch (audited; their control numbers are withdrawn).
+// Writers never wait on it; a failed round is retried on the next tick.
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/actor_slot.hpp"
+#include "actors/atoms.hpp"
+#include "actors/db_pool.hpp"
+#include "config/settings.hpp"
+
+namespace billd {
+
+using seal_atom = caf::atom_constant<caf::atom("seal")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+
+using maintenance_actor = caf::typed_actor<caf::reacts_to<seal_atom>, caf::reacts_to<expire_atom>>;
+
+struct maintenance_config {
+  audit_settings audit;
+  maintenance_settings maintenance;
+  slot_ptr<db_pool_actor> db;
+};
+
+maintenance_actor spawn_maintenance(caf::actor_system& sys, maintenance_config cfg);
+
+}  // namespace billd

@@ -1,0 +1,70 @@
+// GET /api/v1/audit: the audit log, newest first, filtered and paged.
+
+#include <charconv>
+
+#include "actors/db_call.hpp"
+#include "net/front_state.hpp"
+#include "net/pagination.hpp"
+#include "net/query.hpp"
+#include "storage/audit_store.hpp"
+
+namespace billd {
+
+void handle_audit_list(front_self self, request_ctx ctx) {
+  field_errors errors;
+  query_params q{ctx.req().query, errors};
+  q.check({"entity_type", "entity_id", "actor", "from", "to", "limit", "cursor"}, errors);
+  audit_filter filter;
+  filter.entity_type = q.get("entity_type");
+  if (filter.entity_type) {
+    static constexpr std::string_view types[] = {"bill", "payment", "user", "webhook",
+                                                 "thresholds"};
+    if (std::find(std::begin(types), std::end(types), *filter.entity_type) == std::end(types))
+      errors.push_back({"entity_type", "must be bill, payment, user, webhook or thresholds"});
+  }
+  filter.entity_id = q.get("entity_id");
+  filter.actor = q.get("actor");
+  filter.from = q.timestamp("from", errors);
+  filter.to = q.timestamp("to", errors);
+  auto canonical = filter.entity_type.value_or("") + "\x1f" + filter.entity_id.value_or("") +
+                   "\x1f" + filter.actor.value_or("") + "\x1f" + filter.from.value_or("") + "\x1f" +
+                   filter.to.value_or("");
+  auto page = read_page_request(q.get("limit"), q.get("cursor"), canonical, errors);
+  std::optional<std::int64_t> before;
+  if (page.before_id) {
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(page.before_id->data(),
+                                     page.before_id->data() + page.before_id->size(), id);
+    if (ec != std::errc{} || end != page.before_id->data() + page.before_id->size())
+      errors.push_back({"cursor", "is not a cursor of this list"});
+    else
+      before = id;
+  }
+  if (!errors.empty())
+    return respond_problem(self, ctx, problem::validation_failed, "invalid query", errors);
+  db_call<std::vector<audit_row>>(
+      self, self->state.deps->db, "audit_list", false, request_timeout(self),
+      [filter, before, limit = page.limit](pg_connection& c) {
+        return list_audit(c, filter, before, limit);
+      },
+      [self, ctx, canonical, limit = page.limit](const db_outcome& o,
+                                                 std::optional<std::vector<audit_row>>&& rows) {
+        if (!rows) return respond_failure(self, ctx, o, false);
+        auto shown = std::min<std::size_t>(rows->size(), static_cast<std::size_t>(limit));
+        std::string items = "[";
+        for (std::size_t i = 0; i < shown; ++i) {
+          if (i > 0) items += ',';
+          items += (*rows)[i].json;
+        }
+        items += ']';
+        std::optional<std::string> next;
+        if (rows->size() > shown)
+          next = make_cursor(std::to_string((*rows)[shown - 1].id), canonical);
+        http_response r;
+        r.body = page_json(items, next);
+        respond(self, ctx, std::move(r));
+      },
+      ctx.req().request_id);
+}
+
+}  // namespace billd

@@ -1,0 +1,107 @@
+#include "storage/audit_store.hpp"
+
+#include "storage/pg_connection.hpp"
+#include "storage/sql_time.hpp"
+
+namespace billd {
+
+void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
+                  const std::string& action, const std::string& actor,
+                  const std::string& changes_json) {
+  static const pg_statement lock_stmt{
+      "audit_lock",
+      "SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1 || ':' || $2, 0))"};
+  static const pg_statement insert_stmt{
+      "audit_insert",
+      "INSERT INTO audit_log (entity_type, entity_id, action, actor, at, changes, prev_hash, hash)"
+      " SELECT $1, $2, $3, $4, t.at, $5::jsonb, p.hash,"
+      "        audit_row_hash(p.hash, $1, $2, $3, $4, t.at, $5::jsonb)"
+      " FROM (SELECT date_trunc('microseconds', now()) AS at) t,"
+      "      (SELECT (SELECT hash FROM audit_log WHERE entity_type = $1 AND entity_id = $2"
+      "               ORDER BY id DESC LIMIT 1) AS hash) p"};
+  conn.run(lock_stmt, {entity_type, entity_id});
+  conn.run(insert_stmt, {entity_type, entity_id, action, actor, changes_json});
+}
+
+std::int64_t seal_audit(pg_connection& conn, int settle_s) {
+  // Rows are sealed only once older than any transaction can stay open, so a row committed
+  // late with a smaller id never falls between two checkpoints.
+  static const pg_statement stmt{
+      "audit_seal",
+      "WITH last AS (SELECT coalesce(max(last_id), 0) AS id,"
+      "                     (SELECT hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1) AS hash"
+      "              FROM audit_checkpoints),"
+      " fresh AS (SELECT a.id, a.hash FROM audit_log a, last"
+      "           WHERE a.id > last.id AND a.at < now() - ($1::int * interval '1 second')),"
+      " agg AS (SELECT min(id) AS first_id, max(id) AS last_id, count(*) AS n,"
+      "                string_agg(hash, ''::bytea ORDER BY id) AS hashes FROM fresh)"
+      " INSERT INTO audit_checkpoints (first_id, last_id, rows, hash)"
+      " SELECT agg.first_id, agg.last_id, agg.n,"
+      "        sha256(coalesce(last.hash, ''::bytea) || agg.hashes)"
+      " FROM agg, last WHERE agg.n > 0 RETURNING rows"};
+  auto rows = conn.run(stmt, {std::to_string(settle_s)});
+  return rows.empty() ? 0 : rows.int64(0, 0);
+}
+
+audit_verdict verify_audit(pg_connection& conn) {
+  audit_verdict v;
+  auto rows = conn.exec(
+      "SELECT id, entity_type, entity_id,"
+      " CASE WHEN prev_hash IS DISTINCT FROM lag(hash) OVER w THEN 'its prev_hash is not the"
+      " hash of the entity''s previous row'"
+      " WHEN hash <> audit_row_hash(prev_hash, entity_type, entity_id, action, actor, at,"
+      " changes) THEN 'its content does not match its hash' END"
+      " FROM audit_log WINDOW w AS (PARTITION BY entity_type, entity_id ORDER BY id)"
+      " ORDER BY id");
+  v.rows = rows.size();
+  for (int i = 0; i < rows.size(); ++i) {
+    if (rows.is_null(i, 3)) continue;
+    v.broken = audit_break{
+        "audit row " + rows.str(i, 0) + " (" + rows.str(i, 1) + " " + rows.str(i, 2) + ")",
+        rows.str(i, 3)};
+    return v;
+  }
+  auto cps = conn.exec(
+      "WITH c AS (SELECT id, first_id, last_id, rows, hash,"
+      "                  lag(hash) OVER (ORDER BY id) AS prev_hash,"
+      "                  coalesce(lag(last_id) OVER (ORDER BY id), 0) AS prev_last"
+      "           FROM audit_checkpoints)"
+      " SELECT c.id, c.first_id, c.last_id, c.rows,"
+      "  c.hash = sha256(coalesce(c.prev_hash, ''::bytea) ||"
+      "    coalesce((SELECT string_agg(a.hash, ''::bytea ORDER BY a.id) FROM audit_log a"
+      "              WHERE a.id > c.prev_last AND a.id <= c.last_id), ''::bytea)),"
+      "  (SELECT count(*) FROM audit_log a WHERE a.id > c.prev_last AND a.id <= c.last_id)"
+      "    = c.rows"
+      " FROM c ORDER BY c.id");
+  v.checkpoints = cps.size();
+  for (int i = 0; i < cps.size(); ++i) {
+    if (cps.boolean(i, 4) && cps.boolean(i, 5)) continue;
+    v.broken = audit_break{"checkpoint " + cps.str(i, 0) + " (audit rows " + cps.str(i, 1) + ".." +
+                               cps.str(i, 2) + ")",
+                           cps.boolean(i, 5) ? "the sealed rows do not match its hash"
+                                             : "rows were added to or removed from its range"};
+    return v;
+  }
+  return v;
+}
+
+std::vector<audit_row> list_audit(pg_connection& conn, const audit_filter& f,
+                                  std::optional<std::int64_t> before_id, int limit) {
+  static const pg_statement stmt{
+      "audit_list",
+      "SELECT id, json_build_object('id', id, 'entity_type', entity_type, 'entity_id', entity_id,"
+      " 'action', action, 'actor', actor, 'at', " BILLD_SQL_RFC3339("at") ", 'changes', changes)"
+      "::text FROM audit_log"
+      " WHERE ($1::text IS NULL OR entity_type = $1) AND ($2::text IS NULL OR entity_id = $2)"
+      " AND ($3::text IS NULL OR actor = $3) AND ($4::timestamptz IS NULL OR at >= $4)"
+      " AND ($5::timestamptz IS NULL OR at < $5) AND ($6::bigint IS NULL OR id < $6)"
+      " ORDER BY id DESC LIMIT $7"};
+  auto rows = conn.run(stmt, {f.entity_type, f.entity_id, f.actor, f.from, f.to,
+                              before_id ? pg_param{std::to_string(*before_id)} : std::nullopt,
+                              std::to_string(limit + 1)});
+  std::vector<audit_row> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back({rows.int64(i, 0), rows.str(i, 1)});
+  return out;
+}
+
+}  // namespace billd

@@ -1,0 +1,47 @@
+#pragma once
+// The audit log: every state change with actor, time and the before/after of changed fields,
+// hash-chained per entity and sealed by periodic global checkpoints (ARCHITECTURE.md).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace billd {
+
+class pg_connection;
+
+/// Appends an audit row to its entity's chain (changes: JSON {field:{before,after}}).
+/// Serialises only writers of the same entity (a transaction-scoped advisory lock).
+void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
+                  const std::string& action, const std::string& actor,
+                  const std::string& changes_json);
+
+/// Seals rows older than `settle_s` seconds not yet in a checkpoint; the number sealed.
+std::int64_t seal_audit(pg_connection& conn, int settle_s);
+
+/// The first broken link, if any.
+struct audit_break {
+  std::string where;  // "audit row 42 (bill bil_…)" or "checkpoint 7"
+  std::string why;
+};
+struct audit_verdict {
+  std::int64_t rows = 0;
+  std::int64_t checkpoints = 0;
+  std::optional<audit_break> broken;
+};
+audit_verdict verify_audit(pg_connection& conn);
+
+/// GET /api/v1/audit filters (exact matches; from inclusive, to exclusive on `at`).
+struct audit_filter {
+  std::optional<std::string> entity_type, entity_id, actor, from, to;
+};
+struct audit_row {
+  std::int64_t id = 0;
+  std::string json;
+};
+/// Rows matching f with id < before_id, newest first, at most limit + 1.
+std::vector<audit_row> list_audit(pg_connection& conn, const audit_filter& f,
+                                  std::optional<std::int64_t> before_id, int limit);
+
+}  // namespace billd
