@@ -11,6 +11,7 @@
 #include "storage/gateway_log_store.hpp"
 #include "storage/job_store.hpp"
 #include "storage/pg_connection.hpp"
+#include "storage/webhook_store.hpp"
 
 namespace billd {
 namespace {
@@ -69,6 +70,7 @@ api_reply cancel_effect(pg_connection& conn, const cancel_bill_cmd& cmd) {
   append_json_string(change, to_string(current->status));
   change += ",\"after\":\"cancelled\"}}";
   record_audit(conn, "bill", cmd.bill_id, "cancel", cmd.actor_id, change);
+  emit_event(conn, "bill.cancelled", cmd.bill_id, bill_event_data(*updated));
   return bill_reply(200, *updated);
 }
 

@@ -49,4 +49,9 @@ class http_transport {
 /// Makes one transport to the configured origin.
 using transport_factory = std::function<std::unique_ptr<http_transport>()>;
 
+/// Makes a transport to the origin of an absolute URL and sets `path` to the target to
+/// request there; nullptr (with `error`) for a URL it cannot reach.
+using url_transport_factory = std::function<std::unique_ptr<http_transport>(
+    const std::string& url, std::string& origin, std::string& path, std::string& error)>;
+
 }  // namespace billd

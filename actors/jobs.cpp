@@ -4,13 +4,17 @@
 #include <caf/all.hpp>
 
 #include <random>
+#include <set>
 
 #include "actors/backoff.hpp"
 #include "actors/db_call.hpp"
+#include "domain/crypto.hpp"
 #include "domain/json_text.hpp"
 #include "domain/money.hpp"
+#include "domain/signature.hpp"
 #include "storage/bill_store.hpp"
 #include "storage/job_store.hpp"
+#include "storage/webhook_store.hpp"
 
 namespace billd {
 namespace {
@@ -28,12 +32,16 @@ struct jobs_state {
   jobs_config cfg;
   std::uint32_t running = 0;
   bool leasing = false;
+  bool leasing_deliveries = false;
+  std::vector<webhook_sender_actor> idle_senders;
+  std::set<std::string> busy_webhooks;
   std::minstd_rand rng{std::random_device{}()};
 };
 
 using self_ptr = jobs_actor::stateful_pointer<jobs_state>;
 
 void lease(self_ptr self);
+void lease_deliveries_round(self_ptr self);
 
 void settle(self_ptr self, const leased_job& job, std::string what,
             std::function<bool(pg_connection&)> body) {
@@ -205,17 +213,129 @@ void lease(self_ptr self) {
       });
 }
 
+/// The path of an absolute URL (what the receiver sees and the signature covers).
+std::string path_of(const std::string& url) {
+  auto scheme = url.find("://");
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return slash == std::string::npos ? "/" : url.substr(slash);
+}
+
+void end_delivery(self_ptr self, const leased_delivery& d, webhook_sender_actor sender,
+                  std::function<bool(pg_connection&)> body) {
+  auto& st = self->state;
+  st.idle_senders.push_back(std::move(sender));
+  st.busy_webhooks.erase(d.webhook_id);
+  db_call<bool>(self, st.cfg.db, "webhook_settle", true, st.cfg.db_timeout, std::move(body),
+                [self, id = d.id](const db_outcome& o, std::optional<bool>&& ok) {
+                  if (!ok)
+                    spdlog::warn("delivery {} not settled ({}); it runs again", id, o.message);
+                  lease_deliveries_round(self);  // the next event of that bill may be due now
+                });
+}
+
+void deliver(self_ptr self, leased_delivery d, webhook_sender_actor sender) {
+  auto& st = self->state;
+  std::string secret;
+  if (!open_secret(st.cfg.webhook_key, d.secret_box, secret)) {
+    spdlog::error("webhook {}: its secret cannot be decrypted with this key", d.webhook_id);
+    return end_delivery(self, d, std::move(sender), [d](pg_connection& c) {
+      return settle_delivery(c, d.id, d.fence, "dead", std::nullopt, "secret cannot be decrypted");
+    });
+  }
+  auto post = std::make_shared<webhook_post>();
+  post->url = d.url;
+  post->timeout = st.cfg.webhooks.timeout;
+  post->request.body = d.body;
+  // Signed afresh per attempt: a receiver may refuse stale signatures.
+  post->request.headers = {
+      {"X-Event-Id", d.event_id},
+      {"X-Signature", sign_request(secret, st.cfg.unix_now(), "POST", path_of(d.url), d.body)}};
+  self->request(sender, st.cfg.webhooks.timeout + std::chrono::seconds{2}, exchange_atom::value,
+                webhook_post_ptr{post})
+      .then(
+          [self, d, sender](const exchange_answer& a) {
+            auto& cfg = self->state.cfg;
+            const auto& r = *a;
+            std::optional<int> status;
+            if (r.error == wire_error::none) status = r.status;
+            if (status && *status >= 200 && *status < 300)
+              return end_delivery(self, d, sender, [d, status](pg_connection& c) {
+                return settle_delivery(c, d.id, d.fence, "delivered", status, "");
+              });
+            auto why =
+                r.error != wire_error::none ? r.error_text : "HTTP " + std::to_string(r.status);
+            auto delay = job_retry_delay(cfg.jobs.backoff_min, cfg.jobs.backoff_max,
+                                         static_cast<std::uint32_t>(d.attempt), self->state.rng);
+            if (std::chrono::seconds{d.age_s} +
+                    std::chrono::duration_cast<std::chrono::seconds>(delay) >
+                cfg.jobs.give_up_after) {
+              spdlog::error("webhook delivery {} of {} to {} is dead: {}", d.id, d.event_id, d.url,
+                            why);
+              return end_delivery(self, d, sender, [d, status, why](pg_connection& c) {
+                return settle_delivery(c, d.id, d.fence, "dead", status, why);
+              });
+            }
+            end_delivery(self, d, sender, [d, status, why, delay](pg_connection& c) {
+              return retry_delivery(c, d.id, d.fence, delay, status, why);
+            });
+          },
+          [self, d, sender](const caf::error& err) {
+            auto why = caf::to_string(err);
+            end_delivery(self, d, sender, [d, why](pg_connection& c) {
+              return retry_delivery(c, d.id, d.fence, std::chrono::seconds{1}, std::nullopt, why);
+            });
+          });
+}
+
+void lease_deliveries_round(self_ptr self) {
+  auto& st = self->state;
+  if (st.leasing_deliveries || st.idle_senders.empty() || st.cfg.webhook_key.empty()) return;
+  st.leasing_deliveries = true;
+  auto limit = static_cast<std::uint32_t>(st.idle_senders.size());
+  std::vector<std::string> busy{st.busy_webhooks.begin(), st.busy_webhooks.end()};
+  db_call<std::vector<leased_delivery>>(
+      self, st.cfg.db, "webhook_lease", true, st.cfg.db_timeout,
+      [limit, lease_for = st.cfg.jobs.lease, busy](pg_connection& c) {
+        return lease_deliveries(c, limit, lease_for, busy);
+      },
+      [self](const db_outcome& o, std::optional<std::vector<leased_delivery>>&& leased) {
+        auto& s = self->state;
+        s.leasing_deliveries = false;
+        if (!leased) {
+          spdlog::warn("jobs: delivery lease failed: {}", o.message);
+          return;
+        }
+        for (auto& d : *leased) {
+          if (s.idle_senders.empty() || s.busy_webhooks.count(d.webhook_id)) break;
+          auto sender = std::move(s.idle_senders.back());
+          s.idle_senders.pop_back();
+          s.busy_webhooks.insert(d.webhook_id);
+          deliver(self, std::move(d), std::move(sender));
+        }
+      });
+}
+
 jobs_actor::behavior_type jobs_impl(self_ptr self, jobs_config cfg) {
   self->state.cfg = std::move(cfg);
+  if (self->state.cfg.make_url_transport)
+    for (std::uint32_t i = 0; i < self->state.cfg.webhooks.senders; ++i) {
+      auto sender = spawn_webhook_sender(self->system(), self->state.cfg.make_url_transport);
+      self->link_to(sender);
+      self->state.idle_senders.push_back(sender);
+    }
   if (!self->state.cfg.gateway_enabled)
     spdlog::warn("gateway.url is empty: control-number jobs wait until a gateway is configured");
   self->send(self, tick_atom::value);
   return {
       [self](tick_atom) {
         lease(self);
+        lease_deliveries_round(self);
         self->delayed_send(self, self->state.cfg.jobs.poll_interval, tick_atom::value);
       },
-      [self](wake_atom) { lease(self); },
+      [self](wake_atom) {
+        lease(self);
+        lease_deliveries_round(self);
+      },
       [self](stats_atom) { return self->state.running; },
   };
 }

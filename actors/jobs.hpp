@@ -1,8 +1,9 @@
 #pragma once
-// jobs: runs durable background work (ARCHITECTURE.md "Durability"): control-number requests
-// and withdrawals today. Leases due rows with a fencing token, never holds a transaction open
-// during a gateway call, retries with backoff (jobs.backoff_*), and marks a job dead after
-// jobs.give_up_after_s. A restart loses nothing: the rows are the state.
+// jobs: runs durable background work (ARCHITECTURE.md "Durability"): control-number requests,
+// withdrawals and webhook deliveries (at most one in flight per endpoint, so one failing
+// receiver cannot hold the senders). Leases due rows with a fencing token, never holds a
+// transaction open during a gateway call, retries with backoff (jobs.backoff_*), and marks a job
+// dead after jobs.give_up_after_s. A restart loses nothing: the rows are the state.
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -15,6 +16,7 @@
 #include "actors/billing_shard.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/gateway_client.hpp"
+#include "actors/webhook_sender.hpp"
 #include "config/settings.hpp"
 
 namespace billd {
@@ -34,6 +36,11 @@ struct jobs_config {
   slot_ptr<gateway_client_actor> client;
   std::vector<slot_ptr<billing_shard_actor>> shards;
   std::chrono::milliseconds db_timeout{10'000};
+  // Webhook deliveries: the key that opens stored secrets, and how to reach any URL.
+  webhook_settings webhooks;
+  std::string webhook_key;
+  url_transport_factory make_url_transport;
+  std::function<std::int64_t()> unix_now;
 };
 
 jobs_actor spawn_jobs(caf::actor_system& sys, jobs_config cfg);

@@ -10,6 +10,7 @@
 #include "actors/supervisor.hpp"
 #include "app/server_internals.hpp"
 #include "app/version.hpp"
+#include "app/webhook_key.hpp"
 #include "domain/crypto.hpp"
 #include "net/http_outbound.hpp"
 #include "net/problem.hpp"
@@ -108,9 +109,19 @@ std::vector<child_spec> root_children(server::internals& p) {
                                 }));
   root.push_back(supervisor_child(group(p, "billing", std::move(shards))));
   root.push_back(supervisor_child(group(p, "gateway", gateway_children(p))));
-  jobs_config jobs_cfg{
-      p.cfg.jobs, p.cfg.gateway, !p.cfg.gateway.url.empty(), p.callback_url, p.pool,
-      p.gateway,  p.shards,      p.cfg.front.request_timeout};
+  jobs_config jobs_cfg;
+  jobs_cfg.jobs = p.cfg.jobs;
+  jobs_cfg.gateway = p.cfg.gateway;
+  jobs_cfg.gateway_enabled = !p.cfg.gateway.url.empty();
+  jobs_cfg.callback_url = p.callback_url;
+  jobs_cfg.db = p.pool;
+  jobs_cfg.client = p.gateway;
+  jobs_cfg.shards = p.shards;
+  jobs_cfg.db_timeout = p.cfg.front.request_timeout;
+  jobs_cfg.webhooks = p.cfg.webhooks;
+  jobs_cfg.webhook_key = p.webhook_key;
+  jobs_cfg.make_url_transport = make_url_transport;
+  jobs_cfg.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
   maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.pool};
   root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {
                     return caf::actor_cast<caf::actor>(spawn_maintenance(sys, upkeep));
@@ -130,6 +141,7 @@ std::vector<child_spec> root_children(server::internals& p) {
   deps->auth = p.auth;
   deps->monitor = p.monitor;
   deps->jobs = p.jobs;
+  deps->webhook_key = p.webhook_key;
   deps->gateway = p.gateway;
   deps->draining = p.draining;
   deps->started = clock::now();
@@ -207,6 +219,7 @@ void server::start() {
   auto& p = *parts_;
   crypto_init();
   p.db = resolve_database(p.cfg);
+  p.webhook_key = load_webhook_key(p.cfg);
   p.actor_cfg = std::make_unique<caf::actor_system_config>();
   p.actor_cfg->set("scheduler.max-threads", static_cast<std::size_t>(p.cfg.actors.threads));
   p.actor_cfg->set("scheduler.max-throughput",

@@ -32,6 +32,7 @@ struct server::internals {
   slot_ptr<gateway_client_actor> gateway = make_slot<gateway_client_actor>();
   slot_ptr<jobs_actor> jobs = make_slot<jobs_actor>();
   slot_ptr<std::string> callback_url = make_slot<std::string>();
+  std::string webhook_key;  // encrypts webhook secrets at rest
   std::vector<slot_ptr<http_front_actor>> fronts;
   std::shared_ptr<std::atomic<bool>> draining = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<bool>> pg_up = std::make_shared<std::atomic<bool>>(false);

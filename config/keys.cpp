@@ -1,5 +1,6 @@
 #include "config/keys.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -277,6 +278,30 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("jobs.give_up_after_s", 86'400, 1, 30 * 86'400,
                        "A job still failing this long after it was created is dead.",
                        BILLD_SECONDS(s.jobs.give_up_after)));
+  // --- webhooks ---
+  k.push_back(string_key("webhooks.secret_key", "", "empty or 64 hex digits",
+                         "Key that encrypts webhook secrets at rest; empty: generated into "
+                         "<data_dir>/webhook-secret.key (0600) at first start.",
+                         true, BILLD_FIELD(s.webhooks.secret_key), [](std::string_view v) {
+                           if (v.empty()) return true;
+                           if (v.size() != 64) return false;
+                           for (char c : v)
+                             if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+                           return true;
+                         }));
+  k.push_back(string_key(
+      "webhooks.allow_private_networks", "false", "true|false",
+      "Allow subscriptions to private (RFC 1918, ULA, link-local) hosts.", false,
+      [](settings& s, std::string v) { s.webhooks.allow_private_networks = v == "true"; },
+      [](std::string_view v) {
+        return one_of(v, {"true", "false"});
+      }));
+  k.push_back(uint_key("webhooks.senders", d.webhooks.senders, 1, 256,
+                       "Webhook deliveries in flight at once (at most one per endpoint).",
+                       BILLD_FIELD(s.webhooks.senders)));
+  k.push_back(uint_key("webhooks.timeout_ms", 10'000, 100, 600'000,
+                       "A delivery answered 2xx within this is done.",
+                       BILLD_MS(s.webhooks.timeout)));
   // --- audit ---
   k.push_back(uint_key("audit.seal_interval_ms", 5'000, 100, 3'600'000,
                        "How often a global checkpoint seals new audit rows.",

@@ -117,6 +117,14 @@ struct jobs_settings {
   std::chrono::seconds give_up_after{86'400};  // then the job is dead
 };
 
+/// Merchant webhooks.
+struct webhook_settings {
+  std::string secret_key;               // 64 hex digits; empty: <data_dir>/webhook-secret.key
+  bool allow_private_networks = false;  // subscriptions to RFC 1918 / ULA / link-local hosts
+  std::uint32_t senders = 4;            // deliveries in flight at once (one per endpoint)
+  milliseconds timeout{10'000};         // a 2xx within this is success
+};
+
 /// The audit log's global checkpoints.
 struct audit_settings {
   milliseconds seal_interval{5'000};
@@ -158,6 +166,7 @@ struct settings {
   actor_settings actors;
   gateway_settings gateway;
   jobs_settings jobs;
+  webhook_settings webhooks;
   audit_settings audit;
   maintenance_settings maintenance;
   retention_settings retention;

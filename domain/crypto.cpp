@@ -39,6 +39,53 @@ std::string random_password() {
   return out;
 }
 
+std::string random_secret_key() {
+  std::string key(crypto_secretbox_KEYBYTES, '\0');
+  crypto_secretbox_keygen(reinterpret_cast<unsigned char*>(key.data()));
+  return key;
+}
+
+std::string seal_secret(std::string_view key, std::string_view plaintext) {
+  static_assert(secret_key_bytes == crypto_secretbox_KEYBYTES);
+  std::string box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size(), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(box.data());
+  randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+                        out, reinterpret_cast<const unsigned char*>(key.data()));
+  return box;
+}
+
+bool open_secret(std::string_view key, std::string_view box, std::string& plaintext) {
+  if (key.size() != crypto_secretbox_KEYBYTES ||
+      box.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+    return false;
+  const auto* in = reinterpret_cast<const unsigned char*>(box.data());
+  plaintext.assign(box.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  return crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plaintext.data()),
+                                    in + crypto_secretbox_NONCEBYTES,
+                                    box.size() - crypto_secretbox_NONCEBYTES, in,
+                                    reinterpret_cast<const unsigned char*>(key.data())) == 0;
+}
+
+std::string to_hex(std::string_view bytes) {
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                 bytes.size());
+  hex.pop_back();
+  return hex;
+}
+
+bool from_hex(std::string_view hex, std::string& bytes) {
+  if (hex.size() % 2 != 0) return false;
+  bytes.assign(hex.size() / 2, '\0');
+  std::size_t len = 0;
+  const char* end = nullptr;
+  return sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(),
+                        hex.size(), nullptr, &len, &end) == 0 &&
+         len == bytes.size() && end == hex.data() + hex.size();
+}
+
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());

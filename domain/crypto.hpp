@@ -1,6 +1,7 @@
 #pragma once
 // Password hashing (argon2id), tokens and digests, all from libsodium.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +22,23 @@ std::string random_token();
 
 /// A random password of 24 characters from an unambiguous alphabet.
 std::string random_password();
+
+/// Size of a secret-box key (XSalsa20-Poly1305).
+inline constexpr std::size_t secret_key_bytes = 32;
+
+/// A fresh random secret-box key.
+std::string random_secret_key();
+
+/// Encrypts plaintext under key (secret_key_bytes long): a random nonce followed by the
+/// authenticated ciphertext.
+std::string seal_secret(std::string_view key, std::string_view plaintext);
+
+/// Decrypts what seal_secret made; false when the key is wrong or the box was altered.
+bool open_secret(std::string_view key, std::string_view box, std::string& plaintext);
+
+/// Lower-case hex of bytes, and back (false for anything but an even count of hex digits).
+std::string to_hex(std::string_view bytes);
+bool from_hex(std::string_view hex, std::string& bytes);
 
 /// Lower-case hex SHA-256 of data.
 std::string sha256_hex(std::string_view data);

@@ -61,6 +61,13 @@ std::shared_ptr<rapidjson::Document> object_body(front_self self, const request_
 void respond_failure(front_self self, const request_ctx& ctx, const db_outcome& outcome,
                      bool write);
 
+/// Answers a read of one JSON document: the failure, 404 (`missing`) when absent, else 200.
+void respond_found(front_self self, const request_ctx& ctx, const db_outcome& outcome,
+                   std::optional<std::optional<std::string>>&& found, std::string_view missing);
+
+/// Reads `?limit=` as the only query parameter; answers 422 itself and returns nullopt then.
+std::optional<int> read_limit_only(front_self self, const request_ctx& ctx);
+
 /// The request deadline inside billd.
 std::chrono::milliseconds request_timeout(front_self self);
 
@@ -116,5 +123,9 @@ void handle_payments_list(front_self self, request_ctx ctx);
 void handle_payments_get(front_self self, request_ctx ctx);
 void handle_audit_list(front_self self, request_ctx ctx);
 void handle_reports_summary(front_self self, request_ctx ctx);
+void handle_webhooks_create(front_self self, request_ctx ctx);
+void handle_webhooks_list(front_self self, request_ctx ctx);
+void handle_webhooks_delete(front_self self, request_ctx ctx);
+void handle_webhooks_deliveries(front_self self, request_ctx ctx);
 
 }  // namespace billd

@@ -62,6 +62,14 @@ void run_route(front_self self, request_ctx ctx) {
       return handle_audit_list(self, std::move(ctx));
     case route_id::reports_summary:
       return handle_reports_summary(self, std::move(ctx));
+    case route_id::webhooks_create:
+      return handle_webhooks_create(self, std::move(ctx));
+    case route_id::webhooks_list:
+      return handle_webhooks_list(self, std::move(ctx));
+    case route_id::webhooks_delete:
+      return handle_webhooks_delete(self, std::move(ctx));
+    case route_id::webhooks_deliveries:
+      return handle_webhooks_deliveries(self, std::move(ctx));
   }
 }
 

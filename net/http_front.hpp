@@ -43,6 +43,7 @@ struct front_deps {
   slot_ptr<auth_actor> auth;
   slot_ptr<monitor_actor> monitor;
   slot_ptr<jobs_actor> jobs;
+  std::string webhook_key;                 // seals webhook secrets before they are stored
   slot_ptr<gateway_client_actor> gateway;  // holds no actor when gateway.url is empty
   std::shared_ptr<std::atomic<bool>> draining;
   std::chrono::steady_clock::time_point started;

@@ -155,6 +155,20 @@ bool parse_http_origin(const std::string& url, http_origin& out, std::string& er
   return true;
 }
 
+std::unique_ptr<http_transport> make_url_transport(const std::string& url, std::string& origin,
+                                                   std::string& path, std::string& error) {
+  if (url.rfind("https://", 0) == 0) {
+    error = "https delivery needs TLS, which this build does not have yet";
+    return nullptr;
+  }
+  auto authority_end = url.find('/', 7);
+  http_origin o;
+  if (!parse_http_origin(url.substr(0, authority_end), o, error)) return nullptr;
+  origin = o.host + ":" + o.port;
+  path = authority_end == std::string::npos ? "/" : url.substr(authority_end);
+  return make_http_transport(o);
+}
+
 std::unique_ptr<http_transport> make_http_transport(const http_origin& origin) {
   return std::make_unique<beast_transport>(origin);
 }

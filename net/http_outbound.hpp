@@ -19,6 +19,10 @@ struct http_origin {
 /// Parses "http://host[:port][/base]"; nullopt-like false with `error` set otherwise.
 bool parse_http_origin(const std::string& url, http_origin& out, std::string& error);
 
+/// url_transport_factory for absolute http:// URLs (https needs TLS, not built yet).
+std::unique_ptr<http_transport> make_url_transport(const std::string& url, std::string& origin,
+                                                   std::string& path, std::string& error);
+
 /// A transport to origin.
 std::unique_ptr<http_transport> make_http_transport(const http_origin& origin);
 

@@ -76,7 +76,7 @@ std::optional<std::string> query_params::get(std::string_view name) const {
 }
 
 std::optional<std::string> query_params::timestamp(std::string_view name,
-                                                    field_errors& errors) const {
+                                                   field_errors& errors) const {
   auto v = get(name);
   if (!v) return std::nullopt;
   auto ms = parse_rfc3339_ms(*v);

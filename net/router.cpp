@@ -61,6 +61,14 @@ constexpr std::array routes{
               "GET /api/v1/audit"},
     route_def{route_id::reports_summary, "GET", "/api/v1/reports/summary", access::reader,
               priority::p2, "GET /api/v1/reports/summary"},
+    route_def{route_id::webhooks_create, "POST", "/api/v1/webhooks", access::admin, priority::p1,
+              "POST /api/v1/webhooks"},
+    route_def{route_id::webhooks_list, "GET", "/api/v1/webhooks", access::admin, priority::p2,
+              "GET /api/v1/webhooks"},
+    route_def{route_id::webhooks_delete, "DELETE", "/api/v1/webhooks/{}", access::admin,
+              priority::p1, "DELETE /api/v1/webhooks/{id}"},
+    route_def{route_id::webhooks_deliveries, "GET", "/api/v1/webhooks/{}/deliveries", access::admin,
+              priority::p2, "GET /api/v1/webhooks/{id}/deliveries"},
 };
 
 /// Matches path against pattern; on success stores the "{}" segment in param.

@@ -34,6 +34,10 @@ enum class route_id : std::uint8_t {
   payments_get,
   audit_list,
   reports_summary,
+  webhooks_create,
+  webhooks_list,
+  webhooks_delete,
+  webhooks_deliveries,
 };
 
 /// Who may call a route (API.md "who"); reader is admin or viewer (reports), not clerks.

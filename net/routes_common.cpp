@@ -3,6 +3,8 @@
 #include "domain/crypto.hpp"
 #include "net/front_state.hpp"
 #include "net/json_input.hpp"
+#include "net/pagination.hpp"
+#include "net/query.hpp"
 
 namespace billd {
 namespace {
@@ -126,6 +128,25 @@ std::string request_fingerprint(const http_request& req) {
   material += '\n';
   material += req.body;
   return sha256_hex(material);
+}
+
+void respond_found(front_self self, const request_ctx& ctx, const db_outcome& outcome,
+                   std::optional<std::optional<std::string>>&& found, std::string_view missing) {
+  if (!found) return respond_failure(self, ctx, outcome, false);
+  if (!*found) return respond_problem(self, ctx, problem::not_found, missing);
+  http_response r;
+  r.body = std::move(**found);
+  respond(self, ctx, std::move(r));
+}
+
+std::optional<int> read_limit_only(front_self self, const request_ctx& ctx) {
+  field_errors errors;
+  query_params q{ctx.req().query, errors};
+  q.check({"limit"}, errors);
+  auto page = read_page_request(q.get("limit"), std::nullopt, "", errors);
+  if (errors.empty()) return page.limit;
+  respond_problem(self, ctx, problem::validation_failed, "invalid query", errors);
+  return std::nullopt;
 }
 
 }  // namespace billd

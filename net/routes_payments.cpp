@@ -95,29 +95,21 @@ void handle_payments_get(front_self self, request_ctx ctx) {
       self, self->state.deps->db, "payment_find", false, request_timeout(self),
       [id](pg_connection& c) { return find_payment_json(c, id); },
       [self, ctx](const db_outcome& o, std::optional<std::optional<std::string>>&& found) {
-        if (!found) return respond_failure(self, ctx, o, false);
-        if (!*found) return respond_problem(self, ctx, problem::not_found, "no such payment");
-        http_response r;
-        r.body = std::move(**found);
-        respond(self, ctx, std::move(r));
+        respond_found(self, ctx, o, std::move(found), "no such payment");
       },
       ctx.req().request_id);
 }
 
 void handle_bills_gateway_log(front_self self, request_ctx ctx) {
-  field_errors errors;
-  query_params q{ctx.req().query, errors};
-  q.check({"limit"}, errors);
-  auto page = read_page_request(q.get("limit"), std::nullopt, "", errors);
-  if (!errors.empty())
-    return respond_problem(self, ctx, problem::validation_failed, "invalid query", errors);
+  auto limit = read_limit_only(self, ctx);
+  if (!limit) return;
   auto id = ctx.route.param;
   if (!is_valid_id(id, "bil"))
     return respond_problem(self, ctx, problem::not_found, "no such bill");
   using result = std::optional<std::vector<gateway_log_entry>>;
   db_call<result>(
       self, self->state.deps->db, "gateway_log_list", false, request_timeout(self),
-      [id, limit = page.limit](pg_connection& c) -> result {
+      [id, limit = *limit](pg_connection& c) -> result {
         if (!find_bill(c, id)) return std::nullopt;
         return list_gateway_log(c, id, limit);
       },

@@ -6,6 +6,7 @@
 #include "storage/job_store.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/sql_time.hpp"
+#include "storage/webhook_store.hpp"
 
 namespace billd {
 namespace {
@@ -165,6 +166,10 @@ std::string change_json(std::initializer_list<field_change> fields) {
 
 }  // namespace
 
+std::string bill_event_data(const bill& b) {
+  return json_object{}.raw("bill", bill_json(b)).finish();
+}
+
 control_number_effect apply_control_number(pg_connection& conn, const std::string& bill_id,
                                            const std::string& control_number,
                                            std::optional<bill>& after) {
@@ -182,7 +187,10 @@ control_number_effect apply_control_number(pg_connection& conn, const std::strin
   record_audit(conn, "bill", bill_id, "control_number", "gateway",
                change_json({{"control_number", std::nullopt, control_number},
                             {"status", before_status, after_status}}));
-  if (pending) return control_number_effect::issued;
+  if (pending) {
+    emit_event(conn, "bill.issued", bill_id, bill_event_data(*after));
+    return control_number_effect::issued;
+  }
   // Cancelled (or expired) while the gateway was working: the number must not stay payable.
   enqueue_job(conn, job_withdrawal, bill_id,
               json_object{}.str("control_number", control_number).finish());
@@ -194,6 +202,7 @@ bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::strin
   auto current = lock_bill(conn, bill_id);
   if (!current || current->status != bill_status::pending || current->control_number) return false;
   after = first_bill(conn.run(fail_stmt, {bill_id, std::to_string(current->version), reason}));
+  if (after) emit_event(conn, "bill.failed", bill_id, bill_event_data(*after));
   record_audit(
       conn, "bill", bill_id, "fail", "gateway",
       change_json({{"status", "pending", "failed"}, {"failure_reason", std::nullopt, reason}}));
@@ -204,20 +213,21 @@ std::int64_t expire_due_bills(pg_connection& conn, std::uint32_t limit) {
   // SKIP LOCKED: a bill a shard is changing right now is left for the next round.
   static const pg_statement stmt{
       "bill_expire_due",
-      "UPDATE bills b SET status = 'expired', version = b.version + 1, updated_at = now()"
-      " FROM (SELECT id, status FROM bills"
+      "UPDATE bills SET status = 'expired', version = version + 1, updated_at = now()"
+      " FROM (SELECT id AS due_id, status AS old_status FROM bills"
       "       WHERE status IN ('pending', 'issued', 'partially_paid') AND expires_at <= now()"
       "       ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
-      " WHERE b.id = due.id RETURNING b.id, due.status, b.control_number"};
+      " WHERE bills.id = due.due_id RETURNING " BILL_COLUMNS ", due.old_status"};
   return in_transaction(conn, [&] {
     auto rows = conn.run(stmt, {std::to_string(limit)});
     for (int i = 0; i < rows.size(); ++i) {
-      auto id = rows.str(i, 0);
-      record_audit(conn, "bill", id, "expire", "system",
-                   change_json({{"status", rows.str(i, 1), "expired"}}));
-      if (!rows.is_null(i, 2))
-        enqueue_job(conn, job_withdrawal, id,
-                    json_object{}.str("control_number", rows.text(i, 2)).finish());
+      auto b = row_to_bill(rows, i);
+      record_audit(conn, "bill", b.id, "expire", "system",
+                   change_json({{"status", rows.str(i, 19), "expired"}}));
+      if (b.control_number)
+        enqueue_job(conn, job_withdrawal, b.id,
+                    json_object{}.str("control_number", *b.control_number).finish());
+      emit_event(conn, "bill.expired", b.id, bill_event_data(b));
     }
     return static_cast<std::int64_t>(rows.size());
   });

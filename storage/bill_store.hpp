@@ -49,6 +49,9 @@ std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, cons
 std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,
                                     std::int64_t expected_version, bill_status to);
 
+/// The "data" of a bill event: {"bill":{…}}.
+std::string bill_event_data(const bill& b);
+
 /// What recording a control number did to its bill.
 enum class control_number_effect {
   issued,        ///< pending → issued with this number

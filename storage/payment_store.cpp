@@ -8,6 +8,7 @@
 #include "storage/gateway_log_store.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/sql_time.hpp"
+#include "storage/webhook_store.hpp"
 
 namespace billd {
 namespace {
@@ -145,6 +146,8 @@ payment_recorded record_payment(pg_connection& conn, const payment_notice& n,
                                .str("after", to_string(d.status_after))
                                .finish());
     record_audit(conn, "bill", current->id, "payment", "gateway", change.finish());
+    emit_event(conn, d.status_after == bill_status::paid ? "bill.paid" : "bill.partially_paid",
+               current->id, bill_event_data(*after));
   }
   out.body = response_body(payment_id, d, after);
   out.outcome = d.outcome;
@@ -163,6 +166,21 @@ payment_recorded record_payment(pg_connection& conn, const payment_notice& n,
                              .str("after", format_amount(n.amount, n.currency_exponent))
                              .finish())
           .finish());
+  if (d.outcome == "unapplied")
+    emit_event(conn, "payment.unapplied", out.bill_id,
+               json_object{}
+                   .raw("payment", json_object{}
+                                       .str("id", payment_id)
+                                       .opt("bill_id", out.bill_id)
+                                       .str("transaction_ref", n.transaction_ref)
+                                       .str("control_number", n.control_number)
+                                       .str("amount", format_amount(n.amount, n.currency_exponent))
+                                       .str("currency", n.currency)
+                                       .str("outcome", "unapplied")
+                                       .opt("reason", d.reason)
+                                       .str("paid_at", n.paid_at)
+                                       .finish())
+                   .finish());
   gateway_log_entry log;
   log.bill_id = out.bill_id;
   log.req_type = "payment";

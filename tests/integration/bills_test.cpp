@@ -20,9 +20,7 @@ struct fixture {
   std::string token = server.user_token("clerk");
 
   http_call call(std::string method, std::string path, std::string body = {}) {
-    http_call c{std::move(method), std::move(path), std::move(body)};
-    c.token = token;
-    return c;
+    return authed(token, std::move(method), std::move(path), std::move(body));
   }
   http_reply create(const std::string& body) {
     return server.call(call("POST", "/api/v1/bills", body));

@@ -30,9 +30,7 @@ struct gateway_fixture {
   std::string token = server.admin_token();
 
   http_call call(std::string method, std::string path, std::string body = {}) {
-    http_call c{std::move(method), std::move(path), std::move(body)};
-    c.token = token;
-    return c;
+    return authed(token, std::move(method), std::move(path), std::move(body));
   }
   std::string create_bill() {
     auto r = server.call(call("POST", "/api/v1/bills", bill_body()));

@@ -27,9 +27,7 @@ struct fixture {
   std::string token = server.admin_token();
 
   http_call call(std::string method, std::string path, std::string body = {}) {
-    http_call c{std::move(method), std::move(path), std::move(body)};
-    c.token = token;
-    return c;
+    return authed(token, std::move(method), std::move(path), std::move(body));
   }
   /// Creates a bill of `amount` TZS and waits for its control number.
   std::pair<std::string, std::string> issued_bill(const std::string& amount = "15000.00") {

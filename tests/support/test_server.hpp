@@ -44,6 +44,14 @@ class test_server {
   int users_ = 0;
 };
 
+/// A call carrying a bearer token.
+inline http_call authed(std::string token, std::string method, std::string path,
+                        std::string body = {}) {
+  http_call c{std::move(method), std::move(path), std::move(body)};
+  c.token = std::move(token);
+  return c;
+}
+
 /// Parses a reply body as JSON (an empty document on parse failure).
 rapidjson::Document json_of(const http_reply& r);
 
