@@ -13,6 +13,7 @@
 #include "domain/money.hpp"
 #include "domain/signature.hpp"
 #include "storage/bill_store.hpp"
+#include "storage/import_store.hpp"
 #include "storage/job_store.hpp"
 #include "storage/webhook_store.hpp"
 
@@ -152,9 +153,32 @@ void on_result(self_ptr self, const leased_job& job, gateway_result r) {
   }
 }
 
+/// One batch of an import, then the next until the file is done (each its own transaction).
+void run_import(self_ptr self, leased_job job) {
+  auto& st = self->state;
+  auto batch = st.cfg.import_batch;
+  auto lease_for = st.cfg.jobs.lease;
+  db_call<import_batch>(
+      self, st.cfg.db, "import_batch", true, st.cfg.db_timeout,
+      [job, batch, lease_for, currencies = st.cfg.currencies,
+       tz = st.cfg.timezone](pg_connection& c) {
+        return run_import_batch(c, job.id, job.fence, batch, lease_for, currencies, tz);
+      },
+      [self, job](const db_outcome& o, std::optional<import_batch>&& done) {
+        if (!done) return retry_later(self, job, std::chrono::milliseconds{0}, o.message);
+        if (done->lease_lost || done->finished) {
+          --self->state.running;
+          if (done->finished) spdlog::info("import {} finished", job.id);
+          return;
+        }
+        run_import(self, job);
+      });
+}
+
 void run_job(self_ptr self, job_work w) {
   auto& st = self->state;
   const auto& job = w.job;
+  if (job.kind == job_import) return run_import(self, job);
   gateway_call call;
   call.bill_id = job.bill_id;
   if (job.kind == job_control_number) {
@@ -181,17 +205,22 @@ void run_job(self_ptr self, job_work w) {
 
 void lease(self_ptr self) {
   auto& st = self->state;
-  if (st.leasing || !st.cfg.gateway_enabled || st.running >= st.cfg.jobs.max_running ||
-      st.cfg.callback_url->get().empty())
+  if (st.leasing || st.running >= st.cfg.jobs.max_running || st.cfg.callback_url->get().empty())
     return;
+  // Without a gateway, only imports run; gateway jobs wait for one to be configured.
+  std::vector<std::string> kinds{job_import};
+  if (st.cfg.gateway_enabled) {
+    kinds.emplace_back(job_control_number);
+    kinds.emplace_back(job_withdrawal);
+  }
   st.leasing = true;
   auto limit = std::min(st.cfg.jobs.batch, st.cfg.jobs.max_running - st.running);
   auto lease_for = st.cfg.jobs.lease;
   db_call<std::vector<job_work>>(
       self, st.cfg.db, "job_lease", true, st.cfg.db_timeout,
-      [limit, lease_for](pg_connection& c) {
+      [limit, lease_for, kinds](pg_connection& c) {
         std::vector<job_work> work;
-        for (auto& j : lease_jobs(c, {job_control_number, job_withdrawal}, limit, lease_for)) {
+        for (auto& j : lease_jobs(c, kinds, limit, lease_for)) {
           job_work w{std::move(j), std::nullopt};
           if (w.job.kind == job_control_number) w.bill_now = find_bill(c, w.job.bill_id);
           work.push_back(std::move(w));
@@ -289,7 +318,10 @@ void deliver(self_ptr self, leased_delivery d, webhook_sender_actor sender) {
 
 void lease_deliveries_round(self_ptr self) {
   auto& st = self->state;
-  if (st.leasing_deliveries || st.idle_senders.empty() || st.cfg.webhook_key.empty()) return;
+  // callback_url is set once the schema is migrated and the listener runs: nothing before.
+  if (st.leasing_deliveries || st.idle_senders.empty() || st.cfg.webhook_key.empty() ||
+      st.cfg.callback_url->get().empty())
+    return;
   st.leasing_deliveries = true;
   auto limit = static_cast<std::uint32_t>(st.idle_senders.size());
   std::vector<std::string> busy{st.busy_webhooks.begin(), st.busy_webhooks.end()};

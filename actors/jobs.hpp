@@ -18,6 +18,7 @@
 #include "actors/gateway_client.hpp"
 #include "actors/webhook_sender.hpp"
 #include "config/settings.hpp"
+#include "domain/money.hpp"
 
 namespace billd {
 
@@ -36,6 +37,10 @@ struct jobs_config {
   slot_ptr<gateway_client_actor> client;
   std::vector<slot_ptr<billing_shard_actor>> shards;
   std::chrono::milliseconds db_timeout{10'000};
+  // Imports: bills are validated with these, created in batches of import_batch.
+  currency_set currencies;
+  std::string timezone = "UTC";
+  std::uint32_t import_batch = 500;
   // Webhook deliveries: the key that opens stored secrets, and how to reach any URL.
   webhook_settings webhooks;
   std::string webhook_key;

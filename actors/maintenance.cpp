@@ -22,7 +22,7 @@ using self_ptr = maintenance_actor::stateful_pointer<maintenance_state>;
 template <class Body>
 void round(self_ptr self, bool& busy, const char* name, std::chrono::milliseconds timeout,
            Body body) {
-  if (busy) return;
+  if (busy || !self->state.cfg.schema_ready->load()) return;
   busy = true;
   db_call<std::int64_t>(
       self, self->state.cfg.db, name, true, timeout, std::move(body),

@@ -9,6 +9,9 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <atomic>
+#include <memory>
+
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
 #include "actors/db_pool.hpp"
@@ -25,6 +28,8 @@ struct maintenance_config {
   audit_settings audit;
   maintenance_settings maintenance;
   slot_ptr<db_pool_actor> db;
+  /// Set once migrations ran; rounds before that are skipped.
+  std::shared_ptr<std::atomic<bool>> schema_ready;
 };
 
 maintenance_actor spawn_maintenance(caf::actor_system& sys, maintenance_config cfg);

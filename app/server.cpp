@@ -119,10 +119,13 @@ std::vector<child_spec> root_children(server::internals& p) {
   jobs_cfg.shards = p.shards;
   jobs_cfg.db_timeout = p.cfg.front.request_timeout;
   jobs_cfg.webhooks = p.cfg.webhooks;
+  std::string currency_error;
+  jobs_cfg.currencies = *currency_set::parse(p.cfg.billing.currencies, currency_error);
+  jobs_cfg.timezone = p.cfg.billing.timezone;
   jobs_cfg.webhook_key = p.webhook_key;
   jobs_cfg.make_url_transport = make_url_transport;
   jobs_cfg.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
-  maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.pool};
+  maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.pool, p.schema_ready};
   root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {
                     return caf::actor_cast<caf::actor>(spawn_maintenance(sys, upkeep));
                   }});
@@ -173,6 +176,7 @@ void prepare_schema(server::internals& p) {
   if (applied > 0) spdlog::info("applied {} migration(s)", applied);
   check_timezone(*conn, p.cfg);
   bootstrap_admin(*conn, p.cfg);
+  p.schema_ready->store(true);
 }
 
 void start_listener(server::internals& p) {

@@ -36,6 +36,7 @@ struct server::internals {
   std::vector<slot_ptr<http_front_actor>> fronts;
   std::shared_ptr<std::atomic<bool>> draining = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<bool>> pg_up = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<bool>> schema_ready = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<std::int64_t>> heartbeat_ms =
       std::make_shared<std::atomic<std::int64_t>>(0);
   caf::actor root;

@@ -115,6 +115,9 @@ std::vector<config_key> make_keys() {
                        BILLD_FIELD(s.http.io_threads)));
   k.push_back(uint_key("http.body_bytes_max", d.http.body_bytes_max, 1024, 64u << 20,
                        "Largest request body (413 above).", BILLD_FIELD(s.http.body_bytes_max)));
+  k.push_back(uint_key("http.import_bytes_max", d.http.import_bytes_max, 1024, 1u << 30,
+                       "Largest CSV body POST /api/v1/bills/import accepts.",
+                       BILLD_FIELD(s.http.import_bytes_max)));
   k.push_back(uint_key("http.header_bytes_max", d.http.header_bytes_max, 1024, 1u << 20,
                        "Largest header block (431 above).", BILLD_FIELD(s.http.header_bytes_max)));
   k.push_back(uint_key("http.url_bytes_max", d.http.url_bytes_max, 256, 64u << 10,

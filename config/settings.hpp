@@ -15,6 +15,7 @@ struct http_settings {
   std::string listen = "127.0.0.1:8080";
   std::uint32_t io_threads = 1;
   std::uint32_t body_bytes_max = 1 << 20;
+  std::uint32_t import_bytes_max = 64 << 20;  // POST /api/v1/bills/import only
   std::uint32_t header_bytes_max = 16 << 10;
   std::uint32_t url_bytes_max = 8 << 10;
   std::uint32_t pipeline_max = 16;

@@ -56,6 +56,15 @@ json_object& json_object::str(std::string_view k, std::string_view value) {
   return *this;
 }
 
+std::string json_string_array(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, v);
+  }
+  return out + "]";
+}
+
 json_object& json_object::opt(std::string_view k, const std::optional<std::string>& value) {
   key(k);
   append_json_nullable(out_, value);

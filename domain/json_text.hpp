@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace billd {
@@ -16,6 +17,9 @@ void append_json_string(std::string& out, std::string_view s);
 void append_json_nullable(std::string& out, const std::optional<std::string>& s);
 
 /// Builds one JSON object field by field: `{"a":1,"b":"x"}`.
+/// `["a","b"]` from strings.
+std::string json_string_array(const std::vector<std::string>& values);
+
 class json_object {
  public:
   json_object() { out_ += '{'; }

@@ -10,6 +10,9 @@
 
 namespace billd {
 
+/// True when s is well-formed UTF-8 (lead and continuation bytes; overlongs not rejected).
+bool is_valid_utf8(std::string_view s);
+
 /// Number of Unicode code points in valid UTF-8 text.
 std::size_t code_points(std::string_view utf8);
 

@@ -124,6 +124,8 @@ void handle_payments_get(front_self self, request_ctx ctx);
 void handle_audit_list(front_self self, request_ctx ctx);
 void handle_reports_summary(front_self self, request_ctx ctx);
 void handle_webhooks_create(front_self self, request_ctx ctx);
+void handle_bills_import(front_self self, request_ctx ctx);
+void handle_jobs_get(front_self self, request_ctx ctx);
 void handle_webhooks_list(front_self self, request_ctx ctx);
 void handle_webhooks_delete(front_self self, request_ctx ctx);
 void handle_webhooks_deliveries(front_self self, request_ctx ctx);

@@ -70,6 +70,10 @@ void run_route(front_self self, request_ctx ctx) {
       return handle_webhooks_delete(self, std::move(ctx));
     case route_id::webhooks_deliveries:
       return handle_webhooks_deliveries(self, std::move(ctx));
+    case route_id::bills_import:
+      return handle_bills_import(self, std::move(ctx));
+    case route_id::jobs_get:
+      return handle_jobs_get(self, std::move(ctx));
   }
 }
 

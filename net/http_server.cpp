@@ -117,6 +117,11 @@ class session : public std::enable_shared_from_this<session> {
     served_any_ = true;
     if (parser_->get().target().size() > shared_->cfg.url_bytes_max)
       return fail_framing(problem::uri_too_long, "the request target is too long");
+    // CSV imports have a limit of their own; every other body keeps http.body_bytes_max.
+    auto target = parser_->get().target();
+    auto path = target.substr(0, target.find('?'));
+    if (parser_->get().method() == http::verb::post && path == "/api/v1/bills/import")
+      parser_->body_limit(shared_->cfg.import_bytes_max);
     reading_ = true;
     stream_.expires_after(shared_->cfg.request_timeout);
     http::async_read(

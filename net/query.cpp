@@ -1,6 +1,7 @@
 #include "net/query.hpp"
 
 #include "domain/civil_time.hpp"
+#include "domain/text_rules.hpp"
 
 #include <algorithm>
 
@@ -12,23 +13,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80         ? 1
-                      : (c >> 5) == 6  ? 2
-                      : (c >> 4) == 14 ? 3
-                      : (c >> 3) == 30 ? 4
-                                       : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    i += len;
-  }
-  return true;
 }
 
 }  // namespace
@@ -48,7 +32,7 @@ std::optional<std::string> percent_decode(std::string_view s) {
       out += s[i];
     }
   }
-  if (!valid_utf8(out)) return std::nullopt;
+  if (!is_valid_utf8(out)) return std::nullopt;
   return out;
 }
 

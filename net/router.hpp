@@ -38,6 +38,8 @@ enum class route_id : std::uint8_t {
   webhooks_list,
   webhooks_delete,
   webhooks_deliveries,
+  bills_import,
+  jobs_get,
 };
 
 /// Who may call a route (API.md "who"); reader is admin or viewer (reports), not clerks.

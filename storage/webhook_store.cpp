@@ -11,14 +11,6 @@
 namespace billd {
 namespace {
 
-std::string events_array(const std::vector<std::string>& events) {
-  std::string out = "[";
-  for (const auto& e : events) {
-    if (out.size() > 1) out += ',';
-    append_json_string(out, e);
-  }
-  return out + "]";
-}
 
 /// PostgreSQL text[] literal of simple names (validated: [a-z_.] only).
 std::string pg_array(const std::vector<std::string>& events) {
@@ -58,7 +50,7 @@ std::string webhook_json(const webhook& w) {
   return json_object{}
       .str("id", w.id)
       .str("url", w.url)
-      .raw("events", events_array(w.events))
+      .raw("events", json_string_array(w.events))
       .str("created_at", w.created_at)
       .finish();
 }
@@ -77,7 +69,7 @@ webhook insert_webhook(pg_connection& conn, const std::string& id, const std::st
   record_audit(conn, "webhook", id, "create", actor,
                json_object{}
                    .raw("url", "{\"before\":null,\"after\":" + url_json + "}")
-                   .raw("events", "{\"before\":null,\"after\":" + events_array(events) + "}")
+                   .raw("events", "{\"before\":null,\"after\":" + json_string_array(events) + "}")
                    .finish());
   return w;
 }

@@ -406,3 +406,73 @@ CAF_TEST(unpaid_bills_past_their_due_date_expire_and_paid_ones_do_not) {
   CAF_CHECK_EQUAL(audit.str(1, 0), "expire");
   CAF_CHECK_EQUAL(audit.str(1, 1), "system");
 }
+
+CAF_TEST_FIXTURE_SCOPE(bills_import_tests, fixture)
+
+CAF_TEST(a_csv_import_creates_the_good_rows_and_reports_the_bad_ones) {
+  std::string csv =
+      "reference,amount,currency,payer_name,payer_phone,payer_email,description,due_date\r\n"
+      "IMP-1,100.00,TZS,Asha,+255712000001,,Water,2030-01-31\r\n"
+      "IMP-2,12.345,TZS,Baraka,+255712000002,,Water,2030-01-31\r\n"
+      "IMP-3,300.00,TZS,\"Mwita, Juma\",+255712000003,j@example.com,\"Line one\nline "
+      "two\",2030-01-31\r\n"
+      "\r\n"
+      "IMP-4,400.00,TZS,Neema,+255712000004,,Water,2001-01-31\r\n"
+      "IMP-5,500,UGX,Okello,+256712000005,,Water,2030-01-31\n";
+  http_call up = call("POST", "/api/v1/bills/import", csv);
+  up.content_type = "text/csv";
+  auto r = server.call(up);
+  CAF_REQUIRE_EQUAL(r.status, 202);
+  auto job = str_of(json_of(r), "job_id");
+  CAF_CHECK_EQUAL(r.header("location"), "/api/v1/jobs/" + job);
+  rapidjson::Document status;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+  do {
+    status = json_of(server.call(call("GET", "/api/v1/jobs/" + job)));
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  } while (str_of(status, "status") != "done" && std::chrono::steady_clock::now() < until);
+  CAF_REQUIRE_EQUAL(str_of(status, "status"), "done");
+  CAF_CHECK_EQUAL(str_of(status, "kind"), "import");
+  CAF_CHECK_EQUAL(status["total"].GetInt(), 5);
+  CAF_CHECK_EQUAL(status["processed"].GetInt(), 5);
+  CAF_CHECK_EQUAL(status["succeeded"].GetInt(), 3);
+  CAF_CHECK_EQUAL(status["failed"].GetInt(), 2);
+  CAF_REQUIRE_EQUAL(status["errors"].Size(), 2u);
+  CAF_CHECK_EQUAL(status["errors"][0]["row"].GetInt(), 2);
+  CAF_CHECK(str_of(status["errors"][0], "message").find("amount") != std::string::npos);
+  CAF_CHECK_EQUAL(status["errors"][1]["row"].GetInt(), 4);
+  CAF_CHECK(str_of(status["errors"][1], "message").find("due_date") != std::string::npos);
+  CAF_CHECK(!status["errors_truncated"].GetBool());
+  auto quoted = json_of(server.call(call("GET", "/api/v1/bills?reference=IMP-3")));
+  CAF_REQUIRE_EQUAL(quoted["items"].Size(), 1u);
+  auto bill = json_of(server.call(
+      call("GET", "/api/v1/bills/" + std::string{quoted["items"][0]["id"].GetString()})));
+  CAF_CHECK_EQUAL(str_of(bill["payer"], "name"), "Mwita, Juma");
+  CAF_CHECK_EQUAL(str_of(bill, "description"), "Line one\nline two");
+  // Another clerk does not see this job; an admin does.
+  http_call other = authed(server.user_token("clerk"), "GET", "/api/v1/jobs/" + job);
+  CAF_CHECK_EQUAL(server.call(other).status, 404);
+  CAF_CHECK_EQUAL(server.call(authed(server.admin_token(), "GET", "/api/v1/jobs/" + job)).status,
+                  200);
+}
+
+CAF_TEST(an_unusable_file_is_refused_at_once) {
+  auto upload = [&](std::string body, std::string type = "text/csv") {
+    http_call up = call("POST", "/api/v1/bills/import", std::move(body));
+    up.content_type = std::move(type);
+    return server.call(up);
+  };
+  CAF_CHECK_EQUAL(upload("payer_name,amount\nA,1\n").status, 422);
+  CAF_CHECK_EQUAL(upload("\r\n").status, 422);  // no header row
+  CAF_CHECK_EQUAL(upload("a,b", "application/json").status, 415);
+  CAF_CHECK_EQUAL(upload("payer_name,payer_phone,payer_email,amount,currency,description,"
+                         "due_date,reference\n\"unclosed\n")
+                      .status,
+                  422);
+  CAF_CHECK_EQUAL(upload("\xff\xfe").status, 422);
+  http_call as_viewer = authed(server.user_token("viewer"), "POST", "/api/v1/bills/import", "x");
+  as_viewer.content_type = "text/csv";
+  CAF_CHECK_EQUAL(server.call(as_viewer).status, 403);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

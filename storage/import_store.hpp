@@ -1,0 +1,44 @@
+#pragma once
+// CSV imports as durable jobs: the upload stores the rows with the job in one transaction;
+// each batch creates its bills, records per-row errors and advances the progress in one
+// transaction, so a crash resumes exactly after the last committed batch.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/money.hpp"
+
+namespace billd {
+
+class pg_connection;
+
+inline constexpr const char* job_import = "import";
+/// Row errors kept per import (API.md); more are counted and flagged as truncated.
+inline constexpr int import_errors_kept = 1000;
+
+/// Stores an import job owned by owner_id with its rows (each the 8 import columns in
+/// import_columns order).
+void create_import(pg_connection& conn, const std::string& job_id, const std::string& owner_id,
+                   const std::vector<std::vector<std::string>>& rows);
+
+/// What one batch did.
+struct import_batch {
+  bool lease_lost = false;
+  bool finished = false;
+  std::int64_t processed = 0;
+};
+
+/// Turns the next `batch` rows of a leased import into bills (created by the job's owner).
+import_batch run_import_batch(pg_connection& conn, const std::string& job_id, std::int64_t fence,
+                              std::uint32_t batch, std::chrono::milliseconds lease,
+                              const currency_set& currencies, const std::string& timezone);
+
+/// GET /api/v1/jobs/{id} for `user_id` (admins see every job); nullopt when unknown or not
+/// theirs.
+std::optional<std::string> job_status_json(pg_connection& conn, const std::string& job_id,
+                                           const std::string& user_id, bool admin);
+
+}  // namespace billd
