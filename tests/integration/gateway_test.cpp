@@ -194,6 +194,30 @@ CAF_TEST(a_failing_gateway_opens_the_breaker_and_bills_stay_pending_until_it_rec
 
 CAF_TEST_FIXTURE_SCOPE_END()
 
+CAF_TEST_FIXTURE_SCOPE(gateway_misbehaving_tests, slow_fixture)
+
+CAF_TEST(a_gateway_that_hangs_or_resets_costs_a_timeout_and_the_bill_is_issued_later) {
+  for (auto kind : {"hang", "reset"}) {
+    sim.control(std::string{R"({"latency_ms":"0","error_rate":1.0,"error_kind":")"} + kind +
+                R"("})");
+    auto before = sim.stat("errors_injected");
+    auto id = create_bill();
+    auto until = std::chrono::steady_clock::now() + 10s;
+    while (sim.stat("errors_injected") < before + 2 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(20ms);
+    CAF_CHECK_EQUAL(control_number(id).status, 202);  // still pending, never failed
+    sim.control(R"({"error_rate":0.0})");
+    CAF_CHECK_EQUAL(settled_control_number(id).status, 200);
+    auto log = gateway_log(id);
+    bool saw = false;
+    for (const auto& e : log["items"].GetArray())
+      saw |= str_of(e, "status") == (std::string{kind} == "hang" ? "timeout" : "connection_error");
+    CAF_CHECK(saw);
+  }
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
 CAF_TEST_FIXTURE_SCOPE(gateway_slow_tests, slow_fixture)
 
 CAF_TEST(a_timeout_after_the_gateway_created_the_number_gets_the_same_number_on_retry) {
