@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -104,7 +105,10 @@ class session : public std::enable_shared_from_this<session> {
     reading_ = true;
     parser_.emplace();
     parser_->header_limit(shared_->cfg.header_bytes_max);
-    parser_->body_limit(shared_->cfg.body_bytes_max);
+    // Beast checks Content-Length against the limit while it parses the header, before the
+    // route is known: admit the larger import limit here and narrow it in on_header.
+    parser_->body_limit(
+        std::max<std::uint64_t>(shared_->cfg.body_bytes_max, shared_->cfg.import_bytes_max));
     stream_.expires_after(served_any_ ? shared_->cfg.idle_timeout : shared_->cfg.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -120,8 +124,11 @@ class session : public std::enable_shared_from_this<session> {
     // CSV imports have a limit of their own; every other body keeps http.body_bytes_max.
     auto target = parser_->get().target();
     auto path = target.substr(0, target.find('?'));
-    if (parser_->get().method() == http::verb::post && path == "/api/v1/bills/import")
-      parser_->body_limit(shared_->cfg.import_bytes_max);
+    bool import = parser_->get().method() == http::verb::post && path == "/api/v1/bills/import";
+    auto limit = import ? shared_->cfg.import_bytes_max : shared_->cfg.body_bytes_max;
+    if (auto length = parser_->content_length(); length && *length > limit)
+      return fail_framing(problem::payload_too_large, "the request body is too large");
+    parser_->body_limit(limit);  // chunked bodies are counted as they arrive
     reading_ = true;
     stream_.expires_after(shared_->cfg.request_timeout);
     http::async_read(
