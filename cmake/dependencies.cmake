@@ -37,3 +37,6 @@ add_library(rapidjson::rapidjson INTERFACE IMPORTED)
 set_target_properties(rapidjson::rapidjson PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES ${RAPIDJSON_INCLUDE_DIR}
   INTERFACE_COMPILE_DEFINITIONS "RAPIDJSON_HAS_STDSTRING=1")
+
+# TLS for outbound HTTPS (gateway, webhooks): Debian's OpenSSL 3 through Boost.Asio's ssl.
+find_package(OpenSSL REQUIRED)

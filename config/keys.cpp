@@ -53,7 +53,8 @@ bool is_host_port(std::string_view v) {
 }
 
 bool is_http_url_or_empty(std::string_view v) {
-  return v.empty() || (v.starts_with("http://") && v.size() > 7);
+  return v.empty() || (v.starts_with("http://") && v.size() > 7) ||
+         (v.starts_with("https://") && v.size() > 8);
 }
 
 #define BILLD_FIELD(expr) [](settings& s, auto v) { expr = decltype(expr)(v); }
@@ -83,7 +84,7 @@ std::vector<config_key> make_keys() {
                          true, BILLD_FIELD(s.admin_password), [](std::string_view v) {
                            return v.empty() || (v.size() >= 12 && v.size() <= 1024);
                          }));
-  k.push_back(string_key("gateway.url", "", "empty or an http:// URL (TLS is not built yet)",
+  k.push_back(string_key("gateway.url", "", "empty or an http(s):// URL",
                          "Payment gateway base URL; empty leaves control-number jobs waiting.",
                          false, BILLD_FIELD(s.gateway.url), is_http_url_or_empty));
   k.push_back(string_key("gateway.secret_out", "", "any string", "HMAC secret billd signs with.",
@@ -281,6 +282,10 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("jobs.give_up_after_s", 86'400, 1, 30 * 86'400,
                        "A job still failing this long after it was created is dead.",
                        BILLD_SECONDS(s.jobs.give_up_after)));
+  // --- outbound TLS ---
+  k.push_back(string_key("tls.ca_file", "", "empty or a path to a PEM file",
+                         "CAs trusted for https gateway and webhook URLs; empty: the system's.",
+                         false, BILLD_FIELD(s.tls.ca_file)));
   // --- webhooks ---
   k.push_back(string_key("webhooks.secret_key", "", "empty or 64 hex digits",
                          "Key that encrypts webhook secrets at rest; empty: generated into "

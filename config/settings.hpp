@@ -118,6 +118,11 @@ struct jobs_settings {
   std::chrono::seconds give_up_after{86'400};  // then the job is dead
 };
 
+/// Outbound TLS (gateway, webhooks): peers are verified against these CAs.
+struct tls_settings {
+  std::string ca_file;  // PEM bundle; empty = the system's trust store
+};
+
 /// Merchant webhooks.
 struct webhook_settings {
   std::string secret_key;               // 64 hex digits; empty: <data_dir>/webhook-secret.key
@@ -168,6 +173,7 @@ struct settings {
   gateway_settings gateway;
   jobs_settings jobs;
   webhook_settings webhooks;
+  tls_settings tls;
   audit_settings audit;
   maintenance_settings maintenance;
   retention_settings retention;

@@ -15,8 +15,7 @@ inline constexpr std::string_view webhook_event_types[] = {
 
 /// Why url cannot receive webhooks, or nullopt when it can: at most 2048 characters; https,
 /// or http only for a loopback host; no private (RFC 1918, CGNAT, link-local, ULA) or
-/// unspecified address literal unless allow_private. This build has no TLS client yet, so an
-/// https URL is refused with a message that says so.
+/// unspecified address literal unless allow_private.
 std::optional<std::string> check_webhook_url(std::string_view url, bool allow_private);
 
 /// Why the list of events is not acceptable (empty, unknown or repeated names), or nullopt.

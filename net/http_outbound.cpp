@@ -2,9 +2,13 @@
 
 #include "net/http_outbound.hpp"
 
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <cctype>
 #include <optional>
@@ -15,6 +19,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using clock = std::chrono::steady_clock;
 
@@ -22,7 +27,16 @@ using clock = std::chrono::steady_clock;
 /// hanging peer costs at most the timeout and never blocks a thread past it.
 class beast_transport final : public http_transport {
  public:
-  explicit beast_transport(http_origin origin) : origin_(std::move(origin)) {}
+  explicit beast_transport(http_origin origin) : origin_(std::move(origin)) {
+    if (origin_.tls) {
+      tls_.emplace(ssl::context::tls_client);
+      tls_->set_verify_mode(ssl::verify_peer);
+      if (origin_.ca_file.empty())
+        tls_->set_default_verify_paths();
+      else
+        tls_->load_verify_file(origin_.ca_file);
+    }
+  }
 
   outbound_response exchange(const outbound_request& req,
                              std::chrono::milliseconds timeout) override {
@@ -30,7 +44,7 @@ class beast_transport final : public http_transport {
     outbound_response out;
     // A kept-alive connection may have been closed by the peer meanwhile: one fresh retry
     // when the failure happened before any byte of the answer on a reused connection.
-    bool reused = stream_.has_value();
+    bool reused = connected();
     run(req, timeout, out);
     if (reused && (out.error == wire_error::reset || out.error == wire_error::protocol) &&
         !answer_started_) {
@@ -47,7 +61,58 @@ class beast_transport final : public http_transport {
   void fail(outbound_response& out, wire_error e, const beast::error_code& ec) {
     out.error = e;
     out.error_text = ec.message();
-    stream_.reset();
+    drop();
+  }
+
+  bool connected() const { return plain_.has_value() || secure_.has_value(); }
+  void drop() {
+    secure_.reset();
+    plain_.reset();
+  }
+  beast::tcp_stream& lowest() { return secure_ ? beast::get_lowest_layer(*secure_) : *plain_; }
+  /// Runs an I/O operation on whichever stream this origin uses.
+  template <class Op>
+  void on_stream(Op op) {
+    if (secure_)
+      op(*secure_);
+    else
+      op(*plain_);
+  }
+
+  /// Runs the pending connect or handshake; false (connection dropped) when it failed.
+  bool settle_opening(beast::error_code& ec, outbound_response& out) {
+    ioc_.run();
+    ioc_.restart();
+    if (!ec) return true;
+    fail(out, ec == beast::error::timeout ? wire_error::timeout : wire_error::connect_failed, ec);
+    return false;
+  }
+
+  /// TCP connect, then for https the TLS handshake with SNI and host-name verification.
+  bool open(std::chrono::milliseconds timeout, outbound_response& out) {
+    beast::error_code ec;
+    tcp::resolver resolver{ioc_};
+    auto endpoints = resolver.resolve(origin_.host, origin_.port, ec);
+    if (ec) return fail(out, wire_error::connect_failed, ec), false;
+    if (origin_.tls)
+      secure_.emplace(ioc_, *tls_);
+    else
+      plain_.emplace(ioc_);
+    lowest().expires_after(timeout);
+    lowest().async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    if (!settle_opening(ec, out)) return false;
+    lowest().socket().set_option(tcp::no_delay(true), ec);
+    if (!secure_) return true;
+    if (!SSL_set_tlsext_host_name(secure_->native_handle(), origin_.host.c_str())) {
+      out.error = wire_error::connect_failed;
+      out.error_text = "cannot set the TLS server name";
+      drop();
+      return false;
+    }
+    secure_->set_verify_callback(ssl::host_name_verification(origin_.host));
+    secure_->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    if (!settle_opening(ec, out)) return false;
+    return true;
   }
 
   static wire_error classify(const beast::error_code& ec) {
@@ -68,21 +133,7 @@ class beast_transport final : public http_transport {
     }
     ioc_.restart();
     beast::error_code ec;
-    if (!stream_) {
-      stream_.emplace(ioc_);
-      tcp::resolver resolver{ioc_};
-      auto endpoints = resolver.resolve(origin_.host, origin_.port, ec);
-      if (ec) return fail(out, wire_error::connect_failed, ec);
-      stream_->expires_after(timeout);
-      stream_->async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-      ioc_.run();
-      ioc_.restart();
-      if (ec)
-        return fail(out,
-                    ec == beast::error::timeout ? wire_error::timeout : wire_error::connect_failed,
-                    ec);
-      stream_->socket().set_option(tcp::no_delay(true), ec);
-    }
+    if (!connected() && !open(timeout, out)) return;
     http::request<http::string_body> r{http::string_to_verb(req.method),
                                        origin_.base_path + req.target, 11};
     r.set(http::field::host, origin_.host + ":" + origin_.port);
@@ -93,20 +144,26 @@ class beast_transport final : public http_transport {
     r.body() = req.body;
     r.keep_alive(true);
     r.prepare_payload();
-    stream_->expires_after(timeout);
-    http::async_write(*stream_, r, [&](beast::error_code e, std::size_t) { ec = e; });
+    lowest().expires_after(timeout);
+    on_stream([&](auto& st) {
+      http::async_write(st, r, [&](beast::error_code e, std::size_t) { ec = e; });
+    });
     ioc_.run();
     ioc_.restart();
     if (ec) return fail(out, classify(ec), ec);
     http::response_parser<http::string_body> parser;
     parser.body_limit(4u << 20);
-    http::async_read_header(*stream_, buffer_, parser,
-                            [&](beast::error_code e, std::size_t) { ec = e; });
+    on_stream([&](auto& st) {
+      http::async_read_header(st, buffer_, parser,
+                              [&](beast::error_code e, std::size_t) { ec = e; });
+    });
     ioc_.run();
     ioc_.restart();
     if (ec) return fail(out, classify(ec), ec);
     answer_started_ = true;
-    http::async_read(*stream_, buffer_, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+    on_stream([&](auto& st) {
+      http::async_read(st, buffer_, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+    });
     ioc_.run();
     if (ec) return fail(out, classify(ec), ec);
     auto& res = parser.get();
@@ -117,12 +174,14 @@ class beast_transport final : public http_transport {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       out.headers.emplace_back(std::move(name), std::string{field.value()});
     }
-    if (!res.keep_alive()) stream_.reset();
+    if (!res.keep_alive()) drop();
   }
 
   http_origin origin_;
   asio::io_context ioc_{1};
-  std::optional<beast::tcp_stream> stream_;
+  std::optional<ssl::context> tls_;
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure_;
   beast::flat_buffer buffer_;
   bool answer_started_ = false;
 };
@@ -130,12 +189,12 @@ class beast_transport final : public http_transport {
 }  // namespace
 
 bool parse_http_origin(const std::string& url, http_origin& out, std::string& error) {
-  constexpr std::string_view scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) {
-    error = "must start with http://";
+  out.tls = url.rfind("https://", 0) == 0;
+  if (!out.tls && url.rfind("http://", 0) != 0) {
+    error = "must start with http:// or https://";
     return false;
   }
-  auto rest = std::string_view{url}.substr(scheme.size());
+  auto rest = std::string_view{url}.substr(out.tls ? 8 : 7);
   auto slash = rest.find('/');
   auto authority = rest.substr(0, slash);
   out.base_path = slash == std::string_view::npos ? "" : std::string{rest.substr(slash)};
@@ -143,7 +202,7 @@ bool parse_http_origin(const std::string& url, http_origin& out, std::string& er
   auto colon = authority.rfind(':');
   if (colon == std::string_view::npos) {
     out.host = std::string{authority};
-    out.port = "80";
+    out.port = out.tls ? "443" : "80";
   } else {
     out.host = std::string{authority.substr(0, colon)};
     out.port = std::string{authority.substr(colon + 1)};
@@ -155,16 +214,15 @@ bool parse_http_origin(const std::string& url, http_origin& out, std::string& er
   return true;
 }
 
-std::unique_ptr<http_transport> make_url_transport(const std::string& url, std::string& origin,
+std::unique_ptr<http_transport> make_url_transport(const std::string& url,
+                                                   const std::string& ca_file, std::string& origin,
                                                    std::string& path, std::string& error) {
-  if (url.rfind("https://", 0) == 0) {
-    error = "https delivery needs TLS, which this build does not have yet";
-    return nullptr;
-  }
-  auto authority_end = url.find('/', 7);
+  auto scheme_end = url.find("://");
+  auto authority_end = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
   http_origin o;
   if (!parse_http_origin(url.substr(0, authority_end), o, error)) return nullptr;
-  origin = o.host + ":" + o.port;
+  o.ca_file = ca_file;
+  origin = std::string{o.tls ? "https://" : "http://"} + o.host + ":" + o.port;
   path = authority_end == std::string::npos ? "/" : url.substr(authority_end);
   return make_http_transport(o);
 }

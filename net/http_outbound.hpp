@@ -11,16 +11,20 @@ namespace billd {
 
 /// Scheme, host, port and base path of an http:// URL.
 struct http_origin {
+  bool tls = false;
   std::string host;
   std::string port = "80";
   std::string base_path;  // without a trailing slash; prefixed to every target
+  std::string ca_file;    // TLS: trusted CAs (PEM); empty = the system's store
 };
 
-/// Parses "http://host[:port][/base]"; nullopt-like false with `error` set otherwise.
+/// Parses "http(s)://host[:port][/base]" (port 80 or 443 by default); false with `error` set
+/// otherwise. TLS peers are verified: chain to a trusted CA and the host name (or IP).
 bool parse_http_origin(const std::string& url, http_origin& out, std::string& error);
 
-/// url_transport_factory for absolute http:// URLs (https needs TLS, not built yet).
-std::unique_ptr<http_transport> make_url_transport(const std::string& url, std::string& origin,
+/// url_transport_factory for absolute http(s):// URLs, trusting ca_file (empty: system CAs).
+std::unique_ptr<http_transport> make_url_transport(const std::string& url,
+                                                   const std::string& ca_file, std::string& origin,
                                                    std::string& path, std::string& error);
 
 /// A transport to origin.

@@ -3,6 +3,7 @@
 #define CAF_SUITE gateway
 #include <utility>
 
+#include <cstdlib>
 #include <ctime>
 #include <thread>
 
@@ -238,3 +239,69 @@ CAF_TEST(a_timeout_after_the_gateway_created_the_number_gets_the_same_number_on_
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+/// A throw-away CA and a server certificate for 127.0.0.1, made with the openssl CLI.
+std::string make_test_certificates() {
+  char dir_template[] = "/tmp/billd-tls-XXXXXX";
+  std::string dir = ::mkdtemp(dir_template);
+  std::string script =
+      "cd " + dir +
+      " && echo subjectAltName=IP:127.0.0.1 > san.ext &&"
+      " openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2"
+      " -subj '/CN=billd test CA' 2>/dev/null &&"
+      " openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr"
+      " -subj '/CN=127.0.0.1' 2>/dev/null &&"
+      " openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
+      " -out server.pem -days 2 -extfile san.ext 2>/dev/null";
+  CAF_REQUIRE_EQUAL(std::system(script.c_str()), 0);
+  return dir;
+}
+
+}  // namespace
+
+CAF_TEST(an_https_gateway_is_used_only_when_its_certificate_verifies) {
+  auto dir = make_test_certificates();
+  gateway_sim_process sim{"--tls-cert " + dir + "/server.pem --tls-key " + dir + "/server.key"};
+  CAF_REQUIRE(sim.url().starts_with("https://127.0.0.1:"));
+  auto bill_of = [](test_server& server) {
+    auto token = server.admin_token();
+    auto r = server.call(authed(token, "POST", "/api/v1/bills", bill_body()));
+    CAF_REQUIRE_EQUAL(r.status, 201);
+    return std::pair{token, str_of(json_of(r), "id")};
+  };
+  {
+    test_server trusted{[&](settings& s) {
+      sim.configure(s);
+      s.tls.ca_file = dir + "/ca.pem";
+    }};
+    auto [token, id] = bill_of(trusted);
+    auto until = std::chrono::steady_clock::now() + 20s;
+    int status = 0;
+    while ((status = trusted.call(authed(token, "GET", "/api/v1/bills/" + id + "/control-number"))
+                         .status) == 202 &&
+           std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(20ms);
+    CAF_CHECK_EQUAL(status, 200);
+  }
+  {
+    // The system store does not know the test CA: the handshake fails, the bill waits.
+    test_server untrusted{[&](settings& s) { sim.configure(s); }};
+    auto [token, id] = bill_of(untrusted);
+    auto until = std::chrono::steady_clock::now() + 20s;
+    bool refused = false;
+    while (!refused && std::chrono::steady_clock::now() < until) {
+      auto log =
+          json_of(untrusted.call(authed(token, "GET", "/api/v1/bills/" + id + "/gateway-log")));
+      for (const auto& e : log["items"].GetArray())
+        refused |= str_of(e, "status") == "connection_error";
+      std::this_thread::sleep_for(20ms);
+    }
+    CAF_CHECK(refused);
+    CAF_CHECK_EQUAL(
+        untrusted.call(authed(token, "GET", "/api/v1/bills/" + id + "/control-number")).status,
+        202);
+  }
+  std::system(("rm -rf " + dir).c_str());
+}

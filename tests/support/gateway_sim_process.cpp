@@ -39,7 +39,7 @@ gateway_sim_process::gateway_sim_process(const std::string& extra_flags) {
   char c;
   while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
   ::close(out[0]);
-  auto at = line.find("http://");
+  auto at = line.find("http");
   if (at == std::string::npos) throw std::runtime_error("gateway-sim did not start: " + line);
   url_ = line.substr(at);
 }

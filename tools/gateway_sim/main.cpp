@@ -1,7 +1,7 @@
 // gateway-sim: plays the payment gateway of API.md for development, tests and benchmarks.
 //   gateway-sim serve --listen HOST:PORT --secret-in S --secret-out S --billd-url URL
 //       [--mode sync|async] [--latency-ms N|A-B] [--error-rate P] [--error-kind 5xx|429|reset|hang]
-//       [--duplicate-callbacks] [--secret-in-previous S]
+//       [--duplicate-callbacks] [--secret-in-previous S] [--tls-cert PEM --tls-key PEM]
 //   gateway-sim pay --billd-url URL --secret S --control-number CN --amount A --currency C
 //       [--transaction-ref R] [--channel C] [--paid-at RFC3339]
 #include <cstdio>
@@ -56,9 +56,10 @@ std::string flag(const std::map<std::string, std::string>& f, const std::string&
 }
 
 int run_serve(const std::map<std::string, std::string>& f) {
-  static const char* known[] = {"listen",     "secret-in",  "secret-in-previous", "secret-out",
-                                "billd-url",  "mode",       "latency-ms",         "error-rate",
-                                "error-kind", "duplicate-callbacks"};
+  static const char* known[] = {
+      "listen",   "secret-in",  "secret-in-previous", "secret-out", "billd-url",
+      "mode",     "latency-ms", "error-rate",         "error-kind", "duplicate-callbacks",
+      "tls-cert", "tls-key"};
   for (const auto& [k, v] : f) {
     bool ok = false;
     for (auto n : known) ok = ok || k == n;
@@ -69,6 +70,10 @@ int run_serve(const std::map<std::string, std::string>& f) {
   opts.secrets_in = {flag(f, "secret-in"), flag(f, "secret-in-previous")};
   opts.secret_out = flag(f, "secret-out");
   opts.billd_url = flag(f, "billd-url", "http://127.0.0.1:8080");
+  opts.tls_cert = flag(f, "tls-cert");
+  opts.tls_key = flag(f, "tls-key");
+  if (opts.tls_cert.empty() != opts.tls_key.empty())
+    return usage("--tls-cert and --tls-key go together");
   if (opts.secrets_in[0].empty() || opts.secret_out.empty())
     return usage("--secret-in and --secret-out are required");
   sim::knobs k;
@@ -91,7 +96,8 @@ int run_serve(const std::map<std::string, std::string>& f) {
 
 int run_pay(const std::map<std::string, std::string>& f) {
   for (auto required : {"billd-url", "secret", "control-number", "amount", "currency"})
-    if (flag(f, required).empty()) return usage((std::string{"--"} + required + " is required").c_str());
+    if (flag(f, required).empty())
+      return usage((std::string{"--"} + required + " is required").c_str());
   auto ref = flag(f, "transaction-ref");
   if (ref.empty()) ref = "txn-" + random_token().substr(0, 16);
   std::time_t now = std::time(nullptr);
@@ -113,9 +119,9 @@ int run_pay(const std::map<std::string, std::string>& f) {
   outbound_request req;
   req.target = path;
   req.body = body;
-  req.headers.emplace_back(
-      "X-Signature", sign_request(flag(f, "secret"), static_cast<std::int64_t>(now), "POST",
-                                  origin.base_path + path, body));
+  req.headers.emplace_back("X-Signature",
+                           sign_request(flag(f, "secret"), static_cast<std::int64_t>(now), "POST",
+                                        origin.base_path + path, body));
   auto res = make_http_transport(origin)->exchange(req, std::chrono::seconds{30});
   if (res.error != wire_error::none) {
     std::fprintf(stderr, "gateway-sim: %s\n", res.error_text.c_str());

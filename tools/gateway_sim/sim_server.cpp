@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -41,7 +42,8 @@ response answer(const request& req, http::status status, std::string body) {
 std::string error_body(std::string_view code, std::string_view message) {
   std::string m;
   append_json_string(m, message);
-  return json_object{}.raw("error", json_object{}.str("code", code).raw("message", m).finish())
+  return json_object{}
+      .raw("error", json_object{}.str("code", code).raw("message", m).finish())
       .finish();
 }
 
@@ -173,8 +175,8 @@ bool set_knobs(const std::string& body, sim_state& state) {
   return true;
 }
 
-response route(tcp::socket& sock, const request& req, const server_options& opts,
-               sim_state& state, bool& drop) {
+response route(tcp::socket& sock, const request& req, const server_options& opts, sim_state& state,
+               bool& drop) {
   std::string target{req.target()};
   if (target == "/sim/stats" && req.method() == http::verb::get)
     return answer(req, http::status::ok, state.stats_json());
@@ -209,17 +211,18 @@ response route(tcp::socket& sock, const request& req, const server_options& opts
   return answer(req, http::status::not_found, error_body("not_found", "no such route"));
 }
 
-void session(tcp::socket sock, const server_options& opts, sim_state& state) {
+template <class Stream>
+void session(Stream& stream, const server_options& opts, sim_state& state) {
   beast::flat_buffer buffer;
   beast::error_code ec;
   for (;;) {
     request req;
-    http::read(sock, buffer, req, ec);
+    http::read(stream, buffer, req, ec);
     if (ec) return;
     bool drop = false;
-    auto res = route(sock, req, opts, state, drop);
+    auto res = route(beast::get_lowest_layer(stream), req, opts, state, drop);
     if (drop) return;
-    http::write(sock, res, ec);
+    http::write(stream, res, ec);
     if (ec || !req.keep_alive()) return;
   }
 }
@@ -233,16 +236,27 @@ int serve(const server_options& opts, sim_state& state) {
                    static_cast<unsigned short>(std::stoi(opts.listen.substr(colon + 1)))};
   tcp::acceptor acceptor{ioc, ep};
   auto bound = acceptor.local_endpoint();
-  std::printf("gateway-sim listening on http://%s:%u\n", bound.address().to_string().c_str(),
-              bound.port());
+  bool tls = !opts.tls_cert.empty();
+  asio::ssl::context ctx{asio::ssl::context::tls_server};
+  if (tls) {
+    ctx.use_certificate_chain_file(opts.tls_cert);
+    ctx.use_private_key_file(opts.tls_key, asio::ssl::context::pem);
+  }
+  std::printf("gateway-sim listening on %s://%s:%u\n", tls ? "https" : "http",
+              bound.address().to_string().c_str(), bound.port());
   std::fflush(stdout);
   for (;;) {
     tcp::socket sock{ioc};
     beast::error_code ec;
     acceptor.accept(sock, ec);
     if (ec) continue;
-    std::thread{[s = std::move(sock), &opts, &state]() mutable { session(std::move(s), opts, state); }}
-        .detach();
+    std::thread{[s = std::move(sock), &opts, &state, &ctx, tls]() mutable {
+      if (!tls) return session(s, opts, state);
+      asio::ssl::stream<tcp::socket> secure{std::move(s), ctx};
+      beast::error_code handshake_error;
+      secure.handshake(asio::ssl::stream_base::server, handshake_error);
+      if (!handshake_error) session(secure, opts, state);
+    }}.detach();
   }
 }
 

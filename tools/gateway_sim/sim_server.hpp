@@ -14,6 +14,7 @@ struct server_options {
   std::vector<std::string> secrets_in;  // what billd signs with (current, previous)
   std::string secret_out;               // what the sim signs callbacks with
   std::string billd_url;                // where callbacks go when a request names none
+  std::string tls_cert, tls_key;        // PEM files: serve https instead of http
 };
 
 /// Serves until the process is killed; prints "gateway-sim listening on http://H:P" first.
