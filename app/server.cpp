@@ -124,11 +124,11 @@ std::vector<child_spec> root_children(server::internals& p) {
   jobs_cfg.currencies = *currency_set::parse(p.cfg.billing.currencies, currency_error);
   jobs_cfg.timezone = p.cfg.billing.timezone;
   jobs_cfg.webhook_key = p.webhook_key;
-  jobs_cfg.make_url_transport = [ca = p.cfg.tls.ca_file](const std::string& url,
-                                                         std::string& origin, std::string& path,
-                                                         std::string& error) {
-    return make_url_transport(url, ca, origin, path, error);
-  };
+  jobs_cfg.make_url_transport =
+      [ca = p.cfg.tls.ca_file, open = p.cfg.webhooks.allow_private_networks](
+          const std::string& url, std::string& origin, std::string& path, std::string& error) {
+        return make_url_transport(url, ca, open, origin, path, error);
+      };
   jobs_cfg.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
   maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.pool, p.schema_ready};
   root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {

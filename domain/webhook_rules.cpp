@@ -34,13 +34,15 @@ std::optional<std::array<unsigned, 4>> ipv4(std::string_view host) {
   return out;
 }
 
-bool is_loopback(std::string_view host) {
+}  // namespace
+
+bool is_loopback_host(std::string_view host) {
   if (host == "localhost" || host == "::1") return true;
   auto v4 = ipv4(host);
   return v4 && (*v4)[0] == 127;
 }
 
-bool is_private(std::string_view host) {
+bool is_private_address(std::string_view host) {
   if (auto v4 = ipv4(host)) {
     auto [a, b, c, d] = *v4;
     (void)c;
@@ -55,8 +57,6 @@ bool is_private(std::string_view host) {
          lower.starts_with("feb");
 }
 
-}  // namespace
-
 std::optional<std::string> check_webhook_url(std::string_view url, bool allow_private) {
   if (url.size() > 2048) return "must be at most 2048 characters";
   for (unsigned char c : url)
@@ -66,8 +66,8 @@ std::optional<std::string> check_webhook_url(std::string_view url, bool allow_pr
   if (!https && !http) return "must be an https URL (http only for loopback)";
   auto host = host_of(url.substr(https ? 8 : 7));
   if (host.empty()) return "must name a host";
-  if (http && !is_loopback(host)) return "must use https unless the host is loopback";
-  if (is_private(host) && !allow_private)
+  if (http && !is_loopback_host(host)) return "must use https unless the host is loopback";
+  if (is_private_address(host) && !allow_private)
     return "must not name a private address (webhooks.allow_private_networks)";
   return std::nullopt;
 }

@@ -18,6 +18,12 @@ inline constexpr std::string_view webhook_event_types[] = {
 /// unspecified address literal unless allow_private.
 std::optional<std::string> check_webhook_url(std::string_view url, bool allow_private);
 
+/// True for loopback addresses and "localhost".
+bool is_loopback_host(std::string_view host);
+
+/// True for RFC 1918, CGNAT, link-local, ULA and unspecified address literals.
+bool is_private_address(std::string_view host);
+
 /// Why the list of events is not acceptable (empty, unknown or repeated names), or nullopt.
 std::optional<std::string> check_webhook_events(const std::vector<std::string>& events);
 

@@ -2,6 +2,8 @@
 
 #include "net/http_outbound.hpp"
 
+#include "domain/webhook_rules.hpp"
+
 #include <openssl/ssl.h>
 
 #include <boost/asio.hpp>
@@ -215,13 +217,27 @@ bool parse_http_origin(const std::string& url, http_origin& out, std::string& er
 }
 
 std::unique_ptr<http_transport> make_url_transport(const std::string& url,
-                                                   const std::string& ca_file, std::string& origin,
-                                                   std::string& path, std::string& error) {
+                                                   const std::string& ca_file, bool allow_private,
+                                                   std::string& origin, std::string& path,
+                                                   std::string& error) {
   auto scheme_end = url.find("://");
   auto authority_end = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
   http_origin o;
   if (!parse_http_origin(url.substr(0, authority_end), o, error)) return nullptr;
   o.ca_file = ca_file;
+  if (!allow_private && !is_loopback_host(o.host)) {
+    // Checked on every new connection, from the sender's own thread (resolving blocks).
+    asio::io_context ioc;
+    tcp::resolver resolver{ioc};
+    beast::error_code ec;
+    for (const auto& entry : resolver.resolve(o.host, o.port, ec)) {
+      auto address = entry.endpoint().address();
+      if (address.is_loopback() || is_private_address(address.to_string())) {
+        error = o.host + " resolves to a private address (webhooks.allow_private_networks)";
+        return nullptr;
+      }
+    }
+  }
   origin = std::string{o.tls ? "https://" : "http://"} + o.host + ":" + o.port;
   path = authority_end == std::string::npos ? "/" : url.substr(authority_end);
   return make_http_transport(o);

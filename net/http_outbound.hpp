@@ -23,9 +23,12 @@ struct http_origin {
 bool parse_http_origin(const std::string& url, http_origin& out, std::string& error);
 
 /// url_transport_factory for absolute http(s):// URLs, trusting ca_file (empty: system CAs).
+/// Unless allow_private, a host whose name resolves to a private or loopback address is refused
+/// (webhook URLs are the merchant's input: no requests into billd's own network).
 std::unique_ptr<http_transport> make_url_transport(const std::string& url,
-                                                   const std::string& ca_file, std::string& origin,
-                                                   std::string& path, std::string& error);
+                                                   const std::string& ca_file, bool allow_private,
+                                                   std::string& origin, std::string& path,
+                                                   std::string& error);
 
 /// A transport to origin.
 std::unique_ptr<http_transport> make_http_transport(const http_origin& origin);

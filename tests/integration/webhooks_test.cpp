@@ -8,6 +8,7 @@
 
 #include "caf/test/unit_test.hpp"
 #include "domain/signature.hpp"
+#include "net/http_outbound.hpp"
 #include "tests/support/gateway_sim_process.hpp"
 #include "tests/support/test_server.hpp"
 #include "tests/support/webhook_receiver.hpp"
@@ -147,3 +148,15 @@ CAF_TEST(receiver_errors_are_retried_until_a_2xx_and_the_deliveries_say_so) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(names_that_resolve_to_private_or_loopback_addresses_are_refused_at_delivery) {
+  // "10.1" and "127.1" are not address literals to the subscription rules, but the resolver
+  // reads them as 10.0.0.1 and 127.0.0.1: the check at connection time catches them.
+  std::string origin, path, error;
+  CAF_CHECK(!make_url_transport("https://10.1/hooks", "", false, origin, path, error));
+  CAF_CHECK(error.find("private address") != std::string::npos);
+  CAF_CHECK(!make_url_transport("https://127.1/hooks", "", false, origin, path, error));
+  CAF_CHECK(make_url_transport("https://10.1/hooks", "", true, origin, path, error) != nullptr);
+  CAF_CHECK_EQUAL(path, "/hooks");
+  CAF_CHECK(make_url_transport("http://127.0.0.1:9/x", "", false, origin, path, error) != nullptr);
+}
