@@ -61,6 +61,13 @@ std::shared_ptr<rapidjson::Document> object_body(front_self self, const request_
 void respond_failure(front_self self, const request_ctx& ctx, const db_outcome& outcome,
                      bool write);
 
+/// Runs effect as an idempotent write on the db-pool under the request's Idempotency-Key
+/// (`key`, empty when none) and answers with its reply; `after` sees a fresh (not replayed)
+/// success first.
+void idempotent_write(front_self self, const request_ctx& ctx, std::string name, std::string key,
+                      std::function<api_reply(pg_connection&)> effect,
+                      std::function<void()> after = nullptr);
+
 /// Answers a read of one JSON document: the failure, 404 (`missing`) when absent, else 200.
 void respond_found(front_self self, const request_ctx& ctx, const db_outcome& outcome,
                    std::optional<std::optional<std::string>>&& found, std::string_view missing);

@@ -1,5 +1,7 @@
 // Helpers shared by the route handlers: actor replies to HTTP, idempotency headers.
 
+#include "actors/db_call.hpp"
+#include "actors/idempotent_tx.hpp"
 #include "domain/crypto.hpp"
 #include "net/front_state.hpp"
 #include "net/json_input.hpp"
@@ -128,6 +130,24 @@ std::string request_fingerprint(const http_request& req) {
   material += '\n';
   material += req.body;
   return sha256_hex(material);
+}
+
+void idempotent_write(front_self self, const request_ctx& ctx, std::string name, std::string key,
+                      std::function<api_reply(pg_connection&)> effect,
+                      std::function<void()> after) {
+  idempotency_ref idem{std::move(key), request_fingerprint(ctx.req()), ctx.req().request_id};
+  db_call<api_reply>(
+      self, self->state.deps->db, std::move(name), true, request_timeout(self),
+      [user = ctx.who.user_id, idem, ttl = self->state.deps->cfg.idempotency_ttl,
+       effect = std::move(effect)](pg_connection& c) {
+        return run_idempotent(c, user, idem, ttl, effect);
+      },
+      [self, ctx, after = std::move(after)](const db_outcome& o, std::optional<api_reply>&& reply) {
+        if (!reply) return respond_failure(self, ctx, o, true);
+        if (after && reply->kind == reply_kind::ok && !reply->replayed) after();
+        respond(self, ctx, reply_to_http(*reply, ctx.req()));
+      },
+      ctx.req().request_id);
 }
 
 void respond_found(front_self self, const request_ctx& ctx, const db_outcome& outcome,

@@ -1,6 +1,7 @@
 // POST /api/v1/bills/import (CSV → a durable import job) and GET /api/v1/jobs/{id}.
 
 #include "actors/db_call.hpp"
+#include "actors/reply_mapping.hpp"
 #include "domain/csv.hpp"
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
@@ -59,27 +60,26 @@ void handle_bills_import(front_self self, request_ctx ctx) {
   if (!is_csv(ctx.req()))
     return respond_problem(self, ctx, problem::unsupported_media_type,
                            "the body must be text/csv (UTF-8)");
+  field_errors errors;
+  auto key = read_idempotency_key(ctx.req(), errors);
   std::vector<std::vector<std::string>> rows;
-  if (auto why = read_import(ctx.req().body, rows))
+  if (auto why = read_import(ctx.req().body, rows)) errors.push_back({"body", *why});
+  if (!errors.empty())
     return respond_problem(self, ctx, problem::validation_failed, "the file cannot be imported",
-                           {{"body", *why}});
+                           errors);
   auto job_id = new_id("job");
-  db_call<bool>(
-      self, self->state.deps->db, "import_create", true, request_timeout(self),
+  idempotent_write(
+      self, ctx, "import_create", std::move(key),
       [job_id, owner = ctx.who.user_id, rows = std::move(rows)](pg_connection& c) {
-        in_transaction(c, [&] { create_import(c, job_id, owner, rows); });
-        return true;
+        create_import(c, job_id, owner, rows);
+        auto reply = ok_reply(202, json_object{}.str("job_id", job_id).finish());
+        reply.location = "/api/v1/jobs/" + job_id;
+        return reply;
       },
-      [self, ctx, job_id](const db_outcome& o, std::optional<bool>&& ok) {
-        if (!ok) return respond_failure(self, ctx, o, true);
+      [self] {
+        // The job was committed with the rows: start it now.
         if (auto jobs = self->state.deps->jobs->get()) caf::anon_send(jobs, wake_atom::value);
-        http_response r;
-        r.status = 202;
-        r.with("Location", "/api/v1/jobs/" + job_id);
-        r.body = json_object{}.str("job_id", job_id).finish();
-        respond(self, ctx, std::move(r));
-      },
-      ctx.req().request_id);
+      });
 }
 
 void handle_jobs_get(front_self self, request_ctx ctx) {

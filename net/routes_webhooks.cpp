@@ -2,6 +2,7 @@
 // GET /api/v1/webhooks/{id}/deliveries (admin).
 
 #include "actors/db_call.hpp"
+#include "actors/reply_mapping.hpp"
 #include "domain/crypto.hpp"
 #include "domain/ids.hpp"
 #include "domain/webhook_rules.hpp"
@@ -44,6 +45,7 @@ void handle_webhooks_create(front_self self, request_ctx ctx) {
   auto doc = object_body(self, ctx);
   if (!doc) return;
   field_errors errors;
+  auto key = read_idempotency_key(ctx.req(), errors);
   object_reader r{*doc, "", errors};
   r.reject_unknown({"url", "events", "secret"});
   auto url = r.string("url");
@@ -62,20 +64,14 @@ void handle_webhooks_create(front_self self, request_ctx ctx) {
     return respond_problem(self, ctx, problem::validation_failed, "some fields are invalid",
                            errors);
   auto box = seal_secret(self->state.deps->webhook_key, *secret);
-  db_call<webhook>(
-      self, self->state.deps->db, "webhook_insert", true, request_timeout(self),
+  idempotent_write(
+      self, ctx, "webhook_insert", std::move(key),
       [id = new_id("whk"), url = *url, events, box, actor = ctx.who.user_id](pg_connection& c) {
-        return in_transaction(c, [&] { return insert_webhook(c, id, url, events, box, actor); });
-      },
-      [self, ctx](const db_outcome& o, std::optional<webhook>&& w) {
-        if (!w) return respond_failure(self, ctx, o, true);
-        http_response resp;
-        resp.status = 201;
-        resp.with("Location", "/api/v1/webhooks/" + w->id);
-        resp.body = webhook_json(*w);
-        respond(self, ctx, std::move(resp));
-      },
-      ctx.req().request_id);
+        auto w = insert_webhook(c, id, url, events, box, actor);
+        auto reply = ok_reply(201, webhook_json(w));
+        reply.location = "/api/v1/webhooks/" + w.id;
+        return reply;
+      });
 }
 
 void handle_webhooks_list(front_self self, request_ctx ctx) {

@@ -456,6 +456,27 @@ CAF_TEST(a_csv_import_creates_the_good_rows_and_reports_the_bad_ones) {
                   200);
 }
 
+CAF_TEST(an_idempotency_key_makes_an_upload_safe_to_retry) {
+  http_call up = call("POST", "/api/v1/bills/import",
+                      "payer_name,payer_phone,payer_email,amount,currency,description,due_date,"
+                      "reference\nA,+255712000010,,1.00,TZS,Water,2030-01-31,IDEM-1\n");
+  up.content_type = "text/csv";
+  up.headers.emplace_back("Idempotency-Key", "upload-1");
+  auto a = server.call(up);
+  auto b = server.call(up);
+  CAF_REQUIRE_EQUAL(a.status, 202);
+  CAF_CHECK_EQUAL(b.status, 202);
+  CAF_CHECK_EQUAL(b.header("idempotent-replayed"), "true");
+  CAF_CHECK_EQUAL(str_of(json_of(a), "job_id"), str_of(json_of(b), "job_id"));
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+  while (json_of(server.call(call("GET", "/api/v1/bills?reference=IDEM-1")))["items"].Size() < 1 &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  std::this_thread::sleep_for(std::chrono::milliseconds{200});
+  CAF_CHECK_EQUAL(
+      json_of(server.call(call("GET", "/api/v1/bills?reference=IDEM-1")))["items"].Size(), 1u);
+}
+
 CAF_TEST(an_unusable_file_is_refused_at_once) {
   auto upload = [&](std::string body, std::string type = "text/csv") {
     http_call up = call("POST", "/api/v1/bills/import", std::move(body));

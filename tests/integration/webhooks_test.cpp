@@ -95,6 +95,27 @@ CAF_TEST(subscriptions_follow_the_url_event_and_secret_rules_and_never_show_the_
   CAF_CHECK(server.call(call("GET", "/api/v1/webhooks")).body.find(id) == std::string::npos);
 }
 
+CAF_TEST(an_idempotency_key_makes_subscribing_safe_to_retry) {
+  auto body =
+      R"({"url":")" + receiver.url() + R"(","events":["bill.paid"],"secret":")" + secret + R"("})";
+  auto first = call("POST", "/api/v1/webhooks", body);
+  first.headers.emplace_back("Idempotency-Key", "subscribe-1");
+  auto a = server.call(first);
+  auto b = server.call(first);
+  CAF_REQUIRE_EQUAL(a.status, 201);
+  CAF_CHECK_EQUAL(b.status, 201);
+  CAF_CHECK_EQUAL(b.header("idempotent-replayed"), "true");
+  CAF_CHECK_EQUAL(str_of(json_of(a), "id"), str_of(json_of(b), "id"));
+  CAF_CHECK_EQUAL(b.header("location"), a.header("location"));
+  auto list = json_of(server.call(call("GET", "/api/v1/webhooks")));
+  CAF_CHECK_EQUAL(list["items"].Size(), 1u);
+  auto other = call("POST", "/api/v1/webhooks",
+                    R"({"url":")" + receiver.url("/other") +
+                        R"(","events":["bill.paid"],"secret":")" + secret + R"("})");
+  other.headers.emplace_back("Idempotency-Key", "subscribe-1");
+  CAF_CHECK_EQUAL(problem_slug(server.call(other)), "idempotency-mismatch");
+}
+
 CAF_TEST(a_bills_events_arrive_signed_and_in_order) {
   CAF_REQUIRE_EQUAL(
       subscribe(R"(["bill.issued","bill.partially_paid","bill.paid"])", receiver.url()).status,
