@@ -89,11 +89,15 @@ struct fixture : test_coordinator_fixture<> {
     gateway_call call{gateway_call_kind::control_number, std::move(bill), "/v1/control-numbers",
                       R"({"bill_id":"bil_1"})"};
     auto c = client;
-    sys.spawn([out, call, c](caf::event_based_actor* caller) {
-      caller->request(c, caf::infinite, call_atom::value, call).then([out](gateway_result& r) {
-        *out = std::move(r);
-      });
-    });
+    // The unused int: CAF 0.17 dereferences a null argument tuple when a function-based actor
+    // is spawned without arguments (UBSan reports it), so every test actor takes one.
+    sys.spawn(
+        [out, call, c](caf::event_based_actor* caller, int) {
+          caller->request(c, caf::infinite, call_atom::value, call).then([out](gateway_result& r) {
+            *out = std::move(r);
+          });
+        },
+        0);
     sched.run();
     return out;
   }
@@ -107,10 +111,12 @@ struct fixture : test_coordinator_fixture<> {
   std::string breaker() {
     auto out = std::make_shared<std::string>();
     auto c = client;
-    sys.spawn([out, c](caf::event_based_actor* caller) {
-      caller->request(c, caf::infinite, state_atom::value)
-          .then([out](const std::string& b, std::uint32_t) { *out = b; });
-    });
+    sys.spawn(
+        [out, c](caf::event_based_actor* caller, int) {
+          caller->request(c, caf::infinite, state_atom::value)
+              .then([out](const std::string& b, std::uint32_t) { *out = b; });
+        },
+        0);
     sched.run();
     return *out;
   }
