@@ -144,23 +144,17 @@ caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::strin
   return rp;
 }
 
+/// A write under an Idempotency-Key: the effect runs inside the idempotent transaction.
 template <class Effect>
 caf::typed_response_promise<api_reply> run_write(self_ptr self, std::string name,
                                                  std::string actor_id, idempotency_ref idem,
                                                  Effect effect) {
-  auto rp = self->make_response_promise<api_reply>();
-  auto ttl = self->state.cfg.idempotency_ttl;
   auto request_id = idem.request_id;
-  db_call<api_reply>(
-      self, self->state.db, std::move(name), /*write=*/true, self->state.cfg.db_timeout,
-      [actor_id = std::move(actor_id), idem = std::move(idem), ttl, effect](pg_connection& c) {
-        return run_idempotent(c, actor_id, idem, ttl, effect);
-      },
-      [rp](const db_outcome& outcome, std::optional<api_reply>&& reply) mutable {
-        rp.deliver(reply ? std::move(*reply) : reply_for_failure(outcome, true));
-      },
-      std::move(request_id));
-  return rp;
+  return run_plain_write(self, std::move(name), std::move(request_id),
+                         [actor_id = std::move(actor_id), idem = std::move(idem),
+                          ttl = self->state.cfg.idempotency_ttl, effect](pg_connection& c) {
+                           return run_idempotent(c, actor_id, idem, ttl, effect);
+                         });
 }
 
 billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32_t index,

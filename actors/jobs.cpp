@@ -12,6 +12,7 @@
 #include "domain/json_text.hpp"
 #include "domain/money.hpp"
 #include "domain/signature.hpp"
+#include "domain/url.hpp"
 #include "storage/bill_store.hpp"
 #include "storage/import_store.hpp"
 #include "storage/job_store.hpp"
@@ -61,19 +62,29 @@ void finish(self_ptr self, const leased_job& job, std::string status = "done") {
          [job, status](pg_connection& c) { return finish_job(c, job.id, job.fence, status); });
 }
 
-void retry_later(self_ptr self, const leased_job& job, milliseconds at_least,
-                 const std::string& why) {
+/// When a failed attempt of work `age_s` old runs again (at least `at_least` from now), or
+/// nullopt when that would pass jobs.give_up_after: then the work is dead. Jobs and webhook
+/// deliveries share this schedule.
+std::optional<milliseconds> next_attempt_in(self_ptr self, std::int32_t attempt, std::int64_t age_s,
+                                            milliseconds at_least) {
   auto& st = self->state;
   auto delay = std::max(job_retry_delay(st.cfg.jobs.backoff_min, st.cfg.jobs.backoff_max,
-                                        static_cast<std::uint32_t>(job.attempt), st.rng),
+                                        static_cast<std::uint32_t>(attempt), st.rng),
                         at_least);
-  auto age =
-      std::chrono::seconds{job.age_s} + std::chrono::duration_cast<std::chrono::seconds>(delay);
-  if (age > st.cfg.jobs.give_up_after) {
+  auto age = std::chrono::seconds{age_s} + std::chrono::duration_cast<std::chrono::seconds>(delay);
+  if (age > st.cfg.jobs.give_up_after) return std::nullopt;
+  return delay;
+}
+
+void retry_later(self_ptr self, const leased_job& job, milliseconds at_least,
+                 const std::string& why) {
+  auto next = next_attempt_in(self, job.attempt, job.age_s, at_least);
+  if (!next) {
     spdlog::error("job {} ({} of {}) is dead after {} attempts: {}", job.id, job.kind, job.bill_id,
                   job.attempt, why);
     return finish(self, job, "dead");
   }
+  auto delay = *next;
   spdlog::info("job {} ({} of {}) retries in {} ms: {}", job.id, job.kind, job.bill_id,
                delay.count(), why);
   settle(self, job, "job_reschedule", [job, delay, why](pg_connection& c) {
@@ -242,13 +253,6 @@ void lease(self_ptr self) {
       });
 }
 
-/// The path of an absolute URL (what the receiver sees and the signature covers).
-std::string path_of(const std::string& url) {
-  auto scheme = url.find("://");
-  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return slash == std::string::npos ? "/" : url.substr(slash);
-}
-
 void end_delivery(self_ptr self, const leased_delivery& d, webhook_sender_actor sender,
                   std::function<bool(pg_connection&)> body) {
   auto& st = self->state;
@@ -276,14 +280,13 @@ void deliver(self_ptr self, leased_delivery d, webhook_sender_actor sender) {
   post->timeout = st.cfg.webhooks.timeout;
   post->request.body = d.body;
   // Signed afresh per attempt: a receiver may refuse stale signatures.
-  post->request.headers = {
-      {"X-Event-Id", d.event_id},
-      {"X-Signature", sign_request(secret, st.cfg.unix_now(), "POST", path_of(d.url), d.body)}};
+  post->request.headers = {{"X-Event-Id", d.event_id},
+                           {"X-Signature", sign_request(secret, st.cfg.unix_now(), "POST",
+                                                        split_url(d.url).path, d.body)}};
   self->request(sender, st.cfg.webhooks.timeout + std::chrono::seconds{2}, exchange_atom::value,
                 webhook_post_ptr{post})
       .then(
           [self, d, sender](const exchange_answer& a) {
-            auto& cfg = self->state.cfg;
             const auto& r = *a;
             std::optional<int> status;
             if (r.error == wire_error::none) status = r.status;
@@ -293,18 +296,15 @@ void deliver(self_ptr self, leased_delivery d, webhook_sender_actor sender) {
               });
             auto why =
                 r.error != wire_error::none ? r.error_text : "HTTP " + std::to_string(r.status);
-            auto delay = job_retry_delay(cfg.jobs.backoff_min, cfg.jobs.backoff_max,
-                                         static_cast<std::uint32_t>(d.attempt), self->state.rng);
-            if (std::chrono::seconds{d.age_s} +
-                    std::chrono::duration_cast<std::chrono::seconds>(delay) >
-                cfg.jobs.give_up_after) {
+            auto next = next_attempt_in(self, d.attempt, d.age_s, milliseconds{0});
+            if (!next) {
               spdlog::error("webhook delivery {} of {} to {} is dead: {}", d.id, d.event_id, d.url,
                             why);
               return end_delivery(self, d, sender, [d, status, why](pg_connection& c) {
                 return settle_delivery(c, d.id, d.fence, "dead", status, why);
               });
             }
-            end_delivery(self, d, sender, [d, status, why, delay](pg_connection& c) {
+            end_delivery(self, d, sender, [d, status, why, delay = *next](pg_connection& c) {
               return retry_delivery(c, d.id, d.fence, delay, status, why);
             });
           },

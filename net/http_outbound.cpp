@@ -2,6 +2,7 @@
 
 #include "net/http_outbound.hpp"
 
+#include "domain/url.hpp"
 #include "domain/webhook_rules.hpp"
 
 #include <openssl/ssl.h>
@@ -220,10 +221,9 @@ std::unique_ptr<http_transport> make_url_transport(const std::string& url,
                                                    const std::string& ca_file, bool allow_private,
                                                    std::string& origin, std::string& path,
                                                    std::string& error) {
-  auto scheme_end = url.find("://");
-  auto authority_end = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  auto parts = split_url(url);
   http_origin o;
-  if (!parse_http_origin(url.substr(0, authority_end), o, error)) return nullptr;
+  if (!parse_http_origin(parts.origin, o, error)) return nullptr;
   o.ca_file = ca_file;
   if (!allow_private && !is_loopback_host(o.host)) {
     // Checked on every new connection, from the sender's own thread (resolving blocks).
@@ -239,7 +239,7 @@ std::unique_ptr<http_transport> make_url_transport(const std::string& url,
     }
   }
   origin = std::string{o.tls ? "https://" : "http://"} + o.host + ":" + o.port;
-  path = authority_end == std::string::npos ? "/" : url.substr(authority_end);
+  path = std::move(parts.path);
   return make_http_transport(o);
 }
 

@@ -50,18 +50,8 @@ void handle_audit_list(front_self self, request_ctx ctx) {
       [self, ctx, canonical, limit = page.limit](const db_outcome& o,
                                                  std::optional<std::vector<audit_row>>&& rows) {
         if (!rows) return respond_failure(self, ctx, o, false);
-        auto shown = std::min<std::size_t>(rows->size(), static_cast<std::size_t>(limit));
-        std::string items = "[";
-        for (std::size_t i = 0; i < shown; ++i) {
-          if (i > 0) items += ',';
-          items += (*rows)[i].json;
-        }
-        items += ']';
-        std::optional<std::string> next;
-        if (rows->size() > shown)
-          next = make_cursor(std::to_string((*rows)[shown - 1].id), canonical);
         http_response r;
-        r.body = page_json(items, next);
+        r.body = keyset_page_json(*rows, limit, canonical);
         respond(self, ctx, std::move(r));
       },
       ctx.req().request_id);

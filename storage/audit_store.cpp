@@ -100,7 +100,7 @@ std::vector<audit_row> list_audit(pg_connection& conn, const audit_filter& f,
                               before_id ? pg_param{std::to_string(*before_id)} : std::nullopt,
                               std::to_string(limit + 1)});
   std::vector<audit_row> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back({rows.int64(i, 0), rows.str(i, 1)});
+  for (int i = 0; i < rows.size(); ++i) out.push_back({rows.str(i, 0), rows.str(i, 1)});
   return out;
 }
 

@@ -37,7 +37,7 @@ struct audit_filter {
   std::optional<std::string> entity_type, entity_id, actor, from, to;
 };
 struct audit_row {
-  std::int64_t id = 0;
+  std::string id;  // the row's bigint id as text (a page cursor)
   std::string json;
 };
 /// Rows matching f with id < before_id, newest first, at most limit + 1.

@@ -16,6 +16,7 @@
 
 #include "domain/json_text.hpp"
 #include "domain/signature.hpp"
+#include "domain/url.hpp"
 #include "net/http_outbound.hpp"
 
 namespace billd::sim {
@@ -54,10 +55,8 @@ void send_callback(server_options opts, std::string callback_url, std::string bo
   if (callback_url.empty()) callback_url = opts.billd_url + "/api/v1/gateway/control-numbers";
   http_origin origin;
   std::string err;
-  auto scheme_end = callback_url.find("://");
-  auto path_at = callback_url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  std::string path = path_at == std::string::npos ? "/" : callback_url.substr(path_at);
-  if (!parse_http_origin(callback_url.substr(0, path_at), origin, err)) {
+  auto [origin_url, path] = split_url(callback_url);
+  if (!parse_http_origin(origin_url, origin, err)) {
     std::fprintf(stderr, "gateway-sim: bad callback url %s: %s\n", callback_url.c_str(),
                  err.c_str());
     return;
