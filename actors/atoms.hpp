@@ -30,5 +30,6 @@ using exchange_atom = caf::atom_constant<caf::atom("exchange")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using state_atom = caf::atom_constant<caf::atom("state")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using piece_atom = caf::atom_constant<caf::atom("piece")>;
 
 }  // namespace billd

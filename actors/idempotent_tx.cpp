@@ -29,6 +29,7 @@ bool is_final(reply_kind kind) {
     case reply_kind::overloaded:
     case reply_kind::outcome_unknown:
     case reply_kind::internal:
+    case reply_kind::too_large:
       return false;
   }
   return false;

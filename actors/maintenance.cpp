@@ -5,6 +5,7 @@
 #include "actors/db_call.hpp"
 #include "storage/audit_store.hpp"
 #include "storage/bill_store.hpp"
+#include "storage/import_store.hpp"
 
 namespace billd {
 namespace {
@@ -14,6 +15,7 @@ struct maintenance_state {
   maintenance_config cfg;
   bool sealing = false;
   bool expiring = false;
+  bool discarding = false;
 };
 
 using self_ptr = maintenance_actor::stateful_pointer<maintenance_state>;
@@ -53,6 +55,10 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
         auto batch = st.cfg.maintenance.expiry_batch;
         round(self, st.expiring, "bill_expiry", st.cfg.maintenance.expiry_interval,
               [batch](pg_connection& c) { return expire_due_bills(c, batch); });
+        round(self, st.discarding, "stale_uploads", st.cfg.maintenance.expiry_interval,
+              [age = 2 * st.cfg.import_timeout](pg_connection& c) {
+                return discard_stale_uploads(c, age);
+              });
       },
   };
 }

@@ -3,7 +3,9 @@
 // - seals new audit rows under a global checkpoint every audit.seal_interval_ms (rows older
 //   than audit.seal_after_s), so rewriting history needs more than one entity's chain;
 // - expires unpaid bills whose due date has passed, every maintenance.expiry_interval_ms, in
-//   batches of maintenance.expiry_batch (audited; their control numbers are withdrawn).
+//   batches of maintenance.expiry_batch (audited; their control numbers are withdrawn);
+// - on the same tick, deletes staged CSV uploads older than twice http.import_timeout_ms (left
+//   behind by a crash or a lost client).
 // Writers never wait on it; a failed round is retried on the next tick.
 
 #include <caf/replies_to.hpp>
@@ -27,6 +29,7 @@ using maintenance_actor = caf::typed_actor<caf::reacts_to<seal_atom>, caf::react
 struct maintenance_config {
   audit_settings audit;
   maintenance_settings maintenance;
+  std::chrono::milliseconds import_timeout{600'000};
   slot_ptr<db_pool_actor> db;
   /// Set once migrations ran; rounds before that are skipped.
   std::shared_ptr<std::atomic<bool>> schema_ready;

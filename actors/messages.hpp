@@ -56,6 +56,7 @@ enum class reply_kind : std::uint8_t {
   overloaded,
   outcome_unknown,
   internal,
+  too_large,  // a streamed body went over its limit (413)
 };
 
 /// A reply from billing, auth or user actors; `status`/`body` are set for ok replies.

@@ -130,7 +130,8 @@ std::vector<child_spec> root_children(server::internals& p) {
         return make_url_transport(url, ca, open, origin, path, error);
       };
   jobs_cfg.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
-  maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.pool, p.schema_ready};
+  maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.cfg.http.import_timeout, p.pool,
+                            p.schema_ready};
   root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {
                     return caf::actor_cast<caf::actor>(spawn_maintenance(sys, upkeep));
                   }});

@@ -119,6 +119,10 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("http.import_bytes_max", d.http.import_bytes_max, 1024, 1u << 30,
                        "Largest CSV body POST /api/v1/bills/import accepts.",
                        BILLD_FIELD(s.http.import_bytes_max)));
+  k.push_back(uint_key("http.import_timeout_ms", 600'000, 1'000, 3'600'000,
+                       "Time a whole CSV upload may take (http.request_timeout_ms bounds each "
+                       "pause in it); staged rows of an upload older than twice this are deleted.",
+                       BILLD_MS(s.http.import_timeout)));
   k.push_back(uint_key("http.header_bytes_max", d.http.header_bytes_max, 1024, 1u << 20,
                        "Largest header block (431 above).", BILLD_FIELD(s.http.header_bytes_max)));
   k.push_back(uint_key("http.url_bytes_max", d.http.url_bytes_max, 256, 64u << 10,
@@ -135,7 +139,8 @@ std::vector<config_key> make_keys() {
                        "Time to receive a new connection's first request header.",
                        BILLD_MS(s.http.header_timeout)));
   k.push_back(uint_key("http.request_timeout_ms", 30'000, 100, 600'000,
-                       "Time to receive a whole request once its header arrived.",
+                       "Time to receive a whole request once its header arrived (a streamed CSV "
+                       "upload: each piece of it).",
                        BILLD_MS(s.http.request_timeout)));
   k.push_back(uint_key("http.idle_timeout_ms", 60'000, 100, 3'600'000,
                        "Keep-alive idle time between requests.", BILLD_MS(s.http.idle_timeout)));

@@ -25,6 +25,7 @@ struct http_settings {
   milliseconds request_timeout{30'000};
   milliseconds idle_timeout{60'000};
   milliseconds drain_timeout{500};
+  milliseconds import_timeout{600'000};  // a whole streamed CSV upload
 };
 
 /// PostgreSQL: URL (empty = embedded), pool and per-statement bounds.

@@ -87,8 +87,30 @@ bool from_hex(std::string_view hex, std::string& bytes) {
 }
 
 std::string sha256_hex(std::string_view data) {
+  sha256_stream digest;
+  digest.update(data);
+  return digest.finish_hex();
+}
+
+struct sha256_stream::state {
+  crypto_hash_sha256_state sha;
+};
+
+sha256_stream::sha256_stream() : state_(std::make_unique<state>()) {
+  crypto_hash_sha256_init(&state_->sha);
+}
+sha256_stream::~sha256_stream() = default;
+sha256_stream::sha256_stream(sha256_stream&&) noexcept = default;
+sha256_stream& sha256_stream::operator=(sha256_stream&&) noexcept = default;
+
+void sha256_stream::update(std::string_view data) {
+  crypto_hash_sha256_update(&state_->sha, reinterpret_cast<const unsigned char*>(data.data()),
+                            data.size());
+}
+
+std::string sha256_stream::finish_hex() {
   unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_hash_sha256_final(&state_->sha, digest);
   char hex[crypto_hash_sha256_BYTES * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
   return hex;

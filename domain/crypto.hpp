@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -42,5 +43,21 @@ bool from_hex(std::string_view hex, std::string& bytes);
 
 /// Lower-case hex SHA-256 of data.
 std::string sha256_hex(std::string_view data);
+
+/// SHA-256 of data that arrives in pieces (a streamed request body).
+class sha256_stream {
+ public:
+  sha256_stream();
+  ~sha256_stream();
+  sha256_stream(sha256_stream&&) noexcept;
+  sha256_stream& operator=(sha256_stream&&) noexcept;
+  void update(std::string_view data);
+  /// Lower-case hex of the digest; the stream is finished afterwards.
+  std::string finish_hex();
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
 
 }  // namespace billd

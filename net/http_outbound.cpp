@@ -97,6 +97,17 @@ class beast_transport final : public http_transport {
     tcp::resolver resolver{ioc_};
     auto endpoints = resolver.resolve(origin_.host, origin_.port, ec);
     if (ec) return fail(out, wire_error::connect_failed, ec), false;
+    if (origin_.refuse_private && !is_loopback_host(origin_.host))
+      for (const auto& entry : endpoints) {
+        auto address = entry.endpoint().address();
+        if (address.is_loopback() || is_private_address(address.to_string())) {
+          out.error = wire_error::connect_failed;
+          out.error_text =
+              origin_.host + " resolves to a private address (webhooks.allow_private_networks)";
+          drop();
+          return false;
+        }
+      }
     if (origin_.tls)
       secure_.emplace(ioc_, *tls_);
     else
@@ -225,19 +236,7 @@ std::unique_ptr<http_transport> make_url_transport(const std::string& url,
   http_origin o;
   if (!parse_http_origin(parts.origin, o, error)) return nullptr;
   o.ca_file = ca_file;
-  if (!allow_private && !is_loopback_host(o.host)) {
-    // Checked on every new connection, from the sender's own thread (resolving blocks).
-    asio::io_context ioc;
-    tcp::resolver resolver{ioc};
-    beast::error_code ec;
-    for (const auto& entry : resolver.resolve(o.host, o.port, ec)) {
-      auto address = entry.endpoint().address();
-      if (address.is_loopback() || is_private_address(address.to_string())) {
-        error = o.host + " resolves to a private address (webhooks.allow_private_networks)";
-        return nullptr;
-      }
-    }
-  }
+  o.refuse_private = !allow_private;
   origin = std::string{o.tls ? "https://" : "http://"} + o.host + ":" + o.port;
   path = std::move(parts.path);
   return make_http_transport(o);

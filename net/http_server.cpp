@@ -60,6 +60,28 @@ bool valid_request_id(std::string_view s) {
   return true;
 }
 
+/// Routes whose body is handed to billd in pieces as it arrives (http_exchange::body_stream),
+/// under their own limit: CSV imports.
+bool streamed_route(http::verb method, std::string_view path) {
+  return method == http::verb::post && path == "/api/v1/bills/import";
+}
+
+/// Bytes read from the socket for one piece of a streamed body.
+constexpr std::size_t stream_piece_bytes = 64 * 1024;
+
+class session;
+
+/// The body_source of a streamed request: each piece is read on the session's strand. It
+/// keeps its session alive: no read is pending on the connection between two pieces.
+class stream_source final : public body_source {
+ public:
+  explicit stream_source(std::shared_ptr<session> s) : session_(std::move(s)) {}
+  void next(deliver_fn deliver) override;
+
+ private:
+  std::shared_ptr<session> session_;
+};
+
 /// One connection (Beast advanced_server style): reads requests while fewer than
 /// pipeline_max answers are pending and writes answers strictly in request order.
 class session : public std::enable_shared_from_this<session> {
@@ -90,6 +112,30 @@ class session : public std::enable_shared_from_this<session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next(); });
   }
 
+  /// Reads the next piece of the streamed body (on the strand) and hands it to deliver.
+  void read_piece(body_source::deliver_fn deliver) {
+    if (!streaming_ || piece_pending_) return deliver({}, false, body_status::broken);
+    if (stream_parser_->is_done()) {
+      end_stream();
+      return deliver({}, true, body_status::ok);
+    }
+    piece_buf_.resize(stream_piece_bytes);
+    auto& body = stream_parser_->get().body();
+    body.data = piece_buf_.data();
+    body.size = piece_buf_.size();
+    body.more = true;
+    piece_pending_ = true;
+    // A body that makes no progress for http.request_timeout_ms is abandoned.
+    stream_.expires_after(shared_->cfg.request_timeout);
+    http::async_read_some(stream_, buffer_, *stream_parser_,
+                          [self = shared_from_this(), deliver = std::move(deliver)](
+                              beast::error_code ec, std::size_t) mutable {
+                            self->on_piece(ec, std::move(deliver));
+                          });
+  }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
  private:
   struct slot {
     std::uint64_t seq;
@@ -101,7 +147,7 @@ class session : public std::enable_shared_from_this<session> {
   };
 
   void read_next() {
-    if (reading_ || closing_ || queue_.size() >= shared_->cfg.pipeline_max) return;
+    if (reading_ || streaming_ || closing_ || queue_.size() >= shared_->cfg.pipeline_max) return;
     reading_ = true;
     parser_.emplace();
     parser_->header_limit(shared_->cfg.header_bytes_max);
@@ -121,13 +167,15 @@ class session : public std::enable_shared_from_this<session> {
     served_any_ = true;
     if (parser_->get().target().size() > shared_->cfg.url_bytes_max)
       return fail_framing(problem::uri_too_long, "the request target is too long");
-    // CSV imports have a limit of their own; every other body keeps http.body_bytes_max.
+    // Streamed routes (CSV imports) have a limit of their own; every other body keeps
+    // http.body_bytes_max.
     auto target = parser_->get().target();
     auto path = target.substr(0, target.find('?'));
-    bool import = parser_->get().method() == http::verb::post && path == "/api/v1/bills/import";
-    auto limit = import ? shared_->cfg.import_bytes_max : shared_->cfg.body_bytes_max;
+    bool streamed = streamed_route(parser_->get().method(), {path.data(), path.size()});
+    auto limit = streamed ? shared_->cfg.import_bytes_max : shared_->cfg.body_bytes_max;
     if (auto length = parser_->content_length(); length && *length > limit)
       return fail_framing(problem::payload_too_large, "the request body is too large");
+    if (streamed) return begin_stream(limit);
     parser_->body_limit(limit);  // chunked bodies are counted as they arrive
     reading_ = true;
     stream_.expires_after(shared_->cfg.request_timeout);
@@ -139,7 +187,45 @@ class session : public std::enable_shared_from_this<session> {
   void on_body(beast::error_code ec) {
     reading_ = false;
     if (ec) return on_read_error(ec);
-    handle(parser_->release());
+    auto req = parser_->release();
+    auto body = std::move(req.body());
+    handle(req, std::move(body), nullptr);
+    read_next();
+  }
+
+  /// Hands the request to its front now; its body follows through a stream_source, one piece
+  /// per request of the consumer. Nothing else is read from this connection meanwhile.
+  void begin_stream(std::uint64_t limit) {
+    stream_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    stream_parser_->body_limit(limit);  // chunked bodies are counted as they arrive
+    streaming_ = true;
+    stream_seq_ = next_seq_;
+    auto source = std::make_shared<stream_source>(shared_from_this());
+    handle(stream_parser_->get(), {}, std::move(source));
+  }
+
+  void on_piece(beast::error_code ec, body_source::deliver_fn deliver) {
+    piece_pending_ = false;
+    if (ec == http::error::need_buffer) ec = {};  // the piece buffer is full: a whole piece
+    if (ec) {
+      // The rest of the body cannot be found any more: this connection ends with the answer.
+      closing_ = true;
+      return deliver({}, false,
+                     ec == http::error::body_limit ? body_status::too_large : body_status::broken);
+    }
+    auto used = piece_buf_.size() - stream_parser_->get().body().size;
+    std::string piece{piece_buf_.data(), used};
+    bool last = stream_parser_->is_done();
+    if (last) end_stream();
+    deliver(std::move(piece), last, body_status::ok);
+  }
+
+  /// The streamed body was read to its end: the connection can go on with the next request.
+  void end_stream() {
+    streaming_ = false;
+    stream_parser_.reset();
+    piece_buf_ = {};
     read_next();
   }
 
@@ -164,7 +250,9 @@ class session : public std::enable_shared_from_this<session> {
     maybe_write();
   }
 
-  void handle(http::request<http::string_body> req) {
+  template <class Body>
+  void handle(const http::request<Body>& req, std::string body,
+              std::shared_ptr<body_source> source) {
     slot s;
     s.seq = next_seq_++;
     s.keep_alive = req.keep_alive();
@@ -182,7 +270,7 @@ class session : public std::enable_shared_from_this<session> {
     }
     if (req.method() == http::verb::get && req.target() == "/health/live")
       return complete(s.seq, live_response());
-    dispatch(std::move(req), s);
+    dispatch(req, std::move(body), std::move(source), s);
   }
 
   http_response live_response() {
@@ -193,7 +281,9 @@ class session : public std::enable_shared_from_this<session> {
     return r;
   }
 
-  void dispatch(http::request<http::string_body> req, const slot& s) {
+  template <class Body>
+  void dispatch(const http::request<Body>& req, std::string body,
+                std::shared_ptr<body_source> source, const slot& s) {
     auto ex = std::make_shared<http_exchange>();
     auto& r = ex->request;
     r.method = std::string{req.method_string()};
@@ -206,7 +296,8 @@ class session : public std::enable_shared_from_this<session> {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       r.headers.emplace_back(std::move(name), std::string{f.value()});
     }
-    r.body = std::move(req.body());
+    r.body = std::move(body);
+    ex->body_stream = std::move(source);
     r.remote_ip = remote_ip_;
     r.loopback = loopback_;
     r.request_id = s.request_id;
@@ -214,8 +305,12 @@ class session : public std::enable_shared_from_this<session> {
     auto seq = s.seq;
     auto executor = stream_.get_executor();
     ex->reply = [weak, seq, executor](http_response resp) {
-      asio::post(executor, [weak, seq, resp = std::move(resp)]() mutable {
-        if (auto self = weak.lock()) self->complete(seq, std::move(resp));
+      // Locked now, while the exchange (which may be what keeps a streamed session alive)
+      // still exists; a connection that is gone just drops the answer.
+      auto self = weak.lock();
+      if (!self) return;
+      asio::post(executor, [self, seq, resp = std::move(resp)]() mutable {
+        self->complete(seq, std::move(resp));
       });
     };
     shared_->in_flight.fetch_add(1);
@@ -224,6 +319,15 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void complete(std::uint64_t seq, http_response resp) {
+    if (streaming_ && seq == stream_seq_) {
+      // Answered before its body was read to the end (refused, or the upload failed): the
+      // rest of the body cannot be skipped reliably, so the connection ends with this answer.
+      resp.close = true;
+      closing_ = true;
+      streaming_ = false;
+      for (auto& s : queue_)
+        if (s.seq == seq) s.drain_after = !piece_pending_;
+    }
     if (auto it = std::find(dispatched_.begin(), dispatched_.end(), seq); it != dispatched_.end()) {
       dispatched_.erase(it);
       shared_->in_flight.fetch_sub(1);
@@ -294,6 +398,11 @@ class session : public std::enable_shared_from_this<session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<http::buffer_body>> stream_parser_;  // a streamed body
+  std::uint64_t stream_seq_ = 0;
+  bool streaming_ = false;      // a streamed body is being read: no other request is read
+  bool piece_pending_ = false;  // a read of one piece is under way
+  std::vector<char> piece_buf_;
   std::optional<http::response<http::string_body>> out_;
   std::shared_ptr<server_shared> shared_;
   std::size_t front_;
@@ -311,6 +420,12 @@ class session : public std::enable_shared_from_this<session> {
   bool last_drain_ = false;
   std::array<char, 8192> drain_buf_{};
 };
+
+void stream_source::next(deliver_fn deliver) {
+  asio::post(session_->executor(), [s = session_, deliver = std::move(deliver)]() mutable {
+    s->read_piece(std::move(deliver));
+  });
+}
 
 std::pair<std::string, unsigned short> split_host_port(const std::string& listen) {
   auto colon = listen.rfind(':');

@@ -3,6 +3,7 @@
 // The Beast session builds an http_exchange; its reply function posts back to the socket.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -44,9 +45,33 @@ struct http_response {
   }
 };
 
+/// How the reading of one piece of a streamed body ended.
+enum class body_status : std::uint8_t {
+  ok,
+  too_large,  // over the route's body limit (413)
+  broken,     // the connection failed, timed out or sent a malformed body
+};
+
+/// A request body handed over in pieces, for routes that take large uploads: memory holds
+/// one piece at a time, and the socket is not read while the consumer is busy (backpressure).
+class body_source {
+ public:
+  /// Receives one piece (may be empty), whether it was the last, and how reading went.
+  /// Called on an I/O thread: it must not block.
+  using deliver_fn = std::function<void(std::string piece, bool last, body_status status)>;
+  virtual ~body_source() = default;
+  /// Asks for the next piece; ask again only after the previous one was delivered.
+  virtual void next(deliver_fn deliver) = 0;
+};
+
+/// A body already in memory, delivered as one last piece.
+std::shared_ptr<body_source> memory_body(std::string body);
+
 /// A request in flight and the way back to its connection (thread-safe, call once).
 struct http_exchange {
   http_request request;
+  /// Set for streamed routes (request.body is empty then); the body arrives through it.
+  std::shared_ptr<body_source> body_stream;
   std::function<void(http_response)> reply;
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 };

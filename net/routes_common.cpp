@@ -89,6 +89,8 @@ http_response render_reply(const api_reply& reply, const std::string& path) {
       return problem_response(problem::outcome_unknown, reply.detail, path);
     case reply_kind::internal:
       return problem_response(problem::internal, "internal error", path);
+    case reply_kind::too_large:
+      return problem_response(problem::payload_too_large, reply.detail, path);
   }
   return problem_response(problem::internal, "internal error", path);
 }

@@ -1,12 +1,11 @@
-// POST /api/v1/bills/import (CSV → a durable import job) and GET /api/v1/jobs/{id}.
+// POST /api/v1/bills/import (a streamed CSV → a durable import job, see net/import_upload)
+// and GET /api/v1/jobs/{id}.
 
 #include "actors/db_call.hpp"
 #include "actors/reply_mapping.hpp"
-#include "domain/csv.hpp"
 #include "domain/ids.hpp"
-#include "domain/json_text.hpp"
-#include "domain/text_rules.hpp"
 #include "net/front_state.hpp"
+#include "net/import_upload.hpp"
 #include "storage/import_store.hpp"
 #include "storage/pg_connection.hpp"
 
@@ -25,35 +24,6 @@ bool is_csv(const http_request& req) {
          lower.find("utf-8") != std::string::npos;
 }
 
-/// The data rows of the file in import_columns order (rows with another field count are kept
-/// as they are, for the job to report); an error message when the file itself is unusable.
-std::optional<std::string> read_import(std::string_view body,
-                                       std::vector<std::vector<std::string>>& rows) {
-  if (!is_valid_utf8(body)) return "the file is not UTF-8";
-  csv_reader reader{body};
-  std::vector<std::string> header;
-  if (!reader.next(header))
-    return reader.error().empty() ? "a header row is required" : "header: " + reader.error();
-  std::string why;
-  auto at = map_import_header(header, why);
-  if (at.empty()) return "header: " + why;
-  std::vector<std::string> fields;
-  while (reader.next(fields)) {
-    if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
-    if (fields.size() != header.size()) {
-      rows.push_back(std::move(fields));
-      continue;
-    }
-    std::vector<std::string> ordered;
-    ordered.reserve(at.size());
-    for (auto i : at) ordered.push_back(std::move(fields[i]));
-    rows.push_back(std::move(ordered));
-  }
-  if (!reader.error().empty())
-    return "row " + std::to_string(rows.size() + 1) + ": " + reader.error();
-  return std::nullopt;
-}
-
 }  // namespace
 
 void handle_bills_import(front_self self, request_ctx ctx) {
@@ -62,24 +32,29 @@ void handle_bills_import(front_self self, request_ctx ctx) {
                            "the body must be text/csv (UTF-8)");
   field_errors errors;
   auto key = read_idempotency_key(ctx.req(), errors);
-  std::vector<std::vector<std::string>> rows;
-  if (auto why = read_import(ctx.req().body, rows)) errors.push_back({"body", *why});
   if (!errors.empty())
     return respond_problem(self, ctx, problem::validation_failed, "the file cannot be imported",
                            errors);
-  auto job_id = new_id("job");
-  idempotent_write(
-      self, ctx, "import_create", std::move(key),
-      [job_id, owner = ctx.who.user_id, rows = std::move(rows)](pg_connection& c) {
-        create_import(c, job_id, owner, rows);
-        auto reply = ok_reply(202, json_object{}.str("job_id", job_id).finish());
-        reply.location = "/api/v1/jobs/" + job_id;
-        return reply;
-      },
-      [self] {
-        // The job was committed with the rows: start it now.
-        if (auto jobs = self->state.deps->jobs->get()) caf::anon_send(jobs, wake_atom::value);
-      });
+  const auto& req = ctx.req();
+  auto body = ctx.ex->body_stream ? ctx.ex->body_stream : memory_body(req.body);
+  auto upload = spawn_import_upload(
+      self->system(), {self->state.deps, std::move(body), ctx.who.user_id, std::move(key),
+                       req.method, req.path, req.request_id});
+  self->request(upload, self->state.deps->cfg.http.import_timeout, run_atom::value)
+      .then(
+          [self, ctx](api_reply& reply) {
+            if (reply.kind == reply_kind::validation_failed)
+              return respond_problem(self, ctx, problem::validation_failed,
+                                     "the file cannot be imported", {{reply.field, reply.detail}});
+            respond(self, ctx, reply_to_http(reply, ctx.req()));
+          },
+          [self, ctx, upload](caf::error&) {
+            // Over http.import_timeout_ms (or the upload actor failed): stop it; whether the
+            // job was queued at that moment is unknown.
+            self->send_exit(upload, caf::exit_reason::user_shutdown);
+            respond_problem(self, ctx, problem::outcome_unknown,
+                            "the upload did not finish in time");
+          });
 }
 
 void handle_jobs_get(front_self self, request_ctx ctx) {

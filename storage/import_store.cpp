@@ -38,29 +38,53 @@ std::string describe(const field_errors& errors) {
 
 }  // namespace
 
-void create_import(pg_connection& conn, const std::string& job_id, const std::string& owner_id,
-                   const std::vector<std::vector<std::string>>& rows) {
-  static const pg_statement job_stmt{
-      "import_job_insert",
-      "INSERT INTO jobs (id, kind, owner_id, payload) VALUES ($1, 'import', $2,"
-      " jsonb_build_object('total', $3::int, 'processed', 0, 'succeeded', 0, 'failed', 0,"
-      " 'errors', '[]'::jsonb, 'errors_truncated', false))"};
-  static const pg_statement rows_stmt{
+void stage_import(pg_connection& conn, const std::string& job_id, const std::string& owner_id) {
+  static const pg_statement stmt{
+      "import_stage",
+      "INSERT INTO jobs (id, kind, owner_id, status, payload) VALUES ($1, 'import', $2,"
+      " 'uploading', jsonb_build_object('total', 0, 'processed', 0, 'succeeded', 0,"
+      " 'failed', 0, 'errors', '[]'::jsonb, 'errors_truncated', false))"};
+  conn.run(stmt, {job_id, owner_id});
+}
+
+void append_import_rows(pg_connection& conn, const std::string& job_id, std::int64_t stored,
+                        const std::vector<std::vector<std::string>>& rows) {
+  static const pg_statement stmt{
       "import_rows_insert",
       "INSERT INTO import_rows (job_id, row_no, fields)"
       " SELECT $1, $2::int + t.i::int, t.v FROM jsonb_array_elements($3::jsonb)"
       " WITH ORDINALITY AS t(v, i)"};
-  conn.run(job_stmt, {job_id, owner_id, std::to_string(rows.size())});
-  constexpr std::size_t chunk = 1000;
-  for (std::size_t start = 0; start < rows.size(); start += chunk) {
-    std::string arr = "[";
-    for (std::size_t i = start; i < std::min(rows.size(), start + chunk); ++i) {
-      if (arr.size() > 1) arr += ',';
-      arr += json_string_array(rows[i]);
-    }
-    arr += ']';
-    conn.run(rows_stmt, {job_id, std::to_string(start), arr});
+  if (rows.empty()) return;
+  std::string arr = "[";
+  for (const auto& row : rows) {
+    if (arr.size() > 1) arr += ',';
+    arr += json_string_array(row);
   }
+  arr += ']';
+  conn.run(stmt, {job_id, std::to_string(stored), arr});
+}
+
+bool activate_import(pg_connection& conn, const std::string& job_id, std::int64_t total) {
+  static const pg_statement stmt{
+      "import_activate",
+      "UPDATE jobs SET status = 'queued', run_after = now(), updated_at = now(),"
+      " payload = jsonb_set(payload, '{total}', to_jsonb($2::int))"
+      " WHERE id = $1 AND status = 'uploading'"};
+  return conn.run(stmt, {job_id, std::to_string(total)}).affected() == 1;
+}
+
+void discard_import(pg_connection& conn, const std::string& job_id) {
+  static const pg_statement stmt{"import_discard",
+                                 "DELETE FROM jobs WHERE id = $1 AND status = 'uploading'"};
+  conn.run(stmt, {job_id});
+}
+
+std::int64_t discard_stale_uploads(pg_connection& conn, std::chrono::milliseconds age) {
+  static const pg_statement stmt{
+      "import_discard_stale",
+      "DELETE FROM jobs WHERE status = 'uploading'"
+      " AND created_at < now() - ($1::bigint * interval '1 millisecond')"};
+  return conn.run(stmt, {std::to_string(age.count())}).affected();
 }
 
 import_batch run_import_batch(pg_connection& conn, const std::string& job_id, std::int64_t fence,
