@@ -7,6 +7,7 @@
 #include "actors/reply_mapping.hpp"
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
+#include "storage/alert_store.hpp"
 #include "storage/bill_store.hpp"
 #include "storage/gateway_log_store.hpp"
 #include "storage/job_store.hpp"
@@ -113,20 +114,41 @@ api_reply control_number_effect_of(pg_connection& conn, const control_number_cmd
   });
 }
 
-api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd) {
-  return in_transaction(conn, [&] {
+/// The alert of a payment that could not be applied: the money is in, a person must look.
+alert_event unapplied_alert(const payment_cmd& cmd, const std::string& reason) {
+  const auto& n = cmd.notice;
+  return {"payment_unapplied", "warning",
+          "payment " + n.transaction_ref + " for control number " + n.control_number +
+              " was not applied: " + reason,
+          json_object{}
+              .str("payment_id", cmd.payment_id)
+              .str("transaction_ref", n.transaction_ref)
+              .str("control_number", n.control_number)
+              .str("reason", reason)
+              .finish()};
+}
+
+api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd,
+                         const alert_policy& alerts) {
+  std::optional<alert_raised> alert;
+  auto reply = in_transaction(conn, [&] {
+    alert.reset();
     auto rec = record_payment(conn, cmd.notice, cmd.payment_id);
     if (rec.what == payment_recorded::kind::conflict)
       return make_reply(reply_kind::conflict,
                         "transaction_ref was already used with different fields");
-    if (rec.outcome == "unapplied")
-      spdlog::warn("[{}] payment {} for control number {} not applied: {}", cmd.request_id,
-                   cmd.notice.transaction_ref, cmd.notice.control_number,
-                   rec.reason.value_or("replayed"));
-    auto reply = ok_reply(200, std::move(rec.body));
-    reply.replayed = rec.what == payment_recorded::kind::replayed;
-    return reply;
+    // The alert commits with the payment: no unapplied payment goes unreported.
+    if (rec.what == payment_recorded::kind::recorded && rec.outcome == "unapplied")
+      alert = raise_alert(conn, unapplied_alert(cmd, rec.reason.value_or("")), alerts);
+    auto r = ok_reply(200, std::move(rec.body));
+    r.replayed = rec.what == payment_recorded::kind::replayed;
+    return r;
   });
+  if (alert)
+    spdlog::warn("[{}] payment {} for control number {} not applied; alert {} {}",
+                 cmd.request_id, cmd.notice.transaction_ref, cmd.notice.control_number, alert->id,
+                 alert->fired ? "raised" : "repeated within its cooldown");
+  return reply;
 }
 
 /// A write without an Idempotency-Key: the effect carries its own transaction and identity.
@@ -190,7 +212,9 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
         auto request_id = cmd.request_id;
         return run_plain_write(
             self, "payment_record", std::move(request_id),
-            [cmd = std::move(cmd)](pg_connection& c) { return payment_effect(c, cmd); });
+            [cmd = std::move(cmd), alerts = self->state.cfg.alerts](pg_connection& c) {
+              return payment_effect(c, cmd, alerts);
+            });
       },
   };
 }

@@ -12,6 +12,7 @@
 #include "actors/atoms.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/messages.hpp"
+#include "storage/alert_store.hpp"
 
 namespace billd {
 
@@ -27,6 +28,7 @@ struct billing_shard_config {
   std::string timezone = "UTC";
   std::chrono::seconds idempotency_ttl{86'400};
   std::chrono::milliseconds db_timeout{10'000};
+  alert_policy alerts;  // unapplied payments raise an alert in their transaction
 };
 
 /// Spawns shard `index`.

@@ -1,8 +1,11 @@
 #include "actors/jobs.hpp"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <caf/all.hpp>
 
+#include <deque>
 #include <random>
 #include <set>
 
@@ -13,9 +16,11 @@
 #include "domain/money.hpp"
 #include "domain/signature.hpp"
 #include "domain/url.hpp"
+#include "storage/alert_store.hpp"
 #include "storage/bill_store.hpp"
 #include "storage/import_store.hpp"
 #include "storage/job_store.hpp"
+#include "storage/pg_connection.hpp"
 #include "storage/webhook_store.hpp"
 
 namespace billd {
@@ -37,6 +42,9 @@ struct jobs_state {
   bool leasing_deliveries = false;
   std::vector<webhook_sender_actor> idle_senders;
   std::set<std::string> busy_webhooks;
+  // Leased alert notifications waiting for a sender (counted in `running`, so bounded by
+  // jobs.max_running); they go before webhook deliveries.
+  std::deque<leased_job> alerts_to_send;
   std::minstd_rand rng{std::random_device{}()};
 };
 
@@ -62,6 +70,44 @@ void finish(self_ptr self, const leased_job& job, std::string status = "done") {
          [job, status](pg_connection& c) { return finish_job(c, job.id, job.fence, status); });
 }
 
+alert_policy policy_of(const alert_settings& s) { return {s.cooldown, s.notify()}; }
+
+/// A settle body that marks work dead with `mark` and, in the same transaction (only if the
+/// lease still held), raises `alert`.
+std::function<bool(pg_connection&)> dead_and_alerted(std::function<bool(pg_connection&)> mark,
+                                                     std::optional<alert_event> alert,
+                                                     alert_policy policy) {
+  return [mark = std::move(mark), alert = std::move(alert), policy](pg_connection& c) {
+    return in_transaction(c, [&] {
+      if (!mark(c)) return false;
+      if (alert) raise_alert(c, *alert, policy);
+      return true;
+    });
+  };
+}
+
+/// Marks a job dead and raises the alert that says so (a dead alert notification only logs:
+/// alerting about alerting could not end).
+void bury(self_ptr self, const leased_job& job, const std::string& why) {
+  spdlog::error("job {} ({} of {}) is dead after {} attempts: {}", job.id, job.kind, job.bill_id,
+                job.attempt, why);
+  std::optional<alert_event> alert;
+  if (job.kind != job_alert_notify)
+    alert = alert_event{"job_dead", "critical",
+                        "job " + job.id + " (" + job.kind + ") is dead: " + why,
+                        json_object{}
+                            .str("job_id", job.id)
+                            .str("job_kind", job.kind)
+                            .str("bill_id", job.bill_id)
+                            .num("attempts", job.attempt)
+                            .str("last_error", why)
+                            .finish()};
+  settle(self, job, "job_bury",
+         dead_and_alerted(
+             [job](pg_connection& c) { return finish_job(c, job.id, job.fence, "dead"); },
+             std::move(alert), policy_of(self->state.cfg.alerts)));
+}
+
 /// When a failed attempt of work `age_s` old runs again (at least `at_least` from now), or
 /// nullopt when that would pass jobs.give_up_after: then the work is dead. Jobs and webhook
 /// deliveries share this schedule.
@@ -79,11 +125,7 @@ std::optional<milliseconds> next_attempt_in(self_ptr self, std::int32_t attempt,
 void retry_later(self_ptr self, const leased_job& job, milliseconds at_least,
                  const std::string& why) {
   auto next = next_attempt_in(self, job.attempt, job.age_s, at_least);
-  if (!next) {
-    spdlog::error("job {} ({} of {}) is dead after {} attempts: {}", job.id, job.kind, job.bill_id,
-                  job.attempt, why);
-    return finish(self, job, "dead");
-  }
+  if (!next) return bury(self, job, why);
   auto delay = *next;
   spdlog::info("job {} ({} of {}) retries in {} ms: {}", job.id, job.kind, job.bill_id,
                delay.count(), why);
@@ -103,11 +145,8 @@ void to_shard(self_ptr self, const leased_job& job, control_number_cmd cmd) {
               --self->state.running;  // the shard ended the job in its own transaction
               return;
             }
-            if (r.kind == reply_kind::not_found || r.kind == reply_kind::conflict) {
-              spdlog::error("job {}: the gateway's answer for {} cannot be recorded: {}", job.id,
-                            job.bill_id, r.detail);
-              return finish(self, job, "dead");
-            }
+            if (r.kind == reply_kind::not_found || r.kind == reply_kind::conflict)
+              return bury(self, job, "the gateway's answer cannot be recorded: " + r.detail);
             retry_later(self, job, milliseconds{0}, r.detail);
           },
           [self, job](const caf::error& err) {
@@ -144,11 +183,8 @@ void on_result(self_ptr self, const leased_job& job, gateway_result r) {
     case gateway_verdict::issued:
       return to_shard(self, job, {job.bill_id, r.control_number, "", job.id, job.fence, job.id});
     case gateway_verdict::refused:
-      if (job.kind == job_withdrawal) {
-        spdlog::error("job {}: the gateway refused to withdraw for {}: {}", job.id, job.bill_id,
-                      r.reason);
-        return finish(self, job, "dead");
-      }
+      if (job.kind == job_withdrawal)
+        return bury(self, job, "the gateway refused the withdrawal: " + r.reason);
       return to_shard(self, job, {job.bill_id, "", r.reason, job.id, job.fence, job.id});
     case gateway_verdict::accepted: {
       // The answer comes by callback; if it never does, ask again (the gateway is idempotent).
@@ -186,10 +222,16 @@ void run_import(self_ptr self, leased_job job) {
       });
 }
 
+void send_alerts(self_ptr self);
+
 void run_job(self_ptr self, job_work w) {
   auto& st = self->state;
   const auto& job = w.job;
   if (job.kind == job_import) return run_import(self, job);
+  if (job.kind == job_alert_notify) {
+    st.alerts_to_send.push_back(job);
+    return send_alerts(self);
+  }
   gateway_call call;
   call.bill_id = job.bill_id;
   if (job.kind == job_control_number) {
@@ -200,7 +242,7 @@ void run_job(self_ptr self, job_work w) {
     call.body = control_number_body(*w.bill_now, st.cfg.callback_url->get());
   } else {
     auto cn = withdrawal_number(job.payload);
-    if (cn.empty()) return finish(self, job, "dead");
+    if (cn.empty()) return bury(self, job, "the withdrawal names no control number");
     call.kind = gateway_call_kind::withdrawal;
     call.target = "/v1/control-numbers/" + cn + "/cancel";
     call.body = "{}";
@@ -220,6 +262,7 @@ void lease(self_ptr self) {
     return;
   // Without a gateway, only imports run; gateway jobs wait for one to be configured.
   std::vector<std::string> kinds{job_import};
+  if (st.cfg.alerts.notify() && st.cfg.make_url_transport) kinds.emplace_back(job_alert_notify);
   if (st.cfg.gateway_enabled) {
     kinds.emplace_back(job_control_number);
     kinds.emplace_back(job_withdrawal);
@@ -253,11 +296,76 @@ void lease(self_ptr self) {
       });
 }
 
+/// The alert object of an alert_notify job's payload ({"alert": {...}}), or "" when absent.
+std::string alert_of(const std::string& payload) {
+  rapidjson::Document doc;
+  doc.Parse(payload.c_str(), payload.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("alert") ||
+      !doc["alert"].IsObject())
+    return {};
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> writer{out};
+  doc["alert"].Accept(writer);
+  return {out.GetString(), out.GetSize()};
+}
+
+/// POSTs one alert to alerts.notify_url, signed like a webhook; X-Event-Id is the job's id,
+/// the same on every attempt, so a receiver can drop repeats.
+void notify(self_ptr self, leased_job job, webhook_sender_actor sender) {
+  auto& st = self->state;
+  auto body = alert_of(job.payload);
+  if (body.empty()) {
+    st.idle_senders.push_back(std::move(sender));
+    return bury(self, job, "the notification holds no alert");
+  }
+  auto post = std::make_shared<webhook_post>();
+  post->url = st.cfg.alerts.notify_url;
+  post->timeout = st.cfg.webhooks.timeout;
+  post->request.body = body;
+  post->request.headers = {
+      {"X-Event-Id", job.id},
+      {"X-Signature", sign_request(st.cfg.alerts.notify_secret, st.cfg.unix_now(), "POST",
+                                   split_url(post->url).path, body)}};
+  auto released = [self](webhook_sender_actor s) {
+    self->state.idle_senders.push_back(std::move(s));
+    send_alerts(self);
+    lease_deliveries_round(self);
+  };
+  self->request(sender, st.cfg.webhooks.timeout + std::chrono::seconds{2}, exchange_atom::value,
+                webhook_post_ptr{post})
+      .then(
+          [self, job, sender, released](const exchange_answer& a) {
+            released(sender);
+            const auto& r = *a;
+            if (r.error == wire_error::none && r.status >= 200 && r.status < 300)
+              return finish(self, job);
+            retry_later(self, job, milliseconds{0},
+                        r.error != wire_error::none ? r.error_text
+                                                    : "HTTP " + std::to_string(r.status));
+          },
+          [self, job, sender, released](const caf::error& err) {
+            released(sender);
+            retry_later(self, job, milliseconds{0}, caf::to_string(err));
+          });
+}
+
+void send_alerts(self_ptr self) {
+  auto& st = self->state;
+  while (!st.alerts_to_send.empty() && !st.idle_senders.empty()) {
+    auto job = std::move(st.alerts_to_send.front());
+    st.alerts_to_send.pop_front();
+    auto sender = std::move(st.idle_senders.back());
+    st.idle_senders.pop_back();
+    notify(self, std::move(job), std::move(sender));
+  }
+}
+
 void end_delivery(self_ptr self, const leased_delivery& d, webhook_sender_actor sender,
                   std::function<bool(pg_connection&)> body) {
   auto& st = self->state;
   st.idle_senders.push_back(std::move(sender));
   st.busy_webhooks.erase(d.webhook_id);
+  send_alerts(self);  // alerts first: they are rare and someone is waiting for them
   db_call<bool>(self, st.cfg.db, "webhook_settle", true, st.cfg.db_timeout, std::move(body),
                 [self, id = d.id](const db_outcome& o, std::optional<bool>&& ok) {
                   if (!ok)
@@ -266,15 +374,33 @@ void end_delivery(self_ptr self, const leased_delivery& d, webhook_sender_actor 
                 });
 }
 
+/// Marks a delivery dead and raises the alert that says so, in one transaction.
+void bury_delivery(self_ptr self, const leased_delivery& d, webhook_sender_actor sender,
+                   std::optional<int> status, const std::string& why) {
+  spdlog::error("webhook delivery {} of {} to {} is dead: {}", d.id, d.event_id, d.url, why);
+  alert_event alert{"webhook_delivery_dead", "warning",
+                    "webhook delivery of " + d.event_id + " to " + d.url + " is dead: " + why,
+                    json_object{}
+                        .num("delivery_id", d.id)
+                        .str("webhook_id", d.webhook_id)
+                        .str("event_id", d.event_id)
+                        .str("url", d.url)
+                        .str("last_error", why)
+                        .finish()};
+  end_delivery(self, d, std::move(sender),
+               dead_and_alerted(
+                   [d, status, why](pg_connection& c) {
+                     return settle_delivery(c, d.id, d.fence, "dead", status, why);
+                   },
+                   std::move(alert), policy_of(self->state.cfg.alerts)));
+}
+
 void deliver(self_ptr self, leased_delivery d, webhook_sender_actor sender) {
   auto& st = self->state;
   std::string secret;
-  if (!open_secret(st.cfg.webhook_key, d.secret_box, secret)) {
-    spdlog::error("webhook {}: its secret cannot be decrypted with this key", d.webhook_id);
-    return end_delivery(self, d, std::move(sender), [d](pg_connection& c) {
-      return settle_delivery(c, d.id, d.fence, "dead", std::nullopt, "secret cannot be decrypted");
-    });
-  }
+  if (!open_secret(st.cfg.webhook_key, d.secret_box, secret))
+    return bury_delivery(self, d, std::move(sender), std::nullopt,
+                         "its secret cannot be decrypted with this key");
   auto post = std::make_shared<webhook_post>();
   post->url = d.url;
   post->timeout = st.cfg.webhooks.timeout;
@@ -297,13 +423,7 @@ void deliver(self_ptr self, leased_delivery d, webhook_sender_actor sender) {
             auto why =
                 r.error != wire_error::none ? r.error_text : "HTTP " + std::to_string(r.status);
             auto next = next_attempt_in(self, d.attempt, d.age_s, milliseconds{0});
-            if (!next) {
-              spdlog::error("webhook delivery {} of {} to {} is dead: {}", d.id, d.event_id, d.url,
-                            why);
-              return end_delivery(self, d, sender, [d, status, why](pg_connection& c) {
-                return settle_delivery(c, d.id, d.fence, "dead", status, why);
-              });
-            }
+            if (!next) return bury_delivery(self, d, sender, status, why);
             end_delivery(self, d, sender, [d, status, why, delay = *next](pg_connection& c) {
               return retry_delivery(c, d.id, d.fence, delay, status, why);
             });

@@ -101,7 +101,8 @@ std::vector<child_spec> root_children(server::internals& p) {
             })})));
   root.push_back(supervisor_child(group(p, "storage", storage_children(p))));
   billing_shard_config shard_cfg{p.cfg.billing.timezone, p.cfg.idempotency_ttl,
-                                 p.cfg.front.request_timeout};
+                                 p.cfg.front.request_timeout,
+                                 alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()}};
   std::vector<child_spec> shards;
   for (std::uint32_t i = 0; i < p.cfg.billing.shards; ++i)
     shards.push_back(slot_child("billing-shard", p.shards[i],
@@ -113,6 +114,7 @@ std::vector<child_spec> root_children(server::internals& p) {
   jobs_config jobs_cfg;
   jobs_cfg.jobs = p.cfg.jobs;
   jobs_cfg.gateway = p.cfg.gateway;
+  jobs_cfg.alerts = p.cfg.alerts;
   jobs_cfg.gateway_enabled = !p.cfg.gateway.url.empty();
   jobs_cfg.callback_url = p.callback_url;
   jobs_cfg.db = p.pool;

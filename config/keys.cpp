@@ -315,6 +315,20 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("webhooks.timeout_ms", 10'000, 100, 600'000,
                        "A delivery answered 2xx within this is done.",
                        BILLD_MS(s.webhooks.timeout)));
+  // --- alerts ---
+  k.push_back(uint_key("alerts.cooldown_s", 300, 1, 86'400,
+                       "An alert kind fires at most once per this; repeats are counted on it.",
+                       BILLD_SECONDS(s.alerts.cooldown)));
+  k.push_back(string_key("alerts.notify_url", "", "empty or an http(s):// URL",
+                         "Where alerts are POSTed, signed (durable job, retried); empty: logged "
+                         "and stored only.",
+                         false, BILLD_FIELD(s.alerts.notify_url), [](std::string_view v) {
+                           return v.empty() || v.starts_with("http://") ||
+                                  v.starts_with("https://");
+                         }));
+  k.push_back(string_key("alerts.notify_secret", "", "empty, or 16+ characters with notify_url",
+                         "HMAC secret that signs alert notifications (X-Signature).", true,
+                         BILLD_FIELD(s.alerts.notify_secret)));
   // --- audit ---
   k.push_back(uint_key("audit.seal_interval_ms", 5'000, 100, 3'600'000,
                        "How often a global checkpoint seals new audit rows.",

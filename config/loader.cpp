@@ -34,6 +34,8 @@ void check_relations(const settings& s) {
     throw config_error("billing.currencies " + err);
   if (s.http.url_bytes_max >= s.http.header_bytes_max)
     throw config_error("http.url_bytes_max must be below http.header_bytes_max");
+  if (s.alerts.notify() && s.alerts.notify_secret.size() < 16)
+    throw config_error("alerts.notify_secret needs 16 or more characters when alerts.notify_url is set");
 }
 
 }  // namespace

@@ -132,6 +132,16 @@ struct webhook_settings {
   milliseconds timeout{10'000};         // a 2xx within this is success
 };
 
+/// Alerts: how often one kind may fire and where they are sent.
+struct alert_settings {
+  std::chrono::seconds cooldown{300};  // per kind; repeats within it are counted, not sent
+  std::string notify_url;              // empty: alerts are logged and stored only
+  std::string notify_secret;           // signs notifications (X-Signature, as webhooks)
+
+  /// True when alerts are sent, not only stored.
+  bool notify() const { return !notify_url.empty(); }
+};
+
 /// The audit log's global checkpoints.
 struct audit_settings {
   milliseconds seal_interval{5'000};
@@ -174,6 +184,7 @@ struct settings {
   gateway_settings gateway;
   jobs_settings jobs;
   webhook_settings webhooks;
+  alert_settings alerts;
   tls_settings tls;
   audit_settings audit;
   maintenance_settings maintenance;

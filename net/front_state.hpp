@@ -8,9 +8,11 @@
 
 #include <unordered_map>
 
+#include "actors/db_call.hpp"
 #include "actors/messages.hpp"
 #include "actors/reply_mapping.hpp"
 #include "net/http_front.hpp"
+#include "net/pagination.hpp"
 #include "net/problem.hpp"
 #include "net/router.hpp"
 
@@ -78,6 +80,23 @@ std::optional<int> read_limit_only(front_self self, const request_ctx& ctx);
 /// The request deadline inside billd.
 std::chrono::milliseconds request_timeout(front_self self);
 
+/// Answers a list as one keyset page: `fetch(pg_connection&)` returns up to limit + 1 rows in
+/// list order, each with its cursor `id` and rendered `json`; `filters` binds the next cursor.
+template <class Row, class Fetch>
+void respond_keyset_page(front_self self, const request_ctx& ctx, std::string name, Fetch fetch,
+                         int limit, std::string filters) {
+  db_call<std::vector<Row>>(
+      self, self->state.deps->db, std::move(name), false, request_timeout(self), std::move(fetch),
+      [self, ctx, limit, filters = std::move(filters)](const db_outcome& o,
+                                                       std::optional<std::vector<Row>>&& rows) {
+        if (!rows) return respond_failure(self, ctx, o, false);
+        http_response r;
+        r.body = keyset_page_json(*rows, limit, filters);
+        respond(self, ctx, std::move(r));
+      },
+      ctx.req().request_id);
+}
+
 /// Idempotency-Key header → key (empty when absent); adds a field error when malformed.
 std::string read_idempotency_key(const http_request& req, field_errors& errors);
 
@@ -133,6 +152,7 @@ void handle_reports_summary(front_self self, request_ctx ctx);
 void handle_webhooks_create(front_self self, request_ctx ctx);
 void handle_bills_import(front_self self, request_ctx ctx);
 void handle_jobs_get(front_self self, request_ctx ctx);
+void handle_alerts_list(front_self self, request_ctx ctx);
 void handle_webhooks_list(front_self self, request_ctx ctx);
 void handle_webhooks_delete(front_self self, request_ctx ctx);
 void handle_webhooks_deliveries(front_self self, request_ctx ctx);

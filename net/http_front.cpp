@@ -74,6 +74,8 @@ void run_route(front_self self, request_ctx ctx) {
       return handle_bills_import(self, std::move(ctx));
     case route_id::jobs_get:
       return handle_jobs_get(self, std::move(ctx));
+    case route_id::alerts_list:
+      return handle_alerts_list(self, std::move(ctx));
   }
 }
 

@@ -73,6 +73,8 @@ constexpr std::array routes{
               priority::p1, "DELETE /api/v1/webhooks/{id}"},
     route_def{route_id::webhooks_deliveries, "GET", "/api/v1/webhooks/{}/deliveries", access::admin,
               priority::p2, "GET /api/v1/webhooks/{id}/deliveries"},
+    route_def{route_id::alerts_list, "GET", "/api/v1/alerts", access::admin, priority::p2,
+              "GET /api/v1/alerts"},
 };
 
 /// Matches path against pattern; on success stores the "{}" segment in param.

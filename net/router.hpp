@@ -40,6 +40,7 @@ enum class route_id : std::uint8_t {
   webhooks_deliveries,
   bills_import,
   jobs_get,
+  alerts_list,
 };
 
 /// Who may call a route (API.md "who"); reader is admin or viewer (reports), not clerks.

@@ -42,19 +42,12 @@ void handle_audit_list(front_self self, request_ctx ctx) {
   }
   if (!errors.empty())
     return respond_problem(self, ctx, problem::validation_failed, "invalid query", errors);
-  db_call<std::vector<audit_row>>(
-      self, self->state.deps->db, "audit_list", false, request_timeout(self),
+  respond_keyset_page<audit_row>(
+      self, ctx, "audit_list",
       [filter, before, limit = page.limit](pg_connection& c) {
         return list_audit(c, filter, before, limit);
       },
-      [self, ctx, canonical, limit = page.limit](const db_outcome& o,
-                                                 std::optional<std::vector<audit_row>>&& rows) {
-        if (!rows) return respond_failure(self, ctx, o, false);
-        http_response r;
-        r.body = keyset_page_json(*rows, limit, canonical);
-        respond(self, ctx, std::move(r));
-      },
-      ctx.req().request_id);
+      page.limit, canonical);
 }
 
 }  // namespace billd

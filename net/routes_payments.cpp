@@ -18,19 +18,12 @@ namespace {
 /// Lists payments under filter (already validated) as one keyset page.
 void respond_payment_page(front_self self, request_ctx ctx, payment_filter filter,
                           page_request page, std::string canonical) {
-  db_call<std::vector<payment_row>>(
-      self, self->state.deps->db, "payment_list", false, request_timeout(self),
+  respond_keyset_page<payment_row>(
+      self, ctx, "payment_list",
       [filter, page](pg_connection& c) {
         return list_payments(c, filter, page.before_id, page.limit);
       },
-      [self, ctx, canonical, limit = page.limit](const db_outcome& o,
-                                                 std::optional<std::vector<payment_row>>&& rows) {
-        if (!rows) return respond_failure(self, ctx, o, false);
-        http_response r;
-        r.body = keyset_page_json(*rows, limit, canonical);
-        respond(self, ctx, std::move(r));
-      },
-      ctx.req().request_id);
+      page.limit, std::move(canonical));
 }
 
 }  // namespace

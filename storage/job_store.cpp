@@ -37,7 +37,8 @@ void enqueue_job(pg_connection& conn, const std::string& kind, const std::string
   static const pg_statement stmt{
       "job_enqueue",
       "INSERT INTO jobs (id, kind, bill_id, payload) VALUES ($1, $2, $3, $4::jsonb)"};
-  conn.run(stmt, {new_id("job"), kind, bill_id, payload_json});
+  conn.run(stmt, {new_id("job"), kind, bill_id.empty() ? std::nullopt : pg_param{bill_id},
+                  payload_json});
 }
 
 bool finish_job(pg_connection& conn, const std::string& id, std::int64_t fence,

@@ -32,7 +32,7 @@ struct leased_job {
 std::vector<leased_job> lease_jobs(pg_connection& conn, const std::vector<std::string>& kinds,
                                    std::uint32_t limit, std::chrono::milliseconds lease);
 
-/// Inserts a job due now.
+/// Inserts a job due now (bill_id empty: a job of no bill).
 void enqueue_job(pg_connection& conn, const std::string& kind, const std::string& bill_id,
                  const std::string& payload_json);
 
