@@ -6,6 +6,7 @@
 #include <deque>
 #include <optional>
 
+#include "actors/circuit_breaker.hpp"
 #include "actors/restart_policy.hpp"
 
 namespace billd {
@@ -21,6 +22,7 @@ struct waiting_task {
 struct conn_slot {
   db_conn_actor handle;
   std::optional<waiting_task> current;
+  clock::time_point started;  // of the current task, for the breaker's slow calls
   std::uint64_t seq = 0;
   std::uint64_t restarts = 0;
   std::unique_ptr<restart_backoff> backoff;
@@ -32,6 +34,7 @@ struct db_pool_state {
   std::vector<conn_slot> conns;
   std::deque<waiting_task> waiting;
   std::unique_ptr<restart_budget> budget;
+  std::unique_ptr<circuit_breaker> breaker;
   ~db_pool_state() {
     for (auto& c : conns)
       if (c.handle) caf::anon_send_exit(c.handle, caf::exit_reason::user_shutdown);
@@ -49,9 +52,31 @@ db_outcome make_outcome(db_outcome_code code, std::string message = {}) {
 
 void pump(self_ptr self);
 
+/// The answer while the breaker holds statements back.
+db_outcome refused_by_breaker(self_ptr self) {
+  auto out = make_outcome(db_outcome_code::overloaded, "PostgreSQL breaker open");
+  auto wait = self->state.breaker->retry_after(clock::now());
+  out.retry_after_s = static_cast<std::uint32_t>(std::max<std::int64_t>(1, (wait.count() + 999) / 1000));
+  return out;
+}
+
+/// What the breaker counts as PostgreSQL failing (ARCHITECTURE.md): a lost connection, a
+/// cancelled statement, classes 08/53/57P0x. Constraint violations and conflicts are answers.
+bool dependency_failed(const db_outcome& o) {
+  return o.code == db_outcome_code::outcome_unknown ||
+         (o.code == db_outcome_code::failed && is_dependency_failure(o.error));
+}
+
+void record(self_ptr self, const conn_slot& slot, bool failed) {
+  auto now = clock::now();
+  self->state.breaker->record(
+      failed, std::chrono::duration_cast<std::chrono::milliseconds>(now - slot.started), now);
+}
+
 void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outcome) {
   auto& slot = self->state.conns[index];
   if (slot.seq != seq || !slot.current) return;  // already answered (connection died)
+  record(self, slot, dependency_failed(outcome));
   slot.current->rp.deliver(std::move(outcome));
   slot.current.reset();
   pump(self);
@@ -62,6 +87,7 @@ void dispatch(self_ptr self, std::size_t index, waiting_task work) {
   auto task = work.task;
   auto seq = ++slot.seq;
   slot.current = std::move(work);
+  slot.started = clock::now();
   self->request(slot.handle, caf::infinite, run_atom::value, task)
       .then([self, index, seq](db_outcome& outcome) { finish(self, index, seq, outcome); },
             [self, index, seq](caf::error& err) {
@@ -90,6 +116,10 @@ void pump(self_ptr self) {
     if (!idle) return;
     auto work = std::move(waiting.front());
     waiting.pop_front();
+    if (!self->state.breaker->allow(clock::now())) {
+      work.rp.deliver(refused_by_breaker(self));
+      continue;
+    }
     dispatch(self, *idle, std::move(work));
   }
 }
@@ -111,6 +141,7 @@ void on_conn_down(self_ptr self, const caf::down_msg& msg) {
       // unknown; a read was not a change, so the caller may simply retry.
       auto code = slot.current->task->write ? db_outcome_code::outcome_unknown
                                             : db_outcome_code::overloaded;
+      record(self, slot, true);
       slot.current->rp.deliver(make_outcome(code, "db-conn stopped mid-statement"));
       slot.current.reset();
     }
@@ -133,6 +164,15 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
   auto& state = self->state;
   state.cfg = std::move(cfg);
   state.budget = std::make_unique<restart_budget>(state.cfg.restarts);
+  // Each transition is logged once; requests refused meanwhile are not logged one by one.
+  state.breaker = std::make_unique<circuit_breaker>(
+      state.cfg.breaker, [](breaker_state from, breaker_state to) {
+        if (to == breaker_state::open)
+          spdlog::error("PostgreSQL breaker {} -> open: statements are refused until a probe",
+                        to_string(from));
+        else
+          spdlog::warn("PostgreSQL breaker {} -> {}", to_string(from), to_string(to));
+      });
   state.conns.resize(state.cfg.size);
   for (std::size_t i = 0; i < state.conns.size(); ++i) {
     state.conns[i].backoff = std::make_unique<restart_backoff>(state.cfg.restarts, 31 * i + 7);
@@ -143,12 +183,15 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
       [self](run_atom, db_task_ptr& task) -> caf::result<db_outcome> {
         // Decide before making a promise: in CAF 0.17 a response promise takes over the
         // request, after which a returned value is never delivered.
-        if (task->deadline <= clock::now()) return make_outcome(db_outcome_code::deadline_passed);
+        auto now = clock::now();
+        if (task->deadline <= now) return make_outcome(db_outcome_code::deadline_passed);
         auto& st = self->state;
+        if (st.breaker->state(now) == breaker_state::open) return refused_by_breaker(self);
         auto idle = idle_conn(self);
         bool dispatch_now = idle && st.waiting.empty();
         if (!dispatch_now && st.waiting.size() >= st.cfg.max_waiting)
           return make_outcome(db_outcome_code::overloaded, "db.max_waiting reached");
+        if (dispatch_now && !st.breaker->allow(now)) return refused_by_breaker(self);
         auto rp = self->make_response_promise<db_outcome>();
         if (dispatch_now)
           dispatch(self, *idle, waiting_task{std::move(task), rp});

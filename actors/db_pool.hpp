@@ -1,7 +1,10 @@
 #pragma once
-// db-pool: owns N db-conn actors, a bounded wait queue and deadline-aware dispatch.
-// A full queue refuses at once (overloaded); a task whose deadline passed is dropped, not run;
-// a connection that dies mid-task answers its caller outcome_unknown (writes) at once.
+// db-pool: owns N db-conn actors, a bounded wait queue, deadline-aware dispatch and the
+// PostgreSQL circuit breaker. A full queue refuses at once (overloaded); a task whose deadline
+// passed is dropped, not run; a connection that dies mid-task answers its caller
+// outcome_unknown (writes) at once. The breaker records only execution on a connection (never
+// time in the queue, so overload alone cannot open it); while it is open every task is refused
+// at once with the seconds until its next probe.
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -29,6 +32,7 @@ struct db_pool_config {
   std::uint32_t size = 8;
   std::uint32_t max_waiting = 1024;
   db_conn_config conn;
+  breaker_settings breaker;
   supervisor_settings restarts;
   /// Called each time a db-conn is restarted (the monitor counts restarts).
   std::function<void(const std::string&)> on_restart;

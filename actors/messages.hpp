@@ -35,11 +35,12 @@ struct db_outcome {
   db_outcome_code code = db_outcome_code::ok;
   db_errc error = db_errc::other;
   std::string message;
+  std::uint32_t retry_after_s = 0;  // overloaded by an open breaker: seconds until its probe
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, db_outcome& x) {
-  return f(caf::meta::type_name("db_outcome"), x.code, x.error, x.message);
+  return f(caf::meta::type_name("db_outcome"), x.code, x.error, x.message, x.retry_after_s);
 }
 
 /// What a write or read reported back to the front, before HTTP framing.

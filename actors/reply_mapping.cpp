@@ -23,6 +23,13 @@ api_reply reply_for_failure(const db_outcome& outcome, bool write) {
     case db_outcome_code::ok:
       return make_reply(reply_kind::internal, "no result");
     case db_outcome_code::overloaded:
+      if (outcome.retry_after_s > 0) {
+        auto r = make_reply(reply_kind::overloaded,
+                            "the database is failing; billd holds statements back for now");
+        r.retry_after_s = outcome.retry_after_s;
+        return r;
+      }
+      [[fallthrough]];
     case db_outcome_code::deadline_passed:
       return make_reply(reply_kind::overloaded, "the database is busy; not executed");
     case db_outcome_code::outcome_unknown:

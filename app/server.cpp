@@ -65,6 +65,7 @@ std::vector<child_spec> storage_children(server::internals& p) {
   pool.conn = {p.db.conninfo, p.cfg.db.connect_timeout, p.cfg.db.statement_timeout,
                p.cfg.db.slow_query};
   pool.restarts = p.cfg.supervisor;
+  pool.breaker = p.cfg.db.breaker;
   auto monitor = p.monitor;
   pool.on_restart = [monitor](const std::string& child) {
     if (auto m = monitor->get()) caf::anon_send(m, restart_atom::value, child);

@@ -5,6 +5,14 @@ find_package(Threads REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Boost 1.74 REQUIRED)
 
+# An imported target for a library Debian ships without a CMake config.
+function(billd_imported_library target library include_dir)
+  add_library(${target} UNKNOWN IMPORTED)
+  set_target_properties(${target} PROPERTIES
+    IMPORTED_LOCATION ${library}
+    INTERFACE_INCLUDE_DIRECTORIES ${include_dir})
+endfunction()
+
 find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
 find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
 find_library(CAF_IO_LIBRARY caf_io REQUIRED)
@@ -20,23 +28,26 @@ set_target_properties(caf::io PROPERTIES
 
 find_path(PQ_INCLUDE_DIR libpq-fe.h PATH_SUFFIXES postgresql REQUIRED)
 find_library(PQ_LIBRARY pq REQUIRED)
-add_library(pq::pq UNKNOWN IMPORTED)
-set_target_properties(pq::pq PROPERTIES
-  IMPORTED_LOCATION ${PQ_LIBRARY}
-  INTERFACE_INCLUDE_DIRECTORIES ${PQ_INCLUDE_DIR})
+billd_imported_library(pq::pq ${PQ_LIBRARY} ${PQ_INCLUDE_DIR})
 
 find_path(SODIUM_INCLUDE_DIR sodium.h REQUIRED)
 find_library(SODIUM_LIBRARY sodium REQUIRED)
-add_library(sodium::sodium UNKNOWN IMPORTED)
-set_target_properties(sodium::sodium PROPERTIES
-  IMPORTED_LOCATION ${SODIUM_LIBRARY}
-  INTERFACE_INCLUDE_DIRECTORIES ${SODIUM_INCLUDE_DIR})
+billd_imported_library(sodium::sodium ${SODIUM_LIBRARY} ${SODIUM_INCLUDE_DIR})
 
 find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
 add_library(rapidjson::rapidjson INTERFACE IMPORTED)
 set_target_properties(rapidjson::rapidjson PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES ${RAPIDJSON_INCLUDE_DIR}
   INTERFACE_COMPILE_DEFINITIONS "RAPIDJSON_HAS_STDSTRING=1")
+
+# Response compression: gzip through zlib, br through libbrotli (Debian ships no CMake config
+# for brotli, so it is found by hand like CAF).
+find_package(ZLIB REQUIRED)
+find_path(BROTLI_INCLUDE_DIR brotli/encode.h REQUIRED)
+find_library(BROTLI_ENC_LIBRARY brotlienc REQUIRED)
+find_library(BROTLI_DEC_LIBRARY brotlidec REQUIRED)
+billd_imported_library(brotli::enc ${BROTLI_ENC_LIBRARY} ${BROTLI_INCLUDE_DIR})
+billd_imported_library(brotli::dec ${BROTLI_DEC_LIBRARY} ${BROTLI_INCLUDE_DIR})
 
 # TLS for outbound HTTPS (gateway, webhooks): Debian's OpenSSL 3 through Boost.Asio's ssl.
 find_package(OpenSSL REQUIRED)

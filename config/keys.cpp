@@ -61,6 +61,42 @@ bool is_http_url_or_empty(std::string_view v) {
 #define BILLD_MS(expr) [](settings& s, auto v) { expr = milliseconds(v); }
 #define BILLD_SECONDS(expr) [](settings& s, auto v) { expr = std::chrono::seconds(v); }
 
+/// The eight keys of one circuit breaker under `prefix` ("db.breaker", "gateway.breaker").
+void add_breaker_keys(std::vector<config_key>& k, const std::string& prefix, const std::string& who,
+                      const breaker_settings& d, breaker_settings& (*pick)(settings&)) {
+  auto field = [pick](auto member) {
+    return [pick, member](settings& s, std::uint64_t v) {
+      pick(s).*member = static_cast<std::uint32_t>(v);
+    };
+  };
+  auto duration = [pick](milliseconds breaker_settings::*member) {
+    return [pick, member](settings& s, std::uint64_t v) { pick(s).*member = milliseconds(v); };
+  };
+  k.push_back(uint_key(prefix + ".window", d.window, 1, 10'000, who + ": calls in its window.",
+                       field(&breaker_settings::window)));
+  k.push_back(uint_key(prefix + ".min_calls", d.min_calls, 1, 10'000,
+                       who + ": calls in the window before it may open.",
+                       field(&breaker_settings::min_calls)));
+  k.push_back(uint_key(prefix + ".failure_pct", d.failure_pct, 1, 100,
+                       who + ": opens at this share of failed calls.",
+                       field(&breaker_settings::failure_pct)));
+  k.push_back(uint_key(prefix + ".slow_pct", d.slow_pct, 1, 100,
+                       who + ": opens at this share of slow calls.",
+                       field(&breaker_settings::slow_pct)));
+  k.push_back(uint_key(prefix + ".slow_ms", static_cast<std::uint64_t>(d.slow.count()), 1, 600'000,
+                       who + ": a call at least this long is slow.",
+                       duration(&breaker_settings::slow)));
+  k.push_back(uint_key(prefix + ".open_ms", static_cast<std::uint64_t>(d.open.count()), 1,
+                       3'600'000, who + ": first open time (doubles per re-open).",
+                       duration(&breaker_settings::open)));
+  k.push_back(uint_key(prefix + ".open_max_ms", static_cast<std::uint64_t>(d.open_max.count()), 1,
+                       3'600'000, who + ": longest open time.",
+                       duration(&breaker_settings::open_max)));
+  k.push_back(uint_key(prefix + ".probes", d.probes, 1, 1'000,
+                       who + ": calls admitted while half-open.",
+                       field(&breaker_settings::probes)));
+}
+
 std::vector<config_key> make_keys() {
   constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
   const settings d;
@@ -123,6 +159,18 @@ std::vector<config_key> make_keys() {
                        "Time a whole CSV upload may take (http.request_timeout_ms bounds each "
                        "pause in it); staged rows of an upload older than twice this are deleted.",
                        BILLD_MS(s.http.import_timeout)));
+  k.push_back(string_key(
+      "http.compression", "true", "true|false",
+      "Compress JSON and text answers with gzip or br as Accept-Encoding allows.", false,
+      [](settings& s, std::string v) { s.http.compression = v == "true"; },
+      [](std::string_view v) { return one_of(v, {"true", "false"}); }));
+  k.push_back(uint_key("http.compress_min_bytes", d.http.compress_min_bytes, 1, 1u << 30,
+                       "Smallest body compressed (unless the client refuses identity).",
+                       BILLD_FIELD(s.http.compress_min_bytes)));
+  k.push_back(uint_key("http.gzip_level", d.http.gzip_level, 1, 9, "zlib level of gzip answers.",
+                       BILLD_FIELD(s.http.gzip_level)));
+  k.push_back(uint_key("http.brotli_quality", d.http.brotli_quality, 0, 11,
+                       "Brotli quality of br answers.", BILLD_FIELD(s.http.brotli_quality)));
   k.push_back(uint_key("http.header_bytes_max", d.http.header_bytes_max, 1024, 1u << 20,
                        "Largest header block (431 above).", BILLD_FIELD(s.http.header_bytes_max)));
   k.push_back(uint_key("http.url_bytes_max", d.http.url_bytes_max, 256, 64u << 10,
@@ -165,6 +213,8 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("db.slow_query_ms", 100, 1, 600'000,
                        "Statements slower than this are logged as slow.",
                        BILLD_MS(s.db.slow_query)));
+  add_breaker_keys(k, "db.breaker", "PostgreSQL breaker", d.db.breaker,
+                   [](settings& s) -> breaker_settings& { return s.db.breaker; });
   // --- front ---
   k.push_back(uint_key("front.max_inflight", d.front.max_inflight, 1, 65'536,
                        "Requests one http-front actor admits at once.",
@@ -244,30 +294,8 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("gateway.callback_wait_ms", 60'000, 100, 86'400'000,
                        "After a 202, ask the gateway again when no callback came by then.",
                        BILLD_MS(s.gateway.callback_wait)));
-  k.push_back(uint_key("gateway.breaker.window", d.gateway.breaker.window, 1, 10'000,
-                       "Gateway breaker: calls in its window.",
-                       BILLD_FIELD(s.gateway.breaker.window)));
-  k.push_back(uint_key("gateway.breaker.min_calls", d.gateway.breaker.min_calls, 1, 10'000,
-                       "Gateway breaker: calls in the window before it may open.",
-                       BILLD_FIELD(s.gateway.breaker.min_calls)));
-  k.push_back(uint_key("gateway.breaker.failure_pct", d.gateway.breaker.failure_pct, 1, 100,
-                       "Gateway breaker: opens at this share of failed calls.",
-                       BILLD_FIELD(s.gateway.breaker.failure_pct)));
-  k.push_back(uint_key("gateway.breaker.slow_pct", d.gateway.breaker.slow_pct, 1, 100,
-                       "Gateway breaker: opens at this share of slow calls.",
-                       BILLD_FIELD(s.gateway.breaker.slow_pct)));
-  k.push_back(uint_key("gateway.breaker.slow_ms", 5'000, 1, 600'000,
-                       "Gateway breaker: a call at least this long is slow.",
-                       BILLD_MS(s.gateway.breaker.slow)));
-  k.push_back(uint_key("gateway.breaker.open_ms", 10'000, 1, 3'600'000,
-                       "Gateway breaker: first open time (doubles per re-open).",
-                       BILLD_MS(s.gateway.breaker.open)));
-  k.push_back(uint_key("gateway.breaker.open_max_ms", 60'000, 1, 3'600'000,
-                       "Gateway breaker: longest open time.",
-                       BILLD_MS(s.gateway.breaker.open_max)));
-  k.push_back(uint_key("gateway.breaker.probes", d.gateway.breaker.probes, 1, 1'000,
-                       "Gateway breaker: calls admitted while half-open.",
-                       BILLD_FIELD(s.gateway.breaker.probes)));
+  add_breaker_keys(k, "gateway.breaker", "Gateway breaker", d.gateway.breaker,
+                   [](settings& s) -> breaker_settings& { return s.gateway.breaker; });
   // --- jobs ---
   k.push_back(uint_key("jobs.poll_interval_ms", 1'000, 10, 3'600'000,
                        "How often the jobs actor looks for due jobs.",
@@ -322,10 +350,7 @@ std::vector<config_key> make_keys() {
   k.push_back(string_key("alerts.notify_url", "", "empty or an http(s):// URL",
                          "Where alerts are POSTed, signed (durable job, retried); empty: logged "
                          "and stored only.",
-                         false, BILLD_FIELD(s.alerts.notify_url), [](std::string_view v) {
-                           return v.empty() || v.starts_with("http://") ||
-                                  v.starts_with("https://");
-                         }));
+                         false, BILLD_FIELD(s.alerts.notify_url), is_http_url_or_empty));
   k.push_back(string_key("alerts.notify_secret", "", "empty, or 16+ characters with notify_url",
                          "HMAC secret that signs alert notifications (X-Signature).", true,
                          BILLD_FIELD(s.alerts.notify_secret)));

@@ -26,6 +26,22 @@ struct http_settings {
   milliseconds idle_timeout{60'000};
   milliseconds drain_timeout{500};
   milliseconds import_timeout{600'000};  // a whole streamed CSV upload
+  bool compression = true;                // gzip/br by Accept-Encoding (net/compression)
+  std::uint32_t compress_min_bytes = 1024;
+  std::uint32_t gzip_level = 5;
+  std::uint32_t brotli_quality = 4;
+};
+
+/// One circuit breaker (ARCHITECTURE.md "Circuit breakers"); each dependency has its own.
+struct breaker_settings {
+  std::uint32_t window = 20;       // last calls considered
+  std::uint32_t min_calls = 10;    // calls in the window before it may open
+  std::uint32_t failure_pct = 50;  // opens at this share of failures...
+  std::uint32_t slow_pct = 50;     // ...or of calls slower than `slow`
+  milliseconds slow{1'000};
+  milliseconds open{5'000};  // first open time, doubled per re-open
+  milliseconds open_max{60'000};
+  std::uint32_t probes = 3;  // calls admitted while half-open
 };
 
 /// PostgreSQL: URL (empty = embedded), pool and per-statement bounds.
@@ -37,6 +53,7 @@ struct db_settings {
   milliseconds statement_timeout{5'000};
   milliseconds connect_timeout{5'000};
   milliseconds slow_query{100};
+  breaker_settings breaker;  // ARCHITECTURE.md's PostgreSQL figures
 };
 
 /// Front actors: admission bound and downstream request timeout.
@@ -76,18 +93,6 @@ struct supervisor_settings {
 struct actor_settings {
   std::uint32_t threads = 2;
   std::uint32_t max_throughput = 300;
-};
-
-/// One circuit breaker (ARCHITECTURE.md "Circuit breakers"); each dependency has its own.
-struct breaker_settings {
-  std::uint32_t window = 20;       // last calls considered
-  std::uint32_t min_calls = 10;    // calls in the window before it may open
-  std::uint32_t failure_pct = 50;  // opens at this share of failures...
-  std::uint32_t slow_pct = 50;     // ...or of calls slower than `slow`
-  milliseconds slow{1'000};
-  milliseconds open{5'000};  // first open time, doubled per re-open
-  milliseconds open_max{60'000};
-  std::uint32_t probes = 3;  // calls admitted while half-open
 };
 
 /// The payment gateway: where, secrets, client bounds and its breaker.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "domain/crypto.hpp"
+#include "net/compression.hpp"
 #include "net/front_state.hpp"
 
 namespace billd {
@@ -193,16 +194,16 @@ void handle(front_self self, exchange_ptr ex) {
 
 void respond(front_self self, const request_ctx& ctx, http_response resp) {
   auto& st = self->state;
+  compress_response(ctx.req(), resp, st.deps->cfg.http);
   --st.in_flight;
   ++st.requests_since_report;
-  if (resp.status >= 500) {
-    ++st.server_errors_since_report;
-    spdlog::warn("[{}] {} {} -> {}", ctx.req().request_id, ctx.req().method, ctx.req().path,
-                 resp.status);
-  } else {
-    spdlog::debug("[{}] {} {} -> {}", ctx.req().request_id, ctx.req().method, ctx.req().path,
-                  resp.status);
-  }
+  if (resp.status >= 500) ++st.server_errors_since_report;
+  // Refusals (503: shed, breaker open) are counted, not logged one by one: under overload a
+  // line per refusal would cost more than the refusal. Their causes are logged once.
+  auto level = resp.status >= 500 && resp.status != 503 ? spdlog::level::warn
+                                                        : spdlog::level::debug;
+  spdlog::log(level, "[{}] {} {} -> {}", ctx.req().request_id, ctx.req().method, ctx.req().path,
+              resp.status);
   ctx.ex->reply(std::move(resp));
 }
 

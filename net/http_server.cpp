@@ -344,6 +344,8 @@ class session : public std::enable_shared_from_this<session> {
     out_.emplace(static_cast<http::status>(resp.status), s.version);
     out_->set(http::field::server, "billd");
     out_->set("X-Request-Id", s.request_id);
+    // Every answer may differ by Accept-Encoding (net/compression), so caches must key on it.
+    out_->set(http::field::vary, "Accept-Encoding");
     if (!resp.body.empty()) out_->set(http::field::content_type, resp.content_type);
     for (const auto& [k, v] : resp.headers) out_->set(k, v);
     out_->body() = std::move(resp.body);

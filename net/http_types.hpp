@@ -39,6 +39,7 @@ struct http_response {
   std::string body;
   std::string content_type = "application/json";
   bool close = false;  // send Connection: close and close after writing
+  bool sensitive = false;  // carries a token or secret: never compressed
   http_response& with(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
     return *this;

@@ -41,7 +41,8 @@ std::string database_check(const std::optional<db_health>& h, const db_outcome& 
   if (!h) {
     check.str("status", "down")
         .str("detail",
-             o.code == db_outcome_code::overloaded ? "unreachable or busy" : "probe failed");
+             o.code == db_outcome_code::overloaded ? "unreachable or busy" : "probe failed")
+        .str("breaker", o.retry_after_s > 0 ? "open" : "closed_or_half_open");
   } else {
     bool ok = h->fsync_on && h->pending_migrations == 0;
     check.str("status", ok ? "up" : "misconfigured")

@@ -16,7 +16,13 @@ void ask_auth(front_self self, request_ctx ctx, bool write, Atom atom, Ts... arg
   auto auth = self->state.deps->auth->get();
   if (!auth) return respond_problem(self, ctx, problem::overloaded, "authentication is restarting");
   self->request(auth, request_timeout(self), atom, std::move(args)...)
-      .then([self, ctx](api_reply& reply) { respond(self, ctx, reply_to_http(reply, ctx.req())); },
+      .then(
+          [self, ctx](api_reply& reply) {
+            auto resp = reply_to_http(reply, ctx.req());
+            // A login answer carries the session token: never compressed (BREACH).
+            resp.sensitive = std::is_same_v<Atom, login_atom>;
+            respond(self, ctx, std::move(resp));
+          },
             [self, ctx, write](caf::error& err) {
               auto p = (!write || err == caf::sec::request_receiver_down)
                            ? problem::overloaded

@@ -8,6 +8,7 @@
 
 #include "caf/test/unit_test.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/support/decode.hpp"
 #include "tests/support/test_server.hpp"
 
 using namespace billd;
@@ -332,6 +333,32 @@ CAF_TEST(a_bad_idempotency_key_is_422) {
   auto c = call("POST", "/api/v1/bills", bill_body());
   c.headers = {{"Idempotency-Key", std::string(256, 'k')}};
   CAF_CHECK_EQUAL(server.call(c).status, 422);
+}
+
+
+CAF_TEST(lists_are_compressed_as_accept_encoding_asks_and_logins_never) {
+  for (int i = 0; i < 15; ++i) create_id(bill_body("100.00", "ZIP-" + std::to_string(i)));
+  auto plain = server.call(call("GET", "/api/v1/bills?limit=20"));
+  CAF_REQUIRE_EQUAL(plain.status, 200);
+  CAF_REQUIRE_GREATER(plain.body.size(), 1024u);
+  CAF_CHECK_EQUAL(plain.header("content-encoding"), "");
+  CAF_CHECK_EQUAL(plain.header("vary"), "Accept-Encoding");
+  for (std::string coding : {"br", "gzip"}) {
+    auto c = call("GET", "/api/v1/bills?limit=20");
+    c.headers.emplace_back("Accept-Encoding", coding + ";q=0.9, identity;q=0.1");
+    auto packed = server.call(c);
+    CAF_REQUIRE_EQUAL(packed.status, 200);
+    CAF_CHECK_EQUAL(packed.header("content-encoding"), coding);
+    CAF_CHECK_LESS(packed.body.size(), plain.body.size());
+    CAF_CHECK_EQUAL(coding == "br" ? unbrotli(packed.body) : gunzip(packed.body), plain.body);
+  }
+  http_call login{"POST", "/api/v1/auth/login",
+                  R"({"username":"admin","password":")" + std::string{admin_password} + R"("})"};
+  login.headers.emplace_back("Accept-Encoding", "gzip, identity;q=0");
+  auto logged_in = server.call(login);
+  CAF_CHECK_EQUAL(logged_in.status, 200);
+  CAF_CHECK_EQUAL(logged_in.header("content-encoding"), "");
+  CAF_CHECK(!str_of(json_of(logged_in), "token").empty());
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

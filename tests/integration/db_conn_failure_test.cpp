@@ -9,6 +9,7 @@
 #include "app/server_internals.hpp"
 #include "caf/test/unit_test.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
 
 using namespace billd;
@@ -71,4 +72,50 @@ CAF_TEST(a_db_conn_killed_mid_request_answers_outcome_unknown_and_is_restarted) 
   CAF_CHECK_EQUAL(last.status, 201);
   if (last.status != 201) CAF_MESSAGE("last answer: " << last.body);
   CAF_CHECK_EQUAL(connections(*parts.sys, pool).size(), 2u);
+}
+
+CAF_TEST(the_postgresql_breaker_opens_refuses_at_once_and_closes_when_the_database_returns) {
+  test_server server{[](settings& s) {
+    s.db.breaker.window = 4;
+    s.db.breaker.min_calls = 2;
+    s.db.breaker.open = std::chrono::milliseconds{300};
+    s.db.breaker.open_max = std::chrono::milliseconds{600};
+    s.db.breaker.probes = 1;
+  }};
+  auto token = server.user_token("clerk");
+  http_call list{"GET", "/api/v1/bills"};
+  list.token = token;
+  CAF_REQUIRE_EQUAL(server.call(list).status, 200);
+  // "PostgreSQL goes away" for billd's database: no new connections, the open ones cut.
+  auto conninfo = server.cfg().db.url;
+  auto at = conninfo.find("dbname=");
+  CAF_REQUIRE(at != std::string::npos);
+  auto dbname = conninfo.substr(at + 7, conninfo.find(' ', at) - at - 7);
+  pg_connection admin{test_cluster::instance().conninfo("postgres"), std::chrono::seconds{5},
+                      std::chrono::seconds{5}};
+  admin.exec("ALTER DATABASE " + dbname + " ALLOW_CONNECTIONS false");
+  admin.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+             {dbname});
+  // Failures open the breaker; from then on the refusal names the wait and runs nothing.
+  http_reply refused;
+  for (int i = 0; i < 50; ++i) {
+    refused = server.call(list);
+    CAF_REQUIRE_EQUAL(refused.status, 503);
+    if (refused.body.find("holds statements back") != std::string::npos) break;
+  }
+  CAF_CHECK(refused.body.find("holds statements back") != std::string::npos);
+  CAF_CHECK_EQUAL(problem_slug(refused), "overloaded");
+  CAF_CHECK(!refused.header("retry-after").empty());
+  auto health = server.call(http_call{"GET", "/health"});
+  CAF_CHECK_EQUAL(health.status, 503);
+  // PostgreSQL returns: probes succeed and the breaker closes without a billd restart.
+  admin.exec("ALTER DATABASE " + dbname + " ALLOW_CONNECTIONS true");
+  http_reply back;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+  while (back.status != 200 && std::chrono::steady_clock::now() < until) {
+    back = server.call(list);
+    if (back.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  CAF_CHECK_EQUAL(back.status, 200);
+  CAF_CHECK_EQUAL(server.call(http_call{"GET", "/health"}).status, 200);
 }
