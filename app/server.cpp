@@ -156,6 +156,7 @@ std::vector<child_spec> root_children(server::internals& p) {
   deps->webhook_key = p.webhook_key;
   deps->gateway = p.gateway;
   deps->draining = p.draining;
+  deps->limiter = std::make_shared<rate_limiter>(p.cfg.rate.max_clients);
   deps->started = clock::now();
   deps->version = billd_version;
   for (std::uint32_t i = 0; i < p.fronts.size(); ++i)

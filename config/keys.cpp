@@ -253,6 +253,21 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("auth.token_cache_max", d.auth.token_cache_max, 1, 10'000'000,
                        "Token verifications cached per front.",
                        BILLD_FIELD(s.auth.token_cache_max)));
+  // --- rate limits ---
+  k.push_back(uint_key("rate.admin_per_minute", d.rate.admin_per_minute, 1, 10'000'000,
+                       "Requests per minute per admin token.", BILLD_FIELD(s.rate.admin_per_minute)));
+  k.push_back(uint_key("rate.clerk_per_minute", d.rate.clerk_per_minute, 1, 10'000'000,
+                       "Requests per minute per clerk token.", BILLD_FIELD(s.rate.clerk_per_minute)));
+  k.push_back(uint_key("rate.viewer_per_minute", d.rate.viewer_per_minute, 1, 10'000'000,
+                       "Requests per minute per viewer token.",
+                       BILLD_FIELD(s.rate.viewer_per_minute)));
+  k.push_back(uint_key("rate.anonymous_per_minute", d.rate.anonymous_per_minute, 1, 10'000'000,
+                       "Requests per minute per client IP without a token (health and signed "
+                       "gateway calls are exempt).",
+                       BILLD_FIELD(s.rate.anonymous_per_minute)));
+  k.push_back(uint_key("rate.max_clients", d.rate.max_clients, 16, 100'000'000,
+                       "Rate-limit buckets kept; at the bound idle ones are dropped first.",
+                       BILLD_FIELD(s.rate.max_clients)));
   // --- supervision ---
   k.push_back(uint_key("supervisor.max_restarts", d.supervisor.max_restarts, 0, 10'000,
                        "Restarts within supervisor.period_ms before a supervisor escalates.",

@@ -69,6 +69,15 @@ struct billing_settings {
   std::string timezone = "UTC";
 };
 
+/// Per-client rate limits (API.md): requests per minute per token by role, per IP anonymous.
+struct rate_settings {
+  std::uint32_t admin_per_minute = 6'000;
+  std::uint32_t clerk_per_minute = 6'000;
+  std::uint32_t viewer_per_minute = 6'000;
+  std::uint32_t anonymous_per_minute = 600;
+  std::uint32_t max_clients = 100'000;  // buckets kept; idle ones are dropped first
+};
+
 /// Sessions, password hashing and the per-front token cache.
 struct auth_settings {
   std::chrono::seconds token_ttl{43'200};
@@ -184,6 +193,7 @@ struct settings {
   front_settings front;
   billing_settings billing;
   auth_settings auth;
+  rate_settings rate;
   supervisor_settings supervisor;
   actor_settings actors;
   gateway_settings gateway;

@@ -43,6 +43,9 @@ struct request_ctx {
   route_match route;
   principal who;
   std::string token_hash;
+  /// Set when the request counted against a rate limit: its RateLimit headers.
+  std::optional<rate_limiter::decision> rate;
+  std::string rate_policy;  // "token" or "ip"
   const http_request& req() const { return ex->request; }
 };
 

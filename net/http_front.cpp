@@ -95,7 +95,42 @@ bool role_allows(access who, user_role role) {
   return false;
 }
 
+/// Counts the request against its client's bucket; false (429 answered) when over the quota.
+bool within_rate(front_self self, request_ctx& ctx, std::string key, std::uint32_t quota,
+                 const char* policy) {
+  auto d = self->state.deps->limiter->take(key, quota, clock::now());
+  ctx.rate = d;
+  ctx.rate_policy = policy;
+  if (d.allowed) return true;
+  auto r = problem_response(problem::rate_limited, "too many requests; slow down", ctx.req().path);
+  r.with("Retry-After", std::to_string(d.retry_after_s));
+  respond(self, ctx, std::move(r));
+  return false;
+}
+
+std::uint32_t quota_of(const rate_settings& rate, user_role role) {
+  switch (role) {
+    case user_role::admin:
+      return rate.admin_per_minute;
+    case user_role::clerk:
+      return rate.clerk_per_minute;
+    case user_role::viewer:
+      return rate.viewer_per_minute;
+  }
+  return rate.viewer_per_minute;
+}
+
+/// Health and metrics (P0) and signed gateway calls have bounds of their own (API.md).
+bool rate_exempt(const route_match& route) {
+  return route.prio == priority::p0 || route.id == route_id::gateway_control_number ||
+         route.id == route_id::gateway_payment;
+}
+
 void authorized(front_self self, request_ctx ctx) {
+  const auto& cfg = self->state.deps->cfg;
+  if (!within_rate(self, ctx, "token:" + ctx.token_hash, quota_of(cfg.rate, ctx.who.role),
+                   "token"))
+    return;
   if (!role_allows(ctx.route.who, ctx.who.role))
     return respond_problem(self, ctx, problem::forbidden, "your role may not do this");
   run_route(self, std::move(ctx));
@@ -175,7 +210,7 @@ void handle(front_self self, exchange_ptr ex) {
   // respond(), which ends its admission.
   bool admitted = !routed.match || admit(self, routed.match->prio);
   ++self->state.in_flight;
-  request_ctx ctx{ex, route_match{}, principal{}, {}};
+  request_ctx ctx{ex, route_match{}, principal{}, {}, std::nullopt, {}};
   if (!routed.match) {
     if (routed.allowed.empty())
       return respond_problem(self, ctx, problem::not_found, "no such resource");
@@ -186,14 +221,26 @@ void handle(front_self self, exchange_ptr ex) {
   ctx.route = *routed.match;
   if (!admitted)
     return respond_problem(self, ctx, problem::overloaded, "too many requests in progress");
-  if (ctx.route.who == access::anyone) return run_route(self, std::move(ctx));
-  authenticate(self, std::move(ctx));
+  if (ctx.route.who != access::anyone) return authenticate(self, std::move(ctx));
+  if (!rate_exempt(ctx.route) &&
+      !within_rate(self, ctx, "ip:" + req.remote_ip,
+                   self->state.deps->cfg.rate.anonymous_per_minute, "ip"))
+    return;
+  run_route(self, std::move(ctx));
 }
 
 }  // namespace
 
 void respond(front_self self, const request_ctx& ctx, http_response resp) {
   auto& st = self->state;
+  if (ctx.rate) {
+    // IETF httpapi ratelimit-headers, structured-field form.
+    auto policy = "\"" + ctx.rate_policy + "\"";
+    resp.with("RateLimit-Policy", policy + ";q=" + std::to_string(ctx.rate->quota) + ";w=" +
+                                      std::to_string(rate_limiter::window.count()));
+    resp.with("RateLimit", policy + ";r=" + std::to_string(ctx.rate->remaining) +
+                               ";t=" + std::to_string(ctx.rate->reset_s));
+  }
   compress_response(ctx.req(), resp, st.deps->cfg.http);
   --st.in_flight;
   ++st.requests_since_report;

@@ -20,6 +20,7 @@
 #include "actors/gateway_client.hpp"
 #include "actors/jobs.hpp"
 #include "actors/monitor.hpp"
+#include "actors/rate_limiter.hpp"
 #include "config/settings.hpp"
 #include "domain/money.hpp"
 #include "net/http_types.hpp"
@@ -46,6 +47,7 @@ struct front_deps {
   std::string webhook_key;                 // seals webhook secrets before they are stored
   slot_ptr<gateway_client_actor> gateway;  // holds no actor when gateway.url is empty
   std::shared_ptr<std::atomic<bool>> draining;
+  std::shared_ptr<rate_limiter> limiter;  // shared by every front: exact per client
   std::chrono::steady_clock::time_point started;
   std::string version;
 };

@@ -166,3 +166,39 @@ CAF_TEST(users_are_listed_in_pages) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(tokens_and_anonymous_callers_are_rate_limited_with_ratelimit_headers) {
+  test_server server{[](settings& s) {
+    s.rate.clerk_per_minute = 5;
+    s.rate.anonymous_per_minute = 40;
+  }};
+  auto clerk = server.user_token("clerk");
+  auto other = server.user_token("clerk");
+  http_call me{"GET", "/api/v1/auth/me"};
+  me.token = clerk;
+  for (int i = 0; i < 5; ++i) {
+    auto r = server.call(me);
+    CAF_REQUIRE_EQUAL(r.status, 200);
+    CAF_CHECK_EQUAL(r.header("ratelimit-policy"), "\"token\";q=5;w=60");
+    CAF_CHECK(r.header("ratelimit").starts_with("\"token\";r=" + std::to_string(4 - i) + ";t="));
+  }
+  auto refused = server.call(me);
+  CAF_CHECK_EQUAL(refused.status, 429);
+  CAF_CHECK_EQUAL(problem_slug(refused), "rate-limited");
+  CAF_CHECK_EQUAL(refused.header("retry-after"), "12");  // 5 a minute: one per 12 s
+  CAF_CHECK(refused.header("ratelimit").starts_with("\"token\";r=0;t="));
+  // Another token has its own quota; health and signed gateway routes are not limited.
+  me.token = other;
+  CAF_CHECK_EQUAL(server.call(me).status, 200);
+  for (int i = 0; i < 60; ++i) CAF_REQUIRE_EQUAL(server.call({"GET", "/health"}).status, 200);
+  CAF_CHECK_EQUAL(server.call({"GET", "/health"}).header("ratelimit"), "");
+  // Anonymous routes count per client IP.
+  http_call login{"POST", "/api/v1/auth/login", R"({"username":"nobody","password":"x"})"};
+  int limited = 0;
+  for (int i = 0; i < 45 && limited == 0; ++i) {
+    auto r = server.call(login);
+    CAF_CHECK(r.header("ratelimit-policy") == "\"ip\";q=40;w=60");
+    limited += r.status == 429 && r.header("ratelimit").starts_with("\"ip\";r=0") ? 1 : 0;
+  }
+  CAF_CHECK_EQUAL(limited, 1);
+}
