@@ -129,11 +129,12 @@ alert_event unapplied_alert(const payment_cmd& cmd, const std::string& reason) {
 }
 
 api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd,
-                         const alert_policy& alerts) {
+                         const alert_policy& alerts, std::string& changed_bill) {
   std::optional<alert_raised> alert;
   auto reply = in_transaction(conn, [&] {
     alert.reset();
     auto rec = record_payment(conn, cmd.notice, cmd.payment_id);
+    changed_bill = rec.bill_id.value_or("");
     if (rec.what == payment_recorded::kind::conflict)
       return make_reply(reply_kind::conflict,
                         "transaction_ref was already used with different fields");
@@ -151,15 +152,23 @@ api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd,
   return reply;
 }
 
+/// The bill a write changes, for the cache: known up front, or set by the effect (a payment
+/// finds its bill by control number). Read only after the write's answer arrived.
+using changed_bill_ptr = std::shared_ptr<std::string>;
+
 /// A write without an Idempotency-Key: the effect carries its own transaction and identity.
+/// The changed bill leaves the cache before the write is answered (also when the outcome is
+/// unknown: it may have committed), so no read after the answer can see the old bill.
 template <class Effect>
 caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::string name,
-                                                       std::string request_id, Effect effect) {
+                                                       std::string request_id, Effect effect,
+                                                       changed_bill_ptr changed = nullptr) {
   auto rp = self->make_response_promise<api_reply>();
   db_call<api_reply>(
       self, self->state.db, std::move(name), /*write=*/true, self->state.cfg.db_timeout,
       std::move(effect),
-      [rp](const db_outcome& outcome, std::optional<api_reply>&& reply) mutable {
+      [self, rp, changed](const db_outcome& outcome, std::optional<api_reply>&& reply) mutable {
+        if (changed) invalidate_bill(self->state.cfg.caches, *changed);
         rp.deliver(reply ? std::move(*reply) : reply_for_failure(outcome, true));
       },
       std::move(request_id));
@@ -170,13 +179,15 @@ caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::strin
 template <class Effect>
 caf::typed_response_promise<api_reply> run_write(self_ptr self, std::string name,
                                                  std::string actor_id, idempotency_ref idem,
-                                                 Effect effect) {
+                                                 Effect effect, changed_bill_ptr changed = nullptr) {
   auto request_id = idem.request_id;
-  return run_plain_write(self, std::move(name), std::move(request_id),
-                         [actor_id = std::move(actor_id), idem = std::move(idem),
-                          ttl = self->state.cfg.idempotency_ttl, effect](pg_connection& c) {
-                           return run_idempotent(c, actor_id, idem, ttl, effect);
-                         });
+  return run_plain_write(
+      self, std::move(name), std::move(request_id),
+      [actor_id = std::move(actor_id), idem = std::move(idem),
+       ttl = self->state.cfg.idempotency_ttl, effect](pg_connection& c) {
+        return run_idempotent(c, actor_id, idem, ttl, effect);
+      },
+      std::move(changed));
 }
 
 billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32_t index,
@@ -198,23 +209,29 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
       [self](cancel_atom, cancel_bill_cmd& cmd) -> caf::result<api_reply> {
         auto actor_id = cmd.actor_id;
         auto idem = cmd.idem;
+        auto changed = std::make_shared<std::string>(cmd.bill_id);
         return run_write(
             self, "bill_cancel", std::move(actor_id), std::move(idem),
-            [cmd = std::move(cmd)](pg_connection& c) { return cancel_effect(c, cmd); });
+            [cmd = std::move(cmd)](pg_connection& c) { return cancel_effect(c, cmd); },
+            std::move(changed));
       },
       [self](issue_atom, control_number_cmd& cmd) -> caf::result<api_reply> {
         auto request_id = cmd.request_id;
+        auto changed = std::make_shared<std::string>(cmd.bill_id);
         return run_plain_write(
             self, "bill_control_number", std::move(request_id),
-            [cmd = std::move(cmd)](pg_connection& c) { return control_number_effect_of(c, cmd); });
+            [cmd = std::move(cmd)](pg_connection& c) { return control_number_effect_of(c, cmd); },
+            std::move(changed));
       },
       [self](pay_atom, payment_cmd& cmd) -> caf::result<api_reply> {
         auto request_id = cmd.request_id;
+        auto changed = std::make_shared<std::string>();
         return run_plain_write(
             self, "payment_record", std::move(request_id),
-            [cmd = std::move(cmd), alerts = self->state.cfg.alerts](pg_connection& c) {
-              return payment_effect(c, cmd, alerts);
-            });
+            [cmd = std::move(cmd), alerts = self->state.cfg.alerts, changed](pg_connection& c) {
+              return payment_effect(c, cmd, alerts, *changed);
+            },
+            changed);
       },
   };
 }

@@ -10,6 +10,7 @@
 
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
+#include "actors/bill_cache.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/messages.hpp"
 #include "storage/alert_store.hpp"
@@ -29,6 +30,7 @@ struct billing_shard_config {
   std::chrono::seconds idempotency_ttl{86'400};
   std::chrono::milliseconds db_timeout{10'000};
   alert_policy alerts;  // unapplied payments raise an alert in their transaction
+  cache_slots caches;   // a changed bill is invalidated here before the write is answered
 };
 
 /// Spawns shard `index`.

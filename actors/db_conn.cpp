@@ -68,6 +68,7 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
 
   void connect_quietly() {
     try {
+      if (cfg_.epoch) connected_epoch_ = cfg_.epoch->load();
       auto conn = std::make_unique<pg_connection>(cfg_.conninfo, cfg_.connect_timeout,
                                                   cfg_.statement_timeout);
       std::lock_guard<std::mutex> guard{mutex_};
@@ -85,6 +86,10 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
     }
     auto started = clock::now();
     try {
+      if (cfg_.epoch && cfg_.epoch->load() != connected_epoch_) {
+        std::lock_guard<std::mutex> guard{mutex_};
+        conn_.reset();  // opened before a lost connection elsewhere: probably stale too
+      }
       if (!conn_ || !conn_->healthy()) {
         {
           std::lock_guard<std::mutex> guard{mutex_};
@@ -119,6 +124,7 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
   bool stop_ = false;
   bool running_ = false;
   std::unique_ptr<pg_connection> conn_;
+  std::uint64_t connected_epoch_ = 0;
 };
 
 struct db_conn_state {

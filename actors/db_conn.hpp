@@ -5,7 +5,9 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "actors/atoms.hpp"
@@ -24,6 +26,10 @@ struct db_conn_config {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds statement_timeout{5'000};
   std::chrono::milliseconds slow_query{100};
+  /// Bumped by the pool when a statement lost its connection: the server probably went away
+  /// (a restart, a failover), so every connection opened before reconnects on its next use
+  /// instead of failing a statement of its own.
+  std::shared_ptr<std::atomic<std::uint64_t>> epoch;
 };
 
 /// Spawns a db-conn (its worker thread connects at once and reconnects on demand).

@@ -77,6 +77,9 @@ void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outc
   auto& slot = self->state.conns[index];
   if (slot.seq != seq || !slot.current) return;  // already answered (connection died)
   record(self, slot, dependency_failed(outcome));
+  // One lost connection: the others were probably cut by the same event; they reconnect.
+  if (outcome.code == db_outcome_code::failed && outcome.error == db_errc::connection_lost)
+    ++*self->state.cfg.conn.epoch;
   slot.current->rp.deliver(std::move(outcome));
   slot.current.reset();
   pump(self);
@@ -164,6 +167,7 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
   auto& state = self->state;
   state.cfg = std::move(cfg);
   state.budget = std::make_unique<restart_budget>(state.cfg.restarts);
+  if (!state.cfg.conn.epoch) state.cfg.conn.epoch = std::make_shared<std::atomic<std::uint64_t>>(0);
   // Each transition is logged once; requests refused meanwhile are not logged one by one.
   state.breaker = std::make_unique<circuit_breaker>(
       state.cfg.breaker, [](breaker_state from, breaker_state to) {

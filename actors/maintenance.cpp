@@ -23,13 +23,14 @@ using self_ptr = maintenance_actor::stateful_pointer<maintenance_state>;
 /// Runs one round of `body` unless the previous one still runs; logs what it did.
 template <class Body>
 void round(self_ptr self, bool& busy, const char* name, std::chrono::milliseconds timeout,
-           Body body) {
+           Body body, std::function<void()> after = nullptr) {
   if (busy || !self->state.cfg.schema_ready->load()) return;
   busy = true;
   db_call<std::int64_t>(
       self, self->state.cfg.db, name, true, timeout, std::move(body),
-      [self, &busy, name](const db_outcome& o, std::optional<std::int64_t>&& done) {
+      [self, &busy, name, after](const db_outcome& o, std::optional<std::int64_t>&& done) {
         busy = false;
+        if (after) after();
         if (!done)
           spdlog::warn("{} did not run ({}); the next tick retries", name, o.message);
         else if (*done > 0)
@@ -53,8 +54,17 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
         auto& st = self->state;
         self->delayed_send(self, st.cfg.maintenance.expiry_interval, expire_atom::value);
         auto batch = st.cfg.maintenance.expiry_batch;
-        round(self, st.expiring, "bill_expiry", st.cfg.maintenance.expiry_interval,
-              [batch](pg_connection& c) { return expire_due_bills(c, batch); });
+        // Expired bills leave their cache shard once the round committed (or may have).
+        auto expired = std::make_shared<std::vector<std::string>>();
+        round(
+            self, st.expiring, "bill_expiry", st.cfg.maintenance.expiry_interval,
+            [batch, expired](pg_connection& c) {
+              *expired = expire_due_bills(c, batch);
+              return static_cast<std::int64_t>(expired->size());
+            },
+            [self, expired] {
+              for (const auto& id : *expired) invalidate_bill(self->state.cfg.caches, id);
+            });
         round(self, st.discarding, "stale_uploads", st.cfg.maintenance.expiry_interval,
               [age = 2 * st.cfg.import_timeout](pg_connection& c) {
                 return discard_stale_uploads(c, age);

@@ -16,6 +16,7 @@
 
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
+#include "actors/bill_cache.hpp"
 #include "actors/db_pool.hpp"
 #include "config/settings.hpp"
 
@@ -33,6 +34,8 @@ struct maintenance_config {
   slot_ptr<db_pool_actor> db;
   /// Set once migrations ran; rounds before that are skipped.
   std::shared_ptr<std::atomic<bool>> schema_ready;
+  /// Expired bills are dropped from their cache shard.
+  cache_slots caches;
 };
 
 maintenance_actor spawn_maintenance(caf::actor_system& sys, maintenance_config cfg);

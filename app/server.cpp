@@ -63,7 +63,7 @@ std::vector<child_spec> storage_children(server::internals& p) {
   pool.size = p.cfg.db.pool_size;
   pool.max_waiting = p.cfg.db.max_waiting;
   pool.conn = {p.db.conninfo, p.cfg.db.connect_timeout, p.cfg.db.statement_timeout,
-               p.cfg.db.slow_query};
+               p.cfg.db.slow_query, nullptr};
   pool.restarts = p.cfg.supervisor;
   pool.breaker = p.cfg.db.breaker;
   auto monitor = p.monitor;
@@ -101,9 +101,15 @@ std::vector<child_spec> root_children(server::internals& p) {
               return spawn_monitor(sys, 0);
             })})));
   root.push_back(supervisor_child(group(p, "storage", storage_children(p))));
+  bill_cache_config cache_cfg{p.cfg.cache, p.pool, p.cfg.front.request_timeout};
+  for (auto& slot : p.caches)
+    root.push_back(slot_child("cache", slot, [cache_cfg](caf::actor_system& sys) {
+      return spawn_bill_cache(sys, cache_cfg);
+    }));
   billing_shard_config shard_cfg{p.cfg.billing.timezone, p.cfg.idempotency_ttl,
                                  p.cfg.front.request_timeout,
-                                 alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()}};
+                                 alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()},
+                                 p.caches};
   std::vector<child_spec> shards;
   for (std::uint32_t i = 0; i < p.cfg.billing.shards; ++i)
     shards.push_back(slot_child("billing-shard", p.shards[i],
@@ -134,7 +140,7 @@ std::vector<child_spec> root_children(server::internals& p) {
       };
   jobs_cfg.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
   maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.cfg.http.import_timeout, p.pool,
-                            p.schema_ready};
+                            p.schema_ready, p.caches};
   root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {
                     return caf::actor_cast<caf::actor>(spawn_maintenance(sys, upkeep));
                   }});
@@ -150,6 +156,7 @@ std::vector<child_spec> root_children(server::internals& p) {
   deps->currencies = *currency_set::parse(p.cfg.billing.currencies, err);
   deps->db = p.pool;
   deps->shards = p.shards;
+  deps->caches = p.caches;
   deps->auth = p.auth;
   deps->monitor = p.monitor;
   deps->jobs = p.jobs;
@@ -216,6 +223,8 @@ server::server(settings cfg) : parts_(std::make_unique<internals>()) {
   parts_->cfg = std::move(cfg);
   for (std::uint32_t i = 0; i < parts_->cfg.billing.shards; ++i)
     parts_->shards.push_back(make_slot<billing_shard_actor>());
+  for (std::uint32_t i = 0; i < parts_->cfg.cache.shards; ++i)
+    parts_->caches.push_back(make_slot<bill_cache_actor>());
   for (std::uint32_t i = 0; i < parts_->cfg.http.io_threads; ++i)
     parts_->fronts.push_back(make_slot<http_front_actor>());
 }

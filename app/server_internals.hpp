@@ -28,6 +28,7 @@ struct server::internals {
   slot_ptr<monitor_actor> monitor = make_slot<monitor_actor>();
   slot_ptr<db_pool_actor> pool = make_slot<db_pool_actor>();
   std::vector<slot_ptr<billing_shard_actor>> shards;
+  cache_slots caches;
   slot_ptr<auth_actor> auth = make_slot<auth_actor>();
   slot_ptr<gateway_client_actor> gateway = make_slot<gateway_client_actor>();
   slot_ptr<jobs_actor> jobs = make_slot<jobs_actor>();

@@ -253,6 +253,20 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("auth.token_cache_max", d.auth.token_cache_max, 1, 10'000'000,
                        "Token verifications cached per front.",
                        BILLD_FIELD(s.auth.token_cache_max)));
+  // --- cache ---
+  k.push_back(uint_key("cache.shards", d.cache.shards, 1, 256,
+                       "Cache actors; a bill id picks its cache shard.",
+                       BILLD_FIELD(s.cache.shards)));
+  k.push_back(uint_key("cache.max_entries", d.cache.max_entries, 0, 100'000'000,
+                       "Bills cached in all (0: every read goes to PostgreSQL).",
+                       BILLD_FIELD(s.cache.max_entries)));
+  k.push_back(uint_key("cache.max_bytes", d.cache.max_bytes, 0, 1ull << 40,
+                       "Bytes of cached bills in all; the least recently used go first.",
+                       BILLD_FIELD(s.cache.max_bytes)));
+  k.push_back(uint_key("cache.ttl_ms", 60'000, 1, 86'400'000,
+                       "A cached bill is read again from PostgreSQL after this (a backstop: "
+                       "changes invalidate at once).",
+                       BILLD_MS(s.cache.ttl)));
   // --- rate limits ---
   k.push_back(uint_key("rate.admin_per_minute", d.rate.admin_per_minute, 1, 10'000'000,
                        "Requests per minute per admin token.", BILLD_FIELD(s.rate.admin_per_minute)));

@@ -69,6 +69,14 @@ struct billing_settings {
   std::string timezone = "UTC";
 };
 
+/// The bill cache (ARCHITECTURE.md "Cache"): bounds of the whole cache, split over its shards.
+struct cache_settings {
+  std::uint32_t shards = 4;
+  std::uint32_t max_entries = 100'000;
+  std::uint64_t max_bytes = 64ull << 20;
+  milliseconds ttl{60'000};
+};
+
 /// Per-client rate limits (API.md): requests per minute per token by role, per IP anonymous.
 struct rate_settings {
   std::uint32_t admin_per_minute = 6'000;
@@ -194,6 +202,7 @@ struct settings {
   billing_settings billing;
   auth_settings auth;
   rate_settings rate;
+  cache_settings cache;
   supervisor_settings supervisor;
   actor_settings actors;
   gateway_settings gateway;

@@ -15,6 +15,7 @@
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
 #include "actors/auth.hpp"
+#include "actors/bill_cache.hpp"
 #include "actors/billing_shard.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/gateway_client.hpp"
@@ -41,6 +42,7 @@ struct front_deps {
   currency_set currencies;
   slot_ptr<db_pool_actor> db;
   std::vector<slot_ptr<billing_shard_actor>> shards;
+  cache_slots caches;
   slot_ptr<auth_actor> auth;
   slot_ptr<monitor_actor> monitor;
   slot_ptr<jobs_actor> jobs;

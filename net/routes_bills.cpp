@@ -133,15 +133,29 @@ void read_bill(front_self self, request_ctx ctx, Then then) {
   auto id = ctx.route.param;
   if (!is_valid_id(id, "bil"))
     return respond_problem(self, ctx, problem::not_found, "no such bill");
-  db_call<std::optional<bill>>(
-      self, self->state.deps->db, "bill_find", false, request_timeout(self),
-      [id](pg_connection& c) { return find_bill(c, id); },
-      [self, ctx, then](const db_outcome& o, std::optional<std::optional<bill>>&& found) {
-        if (!found) return respond_failure(self, ctx, o, false);
-        if (!*found) return respond_problem(self, ctx, problem::not_found, "no such bill");
-        then(**found);
-      },
-      ctx.req().request_id);
+  auto cache = cache_of(self->state.deps->caches, id)->get();
+  if (!cache) {
+    // The cache shard is restarting: read PostgreSQL directly.
+    return db_call<std::optional<bill>>(
+        self, self->state.deps->db, "bill_find", false, request_timeout(self),
+        [id](pg_connection& c) { return find_bill(c, id); },
+        [self, ctx, then](const db_outcome& o, std::optional<std::optional<bill>>&& found) {
+          if (!found) return respond_failure(self, ctx, o, false);
+          if (!*found) return respond_problem(self, ctx, problem::not_found, "no such bill");
+          then(**found, cache_status::bypass);
+        },
+        ctx.req().request_id);
+  }
+  self->request(cache, request_timeout(self), get_atom::value, id, ctx.req().request_id)
+      .then(
+          [self, ctx, then](const cache_answer& a) {
+            if (a.failed) return respond_failure(self, ctx, a.failure, false);
+            if (!a.value) return respond_problem(self, ctx, problem::not_found, "no such bill");
+            then(*a.value, a.status);
+          },
+          [self, ctx](const caf::error&) {
+            respond_problem(self, ctx, problem::overloaded, "the cache did not answer in time");
+          });
 }
 
 /// A 200 carrying the bill's weak ETag, or 304 when If-None-Match already has it.
@@ -161,15 +175,15 @@ http_response conditional_response(const request_ctx& ctx, const bill& b, std::s
 }  // namespace
 
 void handle_bills_get(front_self self, request_ctx ctx) {
-  read_bill(self, ctx, [self, ctx](const bill& b) {
+  read_bill(self, ctx, [self, ctx](const bill& b, cache_status cached) {
     auto r = conditional_response(ctx, b, bill_json(b));
-    r.with("X-Cache", "BYPASS");
+    r.with("X-Cache", to_header(cached));
     respond(self, ctx, std::move(r));
   });
 }
 
 void handle_bills_control_number(front_self self, request_ctx ctx) {
-  read_bill(self, ctx, [self, ctx](const bill& b) {
+  read_bill(self, ctx, [self, ctx](const bill& b, cache_status) {
     if (b.control_number) {
       auto body = json_object{}
                       .str("bill_id", b.id)

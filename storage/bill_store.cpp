@@ -209,7 +209,7 @@ bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::strin
   return true;
 }
 
-std::int64_t expire_due_bills(pg_connection& conn, std::uint32_t limit) {
+std::vector<std::string> expire_due_bills(pg_connection& conn, std::uint32_t limit) {
   // SKIP LOCKED: a bill a shard is changing right now is left for the next round.
   static const pg_statement stmt{
       "bill_expire_due",
@@ -220,8 +220,10 @@ std::int64_t expire_due_bills(pg_connection& conn, std::uint32_t limit) {
       " WHERE bills.id = due.due_id RETURNING " BILL_COLUMNS ", due.old_status"};
   return in_transaction(conn, [&] {
     auto rows = conn.run(stmt, {std::to_string(limit)});
+    std::vector<std::string> expired;
     for (int i = 0; i < rows.size(); ++i) {
       auto b = row_to_bill(rows, i);
+      expired.push_back(b.id);
       record_audit(conn, "bill", b.id, "expire", "system",
                    change_json({{"status", rows.str(i, 19), "expired"}}));
       if (b.control_number)
@@ -229,7 +231,7 @@ std::int64_t expire_due_bills(pg_connection& conn, std::uint32_t limit) {
                     json_object{}.str("control_number", *b.control_number).finish());
       emit_event(conn, "bill.expired", b.id, bill_event_data(b));
     }
-    return static_cast<std::int64_t>(rows.size());
+    return expired;
   });
 }
 

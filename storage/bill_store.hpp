@@ -73,7 +73,7 @@ bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::strin
 
 /// Marks up to `limit` unpaid bills (pending, issued, partially_paid) whose due date has ended
 /// as expired, each audited, withdrawing issued control numbers; the number expired.
-std::int64_t expire_due_bills(pg_connection& conn, std::uint32_t limit);
+std::vector<std::string> expire_due_bills(pg_connection& conn, std::uint32_t limit);
 
 /// The bill that carries control_number, locked until the transaction ends.
 std::optional<bill> lock_bill_by_control_number(pg_connection& conn,

@@ -1,5 +1,7 @@
 #include "storage/pg_connection.hpp"
 
+#include <poll.h>
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -124,7 +126,15 @@ void pg_connection::rollback_quietly() noexcept {
   PQclear(PQexec(conn_, "ROLLBACK"));
 }
 
-bool pg_connection::healthy() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+bool pg_connection::healthy() const {
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return false;
+  // An idle connection whose server went away (a restart, a failover, a killed backend) has a
+  // readable socket: EOF or a termination notice. Finding out here lets the caller reconnect
+  // instead of failing its next statement (and counting that against the breaker).
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  if (::poll(&p, 1, 0) > 0 && !PQconsumeInput(conn_)) return false;
+  return PQstatus(conn_) == CONNECTION_OK;
+}
 
 void pg_connection::cancel_running() const {
   if (cancel_ == nullptr) return;

@@ -74,7 +74,7 @@ class pg_connection {
   /// Rolls back, swallowing errors (used on failure paths).
   void rollback_quietly() noexcept;
 
-  /// True while the connection is usable.
+  /// True while the connection is usable (an idle one is checked for a server that went away).
   bool healthy() const;
   /// Asks the server to cancel the running statement; callable from another thread.
   void cancel_running() const;

@@ -2,10 +2,12 @@
 #define CAF_SUITE bills
 #include <utility>
 
+#include <atomic>
 #include <future>
 #include <set>
 #include <thread>
 
+#include "app/server_internals.hpp"
 #include "caf/test/unit_test.hpp"
 #include "storage/pg_connection.hpp"
 #include "tests/support/decode.hpp"
@@ -34,9 +36,12 @@ struct fixture {
   void set_status(const std::string& id, const std::string& status) {
     sql("UPDATE bills SET status = $2 WHERE id = $1", {id, status});
   }
+  /// Changes a bill behind billd's back (the first parameter is its id), then does what a
+  /// billing shard does after every change: drops the bill from billd's cache.
   void sql(const char* statement, const pg_params& params) {
     pg_connection conn{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
     conn.exec(statement, params);
+    if (!params.empty() && params[0]) invalidate_bill(server.srv().parts().caches, *params[0]);
   }
 };
 
@@ -359,6 +364,38 @@ CAF_TEST(lists_are_compressed_as_accept_encoding_asks_and_logins_never) {
   CAF_CHECK_EQUAL(logged_in.status, 200);
   CAF_CHECK_EQUAL(logged_in.header("content-encoding"), "");
   CAF_CHECK(!str_of(json_of(logged_in), "token").empty());
+}
+
+
+CAF_TEST(bill_reads_are_cached_and_a_read_after_a_write_never_sees_the_old_bill) {
+  auto id = create_id();
+  auto first = server.call(call("GET", "/api/v1/bills/" + id));
+  CAF_CHECK_EQUAL(first.header("x-cache"), "MISS");
+  auto second = server.call(call("GET", "/api/v1/bills/" + id));
+  CAF_CHECK_EQUAL(second.header("x-cache"), "HIT");
+  CAF_CHECK_EQUAL(second.body, first.body);
+  // Readers keep the bills hot while a writer cancels them one by one; the writer's own read
+  // right after each answer must show the change.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(create_id());
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r)
+    readers.emplace_back([&] {
+      while (!stop.load())
+        for (const auto& b : ids) server.call(call("GET", "/api/v1/bills/" + b));
+    });
+  int stale = 0;
+  for (const auto& b : ids) {
+    CAF_REQUIRE_EQUAL(server.call(call("POST", "/api/v1/bills/" + b + "/cancel")).status, 200);
+    auto after = json_of(server.call(call("GET", "/api/v1/bills/" + b)));
+    stale += str_of(after, "status") == "cancelled" ? 0 : 1;
+  }
+  stop.store(true);
+  for (auto& t : readers) t.join();
+  CAF_CHECK_EQUAL(stale, 0);
+  auto last = server.call(call("GET", "/api/v1/bills/" + ids.back()));
+  CAF_CHECK_EQUAL(str_of(json_of(last), "status"), "cancelled");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,7 +1,12 @@
 // HTTP framing against a real socket: limits, malformed input, routing, request ids,
-// pipelining and keep-alive.
+// pipelining, keep-alive, and idle or slow clients.
 #define CAF_SUITE http_framing
 #include <utility>
+
+#include <sys/resource.h>
+
+#include <memory>
+#include <vector>
 
 #include "caf/test/unit_test.hpp"
 #include "tests/support/test_server.hpp"
@@ -135,3 +140,33 @@ CAF_TEST(pipelined_requests_are_answered_in_order_behind_a_slow_one) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(idle_and_slow_clients_do_not_starve_the_rest_and_are_closed_on_time) {
+  // 550 client sockets plus as many on billd's side: more than a default soft limit of 1024.
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 4096 && lim.rlim_max >= 4096) {
+    lim.rlim_cur = 4096;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  test_server server{[](settings& s) {
+    s.http.header_timeout = std::chrono::milliseconds{1'500};
+    s.http.idle_timeout = std::chrono::milliseconds{1'500};
+  }};
+  auto token = server.user_token("clerk");
+  std::vector<std::unique_ptr<http_connection>> idle, slow;
+  for (int i = 0; i < 500; ++i) idle.push_back(std::make_unique<http_connection>(server.address()));
+  for (int i = 0; i < 50; ++i) {
+    slow.push_back(std::make_unique<http_connection>(server.address()));
+    slow.back()->send_raw("GET /api/v1/auth/me HTTP/1.1\r\nHost: t\r\n");  // never finished
+  }
+  // Ordinary requests keep being served meanwhile.
+  http_call me{"GET", "/api/v1/auth/me"};
+  me.token = token;
+  for (int i = 0; i < 20; ++i) CAF_REQUIRE_EQUAL(server.call(me).status, 200);
+  // The header timeout closes the idle and the slow ones; the limit is theirs, not ours.
+  int closed = 0;
+  for (auto& c : slow) closed += c->closed_by_peer(std::chrono::seconds{5}) ? 1 : 0;
+  for (int i = 0; i < 50; ++i) closed += idle[i]->closed_by_peer(std::chrono::seconds{5}) ? 1 : 0;
+  CAF_CHECK_EQUAL(closed, 100);
+  CAF_CHECK_EQUAL(server.call(me).status, 200);
+}

@@ -1,0 +1,72 @@
+#pragma once
+// cache × cache.shards (ARCHITECTURE.md "Cache"): bill reads cache-aside, sharded by bill id so
+// no single actor caps throughput. Concurrent misses of one bill make one query (single
+// flight). The billing shards — and the maintenance actor for expiries — invalidate a bill
+// after every committed change and before answering, so a read that starts after a write's
+// answer never sees the old bill; a load that an invalidation overtook still answers the
+// readers that were waiting for it but is not stored. Bounded by entries and bytes (LRU) and
+// a TTL. Money-moving paths never read from here: the shards read PostgreSQL under locks.
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/actor_slot.hpp"
+#include "actors/atoms.hpp"
+#include "actors/db_pool.hpp"
+#include "actors/messages.hpp"
+#include "config/settings.hpp"
+#include "domain/bill.hpp"
+
+namespace billd {
+
+using bill_ptr = std::shared_ptr<const bill>;
+
+/// How a read was served: X-Cache of API.md.
+enum class cache_status : std::uint8_t { hit, miss, bypass };
+
+/// "HIT", "MISS", "BYPASS".
+const char* to_header(cache_status s);
+
+/// The cache's answer: the bill (null when there is none) or the failed database outcome.
+struct cache_answer {
+  bill_ptr value;
+  cache_status status = cache_status::miss;
+  bool failed = false;
+  db_outcome failure;
+};
+
+}  // namespace billd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(billd::cache_answer)
+
+namespace billd {
+
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using invalidate_atom = caf::atom_constant<caf::atom("invalid")>;
+
+/// get(bill id, request id) → answer; invalidate(bill id).
+using bill_cache_actor =
+    caf::typed_actor<caf::replies_to<get_atom, std::string, std::string>::with<cache_answer>,
+                     caf::reacts_to<invalidate_atom, std::string>>;
+
+using cache_slots = std::vector<slot_ptr<bill_cache_actor>>;
+
+struct bill_cache_config {
+  cache_settings cache;  // bounds of the whole cache, split evenly over the shards
+  slot_ptr<db_pool_actor> db;
+  std::chrono::milliseconds db_timeout{10'000};
+};
+
+bill_cache_actor spawn_bill_cache(caf::actor_system& sys, const bill_cache_config& cfg);
+
+/// The cache shard of a bill (same hash as the billing shards).
+slot_ptr<bill_cache_actor> cache_of(const cache_slots& caches, const std::string& bill_id);
+
+/// Drops a bill from its cache shard (no-op while that shard restarts: it starts empty).
+void invalidate_bill(const cache_slots& caches, const std::string& bill_id);
+
+}  // namespace billd
