@@ -49,10 +49,11 @@ rate_limiter::decision rate_limiter::take(std::string_view key, std::uint32_t qu
                                           clock::time_point now) {
   auto& s = stripes_[std::hash<std::string_view>{}(key) % stripes];
   std::lock_guard<std::mutex> guard{s.mutex};
-  auto it = s.buckets.find(std::string{key});
+  std::string name{key};
+  auto it = s.buckets.find(name);
   if (it == s.buckets.end()) {
     if (s.buckets.size() >= per_stripe_max_) make_room(s, now);
-    it = s.buckets.emplace(std::string{key}, bucket{static_cast<double>(quota), quota, now}).first;
+    it = s.buckets.emplace(std::move(name), bucket{static_cast<double>(quota), quota, now}).first;
   }
   auto& b = it->second;
   // A changed quota (configuration, or another role) takes effect at once.

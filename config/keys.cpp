@@ -43,6 +43,14 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> allowed)
   return false;
 }
 
+/// A true|false key.
+config_key bool_key(std::string name, bool def, std::string help, bool& (*pick)(settings&)) {
+  return string_key(
+      std::move(name), def ? "true" : "false", "true|false", std::move(help), false,
+      [pick](settings& s, std::string v) { pick(s) = v == "true"; },
+      [](std::string_view v) { return one_of(v, {"true", "false"}); });
+}
+
 bool is_host_port(std::string_view v) {
   auto colon = v.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return false;
@@ -159,11 +167,9 @@ std::vector<config_key> make_keys() {
                        "Time a whole CSV upload may take (http.request_timeout_ms bounds each "
                        "pause in it); staged rows of an upload older than twice this are deleted.",
                        BILLD_MS(s.http.import_timeout)));
-  k.push_back(string_key(
-      "http.compression", "true", "true|false",
-      "Compress JSON and text answers with gzip or br as Accept-Encoding allows.", false,
-      [](settings& s, std::string v) { s.http.compression = v == "true"; },
-      [](std::string_view v) { return one_of(v, {"true", "false"}); }));
+  k.push_back(bool_key("http.compression", d.http.compression,
+                       "Compress JSON and text answers with gzip or br as Accept-Encoding allows.",
+                       [](settings& s) -> bool& { return s.http.compression; }));
   k.push_back(uint_key("http.compress_min_bytes", d.http.compress_min_bytes, 1, 1u << 30,
                        "Smallest body compressed (unless the client refuses identity).",
                        BILLD_FIELD(s.http.compress_min_bytes)));
@@ -359,13 +365,9 @@ std::vector<config_key> make_keys() {
                              if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
                            return true;
                          }));
-  k.push_back(string_key(
-      "webhooks.allow_private_networks", "false", "true|false",
-      "Allow subscriptions to private (RFC 1918, ULA, link-local) hosts.", false,
-      [](settings& s, std::string v) { s.webhooks.allow_private_networks = v == "true"; },
-      [](std::string_view v) {
-        return one_of(v, {"true", "false"});
-      }));
+  k.push_back(bool_key("webhooks.allow_private_networks", d.webhooks.allow_private_networks,
+                       "Allow subscriptions to private (RFC 1918, ULA, link-local) hosts.",
+                       [](settings& s) -> bool& { return s.webhooks.allow_private_networks; }));
   k.push_back(uint_key("webhooks.senders", d.webhooks.senders, 1, 256,
                        "Webhook deliveries in flight at once (at most one per endpoint).",
                        BILLD_FIELD(s.webhooks.senders)));

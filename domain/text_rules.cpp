@@ -17,6 +17,13 @@ std::string length_message(std::size_t min, std::size_t max) {
 
 }  // namespace
 
+std::string ascii_lower(std::string_view s) {
+  std::string out{s};
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 std::size_t code_points(std::string_view utf8) {
   return static_cast<std::size_t>(
       std::count_if(utf8.begin(), utf8.end(), [](char c) { return !is_continuation_byte(c); }));

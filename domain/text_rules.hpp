@@ -10,6 +10,9 @@
 
 namespace billd {
 
+/// s with ASCII letters lower-cased (header names, media types, schemes, host names).
+std::string ascii_lower(std::string_view s);
+
 /// True when s is well-formed UTF-8 (lead and continuation bytes; overlongs not rejected).
 bool is_valid_utf8(std::string_view s);
 

@@ -1,5 +1,7 @@
 #include "domain/webhook_rules.hpp"
 
+#include "domain/text_rules.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -50,8 +52,7 @@ bool is_private_address(std::string_view host) {
     return a == 10 || a == 0 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
            (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);
   }
-  std::string lower;
-  for (char ch : host) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  auto lower = ascii_lower(host);
   return lower == "::" || lower.starts_with("fc") || lower.starts_with("fd") ||
          lower.starts_with("fe8") || lower.starts_with("fe9") || lower.starts_with("fea") ||
          lower.starts_with("feb");

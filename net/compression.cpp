@@ -6,6 +6,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "domain/text_rules.hpp"
+
 namespace billd {
 namespace {
 
@@ -13,12 +15,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out{s};
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 /// A q-value in thousandths ("0.5" → 500); malformed values count as 0 (not acceptable).
@@ -41,8 +37,8 @@ int read_q(std::string_view text) {
   return q > 1000 ? 0 : q;
 }
 
-bool compressible_type(std::string_view type) {
-  auto media = lower(type.substr(0, type.find(';')));
+bool compressible_type(std::string_view content_type) {
+  auto media = media_type(content_type);
   return media == "application/json" || media == "application/problem+json" ||
          media.starts_with("text/") || media.ends_with("+json");
 }
@@ -59,7 +55,7 @@ coding_choice choose_coding(std::optional<std::string_view> accept_encoding) {
     auto item = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     auto semi = item.find(';');
-    auto name = lower(trim(item.substr(0, semi)));
+    auto name = ascii_lower(trim(item.substr(0, semi)));
     int q = 1000;
     if (semi != std::string_view::npos) {
       auto param = trim(item.substr(semi + 1));

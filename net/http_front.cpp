@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "domain/crypto.hpp"
+#include "domain/text_rules.hpp"
 #include "net/compression.hpp"
 #include "net/front_state.hpp"
 
@@ -139,9 +140,7 @@ void authorized(front_self self, request_ctx ctx) {
 std::optional<std::string> bearer_token(const http_request& req) {
   auto h = req.header("authorization");
   if (!h || h->size() < 8) return std::nullopt;
-  std::string scheme{h->substr(0, 7)};
-  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer ") return std::nullopt;
+  if (ascii_lower(h->substr(0, 7)) != "bearer ") return std::nullopt;
   auto token = h->substr(7);
   if (token.empty() || token.size() > 512) return std::nullopt;
   return std::string{token};

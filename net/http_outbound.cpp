@@ -2,6 +2,7 @@
 
 #include "net/http_outbound.hpp"
 
+#include "domain/text_rules.hpp"
 #include "domain/url.hpp"
 #include "domain/webhook_rules.hpp"
 
@@ -184,9 +185,7 @@ class beast_transport final : public http_transport {
     out.status = static_cast<int>(res.result_int());
     out.body = std::move(res.body());
     for (const auto& field : res) {
-      std::string name{field.name_string()};
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      out.headers.emplace_back(std::move(name), std::string{field.value()});
+      out.headers.emplace_back(ascii_lower({field.name_string().data(), field.name_string().size()}), std::string{field.value()});
     }
     if (!res.keep_alive()) drop();
   }

@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "domain/text_rules.hpp"
 #include "net/problem.hpp"
 
 namespace billd {
@@ -292,9 +293,7 @@ class session : public std::enable_shared_from_this<session> {
     r.path = r.target.substr(0, q);
     if (q != std::string::npos) r.query = r.target.substr(q + 1);
     for (const auto& f : req) {
-      std::string name{f.name_string()};
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers.emplace_back(std::move(name), std::string{f.value()});
+      r.headers.emplace_back(ascii_lower({f.name_string().data(), f.name_string().size()}), std::string{f.value()});
     }
     r.body = std::move(body);
     ex->body_stream = std::move(source);

@@ -1,11 +1,27 @@
 #include "net/http_types.hpp"
 
+#include "domain/text_rules.hpp"
+
 namespace billd {
 
 std::optional<std::string_view> http_request::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
     if (k == name) return std::string_view{v};
   return std::nullopt;
+}
+
+std::string media_type(std::string_view content_type) {
+  auto type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return ascii_lower(type);
+}
+
+bool is_utf8_media(std::string_view content_type, std::string_view media) {
+  if (media_type(content_type) != media) return false;
+  auto semi = content_type.find(';');
+  if (semi == std::string_view::npos) return true;
+  auto params = ascii_lower(content_type.substr(semi + 1));
+  return params.find("charset") == std::string::npos || params.find("utf-8") != std::string::npos;
 }
 
 namespace {

@@ -46,6 +46,12 @@ struct http_response {
   }
 };
 
+/// The media type of a Content-Type value: lower-cased, without parameters or padding.
+std::string media_type(std::string_view content_type);
+
+/// True when content_type names `media` (lower case) and, if it gives a charset, UTF-8.
+bool is_utf8_media(std::string_view content_type, std::string_view media);
+
 /// How the reading of one piece of a streamed body ended.
 enum class body_status : std::uint8_t {
   ok,

@@ -10,19 +10,6 @@
 namespace billd {
 namespace {
 
-bool is_json_content_type(std::string_view ct) {
-  auto semi = ct.find(';');
-  auto type = ct.substr(0, semi);
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  std::string lower{type};
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower != "application/json") return false;
-  if (semi == std::string_view::npos) return true;
-  std::string params{ct.substr(semi + 1)};
-  for (auto& c : params) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return params.find("charset") == std::string::npos || params.find("utf-8") != std::string::npos;
-}
-
 /// Finds a duplicate key anywhere in the document (sorting names: hostile objects with many
 /// members stay O(n log n)). Returns its name.
 std::optional<std::string> find_duplicate_key(const rapidjson::Value& v) {
@@ -50,7 +37,7 @@ std::optional<std::string> find_duplicate_key(const rapidjson::Value& v) {
 
 parsed_json parse_json_body(const http_request& req) {
   auto ct = req.header("content-type");
-  if (!ct || !is_json_content_type(*ct))
+  if (!ct || !is_utf8_media(*ct, "application/json"))
     return problem_response(problem::unsupported_media_type, "the body must be application/json",
                             req.path);
   auto doc = std::make_shared<rapidjson::Document>();

@@ -10,24 +10,9 @@
 #include "storage/pg_connection.hpp"
 
 namespace billd {
-namespace {
-
-bool is_csv(const http_request& req) {
-  auto type = req.header("content-type").value_or("");
-  std::string lower;
-  for (char c : type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto semi = lower.find(';');
-  auto media = lower.substr(0, semi);
-  while (!media.empty() && media.back() == ' ') media.pop_back();
-  if (media != "text/csv") return false;
-  return semi == std::string::npos || lower.find("charset") == std::string::npos ||
-         lower.find("utf-8") != std::string::npos;
-}
-
-}  // namespace
 
 void handle_bills_import(front_self self, request_ctx ctx) {
-  if (!is_csv(ctx.req()))
+  if (!is_utf8_media(ctx.req().header("content-type").value_or(""), "text/csv"))
     return respond_problem(self, ctx, problem::unsupported_media_type,
                            "the body must be text/csv (UTF-8)");
   field_errors errors;
