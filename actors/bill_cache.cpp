@@ -1,12 +1,17 @@
 #include "actors/bill_cache.hpp"
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
+#include <optional>
 #include <unordered_map>
 
 #include "actors/billing_shard.hpp"
+#include "actors/circuit_breaker.hpp"
 #include "actors/db_call.hpp"
 #include "actors/lru_cache.hpp"
+#include "actors/redis_link.hpp"
+#include "domain/bill_codec.hpp"
 #include "storage/bill_store.hpp"
 
 namespace billd {
@@ -14,16 +19,29 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-/// One load of a bill from PostgreSQL and the readers waiting for it.
+/// One load of a bill (from Redis, then PostgreSQL) and the readers waiting for it.
 struct flight {
   std::vector<caf::typed_response_promise<cache_answer>> waiters;
+  std::string request_id;
+};
+using flight_ptr = std::shared_ptr<flight>;
+
+/// The Redis second level of one shard: its link, breaker and outstanding commands.
+struct second_level {
+  redis_link_actor link;
+  std::unique_ptr<circuit_breaker> breaker;
+  std::uint32_t inflight = 0;
+  std::uint32_t inflight_max = 0;
+  std::chrono::milliseconds request_timeout{0};
+  bool lost_sent = false;  // a lost invalidation was reported and no command went since
 };
 
 struct bill_cache_state {
   static inline const char* name = "cache";
   bill_cache_config cfg;
   std::unique_ptr<lru_cache<bill_ptr>> lru;
-  std::unordered_map<std::string, std::shared_ptr<flight>> flights;
+  std::unordered_map<std::string, flight_ptr> flights;
+  std::optional<second_level> l2;
 };
 
 using self_ptr = bill_cache_actor::stateful_pointer<bill_cache_state>;
@@ -37,28 +55,131 @@ std::size_t weight(const bill& b) {
          opt(b.failure_reason) + b.created_by.size() + b.created_at.size() + b.updated_at.size();
 }
 
-void load(self_ptr self, const std::string& id, std::shared_ptr<flight> f,
-          std::string request_id) {
+/// Whether `f` is still the flight of `id`: no invalidation overtook it.
+bool current(self_ptr self, const std::string& id, const flight_ptr& f) {
+  auto it = self->state.flights.find(id);
+  return it != self->state.flights.end() && it->second == f;
+}
+
+/// Ends the flight of `id`: stores the bill in L1 when still current, answers every waiter.
+void land(self_ptr self, const std::string& id, const flight_ptr& f, const cache_answer& a) {
+  auto& st = self->state;
+  if (current(self, id, f)) {
+    st.flights.erase(id);
+    if (a.value) st.lru->put(id, a.value, weight(*a.value), clock::now());
+  }
+  for (auto& w : f->waiters) w.deliver(a);
+}
+
+/// Sends one command to Redis if the breaker and the in-flight bound allow; `then(reply)`
+/// runs on this actor (a lost reply counts as a failed call). False when not sent.
+template <class... Ts, class Then>
+bool to_redis(self_ptr self, Then then, Ts&&... xs) {
+  auto& l2 = *self->state.l2;
+  if (l2.inflight >= l2.inflight_max || !l2.breaker->allow(clock::now())) return false;
+  ++l2.inflight;
+  l2.lost_sent = false;
+  auto finish = [self, then](redis_reply& r) mutable {
+    auto& level = *self->state.l2;
+    --level.inflight;
+    level.breaker->record(r.failed, r.took, clock::now());
+    if (r.failed) spdlog::debug("cache {}: Redis: {}", self->state.cfg.index, r.error);
+    then(r);
+  };
+  self->request(l2.link, l2.request_timeout, std::forward<Ts>(xs)...)
+      .then([finish](redis_reply& r) mutable { finish(r); },
+            [finish](caf::error& err) mutable {
+              redis_reply r;
+              r.failed = true;
+              r.error = caf::to_string(err);
+              finish(r);
+            });
+  return true;
+}
+
+/// Stores a freshly loaded bill in Redis (skipped, not queued, when Redis is unavailable).
+void store_in_redis(self_ptr self, const bill& b) {
+  to_redis(self, [](redis_reply&) {}, redis_set_atom::value, b.id, encode_bill(b));
+}
+
+/// Loads the bill from PostgreSQL; `status` is what the answer says (MISS or BYPASS).
+void load_from_db(self_ptr self, const std::string& id, flight_ptr f, cache_status status) {
   db_call<std::optional<bill>>(
       self, self->state.cfg.db, "bill_find", false, self->state.cfg.db_timeout,
       [id](pg_connection& c) { return find_bill(c, id); },
-      [self, id, f](const db_outcome& o, std::optional<std::optional<bill>>&& found) {
+      [self, id, f, status](const db_outcome& o, std::optional<std::optional<bill>>&& found) {
         cache_answer a;
+        a.status = status;
         if (!found) {
           a.failed = true;
           a.failure = o;
         } else if (*found) {
           a.value = std::make_shared<const bill>(std::move(**found));
         }
-        auto& st = self->state;
-        // Stored only if no invalidation overtook this load (it erased the flight).
-        if (auto it = st.flights.find(id); it != st.flights.end() && it->second == f) {
-          st.flights.erase(it);
-          if (a.value) st.lru->put(id, a.value, weight(*a.value), clock::now());
-        }
-        for (auto& w : f->waiters) w.deliver(a);
+        // Into Redis only if no invalidation overtook this load and Redis is in use.
+        if (a.value && status == cache_status::miss && self->state.l2 && current(self, id, f))
+          store_in_redis(self, *a.value);
+        land(self, id, f, a);
       },
-      std::move(request_id));
+      f->request_id);
+}
+
+/// Starts the flight of `id`: Redis first when it can be used, else PostgreSQL.
+void load(self_ptr self, const std::string& id, flight_ptr f) {
+  if (!self->state.l2) {
+    load_from_db(self, id, std::move(f), cache_status::miss);
+    return;
+  }
+  auto on_reply = [self, id, f](redis_reply& r) {
+    if (!r.failed && r.value) {
+      if (auto b = decode_bill(*r.value)) {
+        cache_answer a;
+        a.value = std::make_shared<const bill>(std::move(*b));
+        a.status = cache_status::hit;
+        land(self, id, f, a);
+        return;
+      }
+      spdlog::warn("cache {}: Redis holds an undecodable value for bill {}; reading PostgreSQL",
+                   self->state.cfg.index, id);
+    }
+    load_from_db(self, id, f, r.failed ? cache_status::bypass : cache_status::miss);
+  };
+  if (!to_redis(self, on_reply, redis_get_atom::value, id))
+    load_from_db(self, id, std::move(f), cache_status::bypass);
+}
+
+/// Drops `id` from Redis; if that cannot be sent, the link must give up its key epoch.
+void invalidate_in_redis(self_ptr self, const std::string& id) {
+  auto& l2 = *self->state.l2;
+  if (to_redis(self, [](redis_reply&) {}, redis_del_atom::value, id)) return;
+  if (!l2.lost_sent) {
+    self->send(l2.link, redis_lost_atom::value);
+    l2.lost_sent = true;
+  }
+}
+
+void start_second_level(self_ptr self) {
+  auto& st = self->state;
+  auto target = parse_redis_url(st.cfg.cache.redis_url);
+  if (!target) throw std::invalid_argument("cache.redis_url is malformed");
+  redis_link_config link_cfg{*target, st.cfg.cache.redis_timeout, st.cfg.cache.ttl};
+  auto& l2 = st.l2.emplace();
+  l2.link = spawn_redis_link(self->system(), link_cfg);
+  self->link_to(l2.link);  // the link lives and dies with its shard
+  l2.inflight_max = st.cfg.cache.redis_inflight_max;
+  // A command may connect, take an epoch and run: three timeouts, plus slack for the mailbox.
+  l2.request_timeout = 3 * st.cfg.cache.redis_timeout + std::chrono::seconds{1};
+  auto index = st.cfg.index;
+  l2.breaker = std::make_unique<circuit_breaker>(
+      st.cfg.cache.redis_breaker, [index](breaker_state from, breaker_state to) {
+        if (to == breaker_state::open) {
+          spdlog::warn("cache {}: Redis breaker {} -> open: reads bypass Redis", index,
+                       to_string(from));
+        } else {
+          spdlog::info("cache {}: Redis breaker {} -> {}", index, to_string(from),
+                       to_string(to));
+        }
+      });
 }
 
 bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config cfg) {
@@ -68,6 +189,7 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
   st.lru = std::make_unique<lru_cache<bill_ptr>>(st.cfg.cache.max_entries / shards,
                                                  st.cfg.cache.max_bytes / shards,
                                                  st.cfg.cache.ttl);
+  if (!st.cfg.cache.redis_url.empty()) start_second_level(self);
   return {
       [self](get_atom, const std::string& id,
              std::string& request_id) -> caf::result<cache_answer> {
@@ -81,15 +203,19 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
         }
         auto& f = s.flights[id];
         bool start = !f;
-        if (start) f = std::make_shared<flight>();
+        if (start) {
+          f = std::make_shared<flight>();
+          f->request_id = std::move(request_id);
+        }
         auto rp = self->make_response_promise<cache_answer>();
         f->waiters.push_back(rp);
-        if (start) load(self, id, f, std::move(request_id));
+        if (start) load(self, id, f);
         return rp;
       },
       [self](invalidate_atom, const std::string& id) {
         self->state.lru->erase(id);
         self->state.flights.erase(id);  // a load under way answers its waiters, unstored
+        if (self->state.l2) invalidate_in_redis(self, id);
       },
   };
 }

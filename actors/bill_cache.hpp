@@ -6,6 +6,12 @@
 // answer never sees the old bill; a load that an invalidation overtook still answers the
 // readers that were waiting for it but is not stored. Bounded by entries and bytes (LRU) and
 // a TTL. Money-moving paths never read from here: the shards read PostgreSQL under locks.
+//
+// With cache.redis_url each shard also has a second level in Redis, reached through its own
+// redis-link and guarded by its own breaker: L1 miss → Redis → PostgreSQL, and a bill loaded
+// from PostgreSQL is stored in both. While the breaker is open (or the shard already has
+// cache.redis_inflight_max commands outstanding) reads go straight to PostgreSQL and say
+// BYPASS; an invalidation that cannot be sent makes the link start a new key epoch.
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -59,6 +65,7 @@ struct bill_cache_config {
   cache_settings cache;  // bounds of the whole cache, split evenly over the shards
   slot_ptr<db_pool_actor> db;
   std::chrono::milliseconds db_timeout{10'000};
+  std::uint32_t index = 0;  // which shard (named in its log lines)
 };
 
 bill_cache_actor spawn_bill_cache(caf::actor_system& sys, const bill_cache_config& cfg);

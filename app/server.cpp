@@ -101,11 +101,12 @@ std::vector<child_spec> root_children(server::internals& p) {
               return spawn_monitor(sys, 0);
             })})));
   root.push_back(supervisor_child(group(p, "storage", storage_children(p))));
-  bill_cache_config cache_cfg{p.cfg.cache, p.pool, p.cfg.front.request_timeout};
-  for (auto& slot : p.caches)
-    root.push_back(slot_child("cache", slot, [cache_cfg](caf::actor_system& sys) {
+  for (std::uint32_t i = 0; i < p.caches.size(); ++i) {
+    bill_cache_config cache_cfg{p.cfg.cache, p.pool, p.cfg.front.request_timeout, i};
+    root.push_back(slot_child("cache", p.caches[i], [cache_cfg](caf::actor_system& sys) {
       return spawn_bill_cache(sys, cache_cfg);
     }));
+  }
   billing_shard_config shard_cfg{p.cfg.billing.timezone, p.cfg.idempotency_ttl,
                                  p.cfg.front.request_timeout,
                                  alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()},

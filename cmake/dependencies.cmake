@@ -49,5 +49,10 @@ find_library(BROTLI_DEC_LIBRARY brotlidec REQUIRED)
 billd_imported_library(brotli::enc ${BROTLI_ENC_LIBRARY} ${BROTLI_INCLUDE_DIR})
 billd_imported_library(brotli::dec ${BROTLI_DEC_LIBRARY} ${BROTLI_INCLUDE_DIR})
 
+# The optional Redis cache level: hiredis (Debian ships no CMake config for it either).
+find_path(HIREDIS_INCLUDE_DIR hiredis/hiredis.h REQUIRED)
+find_library(HIREDIS_LIBRARY hiredis REQUIRED)
+billd_imported_library(hiredis::hiredis ${HIREDIS_LIBRARY} ${HIREDIS_INCLUDE_DIR})
+
 # TLS for outbound HTTPS (gateway, webhooks): Debian's OpenSSL 3 through Boost.Asio's ssl.
 find_package(OpenSSL REQUIRED)

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "domain/redis_url.hpp"
+
 namespace billd {
 namespace {
 
@@ -273,6 +275,21 @@ std::vector<config_key> make_keys() {
                        "A cached bill is read again from PostgreSQL after this (a backstop: "
                        "changes invalidate at once).",
                        BILLD_MS(s.cache.ttl)));
+  k.push_back(string_key("cache.redis_url", "", "redis://[:PASSWORD@]HOST[:PORT][/DB] or empty",
+                         "Second cache level in Redis; empty: none. Bills read from PostgreSQL "
+                         "while its breaker is open (X-Cache: BYPASS).",
+                         true, BILLD_FIELD(s.cache.redis_url),
+                         [](std::string_view v) { return v.empty() || parse_redis_url(v); }));
+  k.push_back(uint_key("cache.redis_timeout_ms", 100, 1, 60'000,
+                       "Connect and command timeout of each Redis connection.",
+                       BILLD_MS(s.cache.redis_timeout)));
+  k.push_back(uint_key("cache.redis_inflight_max", d.cache.redis_inflight_max, 1, 1'000'000,
+                       "Redis commands one cache shard has outstanding; above it reads bypass "
+                       "Redis.",
+                       BILLD_FIELD(s.cache.redis_inflight_max)));
+  add_breaker_keys(k, "cache.redis_breaker", "Redis breaker (per cache shard)",
+                   d.cache.redis_breaker,
+                   [](settings& s) -> breaker_settings& { return s.cache.redis_breaker; });
   // --- rate limits ---
   k.push_back(uint_key("rate.admin_per_minute", d.rate.admin_per_minute, 1, 10'000'000,
                        "Requests per minute per admin token.", BILLD_FIELD(s.rate.admin_per_minute)));

@@ -75,6 +75,12 @@ struct cache_settings {
   std::uint32_t max_entries = 100'000;
   std::uint64_t max_bytes = 64ull << 20;
   milliseconds ttl{60'000};
+  // Optional second level in Redis (empty URL: none), one connection per cache shard.
+  std::string redis_url;
+  milliseconds redis_timeout{100};       // connect and per-command timeout
+  std::uint32_t redis_inflight_max = 256;  // Redis commands a cache shard has outstanding
+  breaker_settings redis_breaker{20, 10, 50, 50, milliseconds{100}, milliseconds{5'000},
+                                 milliseconds{60'000}, 3};
 };
 
 /// Per-client rate limits (API.md): requests per minute per token by role, per IP anonymous.
