@@ -31,5 +31,6 @@ using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using state_atom = caf::atom_constant<caf::atom("state")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using piece_atom = caf::atom_constant<caf::atom("piece")>;
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 
 }  // namespace billd

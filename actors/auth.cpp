@@ -241,6 +241,13 @@ auth_actor spawn_auth(caf::actor_system& sys, slot_ptr<db_pool_actor> db, const 
                     [&](const caf::actor& f) { return f.address() == msg.source; });
     });
     return {
+        [self](metrics_atom) {
+          auto f = std::make_shared<figure_set>();
+          f->add("billd_auth_hash_queue", "", static_cast<double>(self->state.hashing->queued()));
+          f->add("billd_auth_hash_queue_max", "", self->state.cfg.limits.hash_queue_max);
+          add_mailbox_depth(*f, "auth", self->mailbox().size());
+          return figures_ptr{f};
+        },
         [self](login_atom, std::string& username, std::string& password, std::string& ip) {
           return login(self, std::move(username), std::move(password), std::move(ip));
         },

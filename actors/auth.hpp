@@ -10,6 +10,7 @@
 
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
+#include "actors/figures.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/messages.hpp"
 #include "config/settings.hpp"
@@ -25,7 +26,8 @@ using auth_actor = caf::typed_actor<
     caf::replies_to<logout_atom, std::string, std::string>::with<api_reply>,
     caf::replies_to<user_add_atom, user_change_cmd>::with<api_reply>,
     caf::replies_to<user_mod_atom, user_change_cmd>::with<api_reply>,
-    caf::reacts_to<register_atom, caf::actor>, caf::reacts_to<done_atom, std::uint64_t>>;
+    caf::reacts_to<register_atom, caf::actor>, caf::reacts_to<done_atom, std::uint64_t>,
+    caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 /// What auth needs besides its database.
 struct auth_config {

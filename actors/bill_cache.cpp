@@ -32,6 +32,7 @@ struct second_level {
   std::unique_ptr<circuit_breaker> breaker;
   std::uint32_t inflight = 0;
   std::uint32_t inflight_max = 0;
+  std::uint64_t hits = 0, misses = 0, errors = 0, bypasses = 0;  // reads that asked, or not
   std::chrono::milliseconds request_timeout{0};
   bool lost_sent = false;  // a lost invalidation was reported and no command went since
 };
@@ -131,6 +132,8 @@ void load(self_ptr self, const std::string& id, flight_ptr f) {
     return;
   }
   auto on_reply = [self, id, f](redis_reply& r) {
+    auto& l2 = *self->state.l2;
+    ++(r.failed ? l2.errors : r.value ? l2.hits : l2.misses);
     if (!r.failed && r.value) {
       if (auto b = decode_bill(*r.value)) {
         cache_answer a;
@@ -144,8 +147,10 @@ void load(self_ptr self, const std::string& id, flight_ptr f) {
     }
     load_from_db(self, id, f, r.failed ? cache_status::bypass : cache_status::miss);
   };
-  if (!to_redis(self, on_reply, redis_get_atom::value, id))
+  if (!to_redis(self, on_reply, redis_get_atom::value, id)) {
+    ++self->state.l2->bypasses;
     load_from_db(self, id, std::move(f), cache_status::bypass);
+  }
 }
 
 /// Drops `id` from Redis; if that cannot be sent, the link must give up its key epoch.
@@ -180,6 +185,33 @@ void start_second_level(self_ptr self) {
                        to_string(to));
         }
       });
+}
+
+figures_ptr cache_figures(self_ptr self) {
+  auto& st = self->state;
+  auto f = std::make_shared<figure_set>();
+  const auto& c = st.lru->counters();
+  // Every shard reports the same series; the monitor adds them up.
+  auto memory = std::string{"level=\"memory\""};
+  f->add("billd_cache_hits_total", memory, static_cast<double>(c.hits));
+  f->add("billd_cache_misses_total", memory, static_cast<double>(c.misses));
+  f->add("billd_cache_evictions_total", memory, static_cast<double>(c.evictions));
+  f->add("billd_cache_expirations_total", memory, static_cast<double>(c.expirations));
+  f->add("billd_cache_entries", memory, static_cast<double>(st.lru->entries()));
+  f->add("billd_cache_size_bytes", memory, static_cast<double>(st.lru->bytes()));
+  f->add("billd_cache_loads_in_flight", "", static_cast<double>(st.flights.size()));
+  if (st.l2) {
+    auto redis = std::string{"level=\"redis\""};
+    f->add("billd_cache_hits_total", redis, static_cast<double>(st.l2->hits));
+    f->add("billd_cache_misses_total", redis, static_cast<double>(st.l2->misses));
+    f->add("billd_cache_errors_total", redis, static_cast<double>(st.l2->errors));
+    f->add("billd_cache_bypasses_total", redis, static_cast<double>(st.l2->bypasses));
+    f->add("billd_cache_redis_in_flight", "", st.l2->inflight);
+    add_breaker_figures(*f, "redis", *st.l2->breaker, clock::now(),
+                        "shard=\"" + std::to_string(st.cfg.index) + "\"");
+  }
+  add_mailbox_depth(*f, "cache", self->mailbox().size());
+  return f;
 }
 
 bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config cfg) {
@@ -217,6 +249,7 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
         self->state.flights.erase(id);  // a load under way answers its waiters, unstored
         if (self->state.l2) invalidate_in_redis(self, id);
       },
+      [self](metrics_atom) { return cache_figures(self); },
   };
 }
 

@@ -23,6 +23,7 @@
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
 #include "actors/db_pool.hpp"
+#include "actors/figures.hpp"
 #include "actors/messages.hpp"
 #include "config/settings.hpp"
 #include "domain/bill.hpp"
@@ -54,10 +55,11 @@ namespace billd {
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using invalidate_atom = caf::atom_constant<caf::atom("invalid")>;
 
-/// get(bill id, request id) → answer; invalidate(bill id).
+/// get(bill id, request id) → answer; invalidate(bill id); metrics → this shard's figures.
 using bill_cache_actor =
     caf::typed_actor<caf::replies_to<get_atom, std::string, std::string>::with<cache_answer>,
-                     caf::reacts_to<invalidate_atom, std::string>>;
+                     caf::reacts_to<invalidate_atom, std::string>,
+                     caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 using cache_slots = std::vector<slot_ptr<bill_cache_actor>>;
 

@@ -197,6 +197,11 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
   self->state.db = std::move(db);
   self->state.cfg = std::move(cfg);
   return {
+      [self](metrics_atom) {
+        auto f = std::make_shared<figure_set>();
+        add_mailbox_depth(*f, "billing-shard", self->mailbox().size());
+        return figures_ptr{f};
+      },
       [self](create_atom, create_bill_cmd& cmd) -> caf::result<api_reply> {
         auto shard_cfg = self->state.cfg;
         auto actor_id = cmd.actor_id;

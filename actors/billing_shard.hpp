@@ -22,7 +22,8 @@ using billing_shard_actor =
     caf::typed_actor<caf::replies_to<create_atom, create_bill_cmd>::with<api_reply>,
                      caf::replies_to<cancel_atom, cancel_bill_cmd>::with<api_reply>,
                      caf::replies_to<issue_atom, control_number_cmd>::with<api_reply>,
-                     caf::replies_to<pay_atom, payment_cmd>::with<api_reply>>;
+                     caf::replies_to<pay_atom, payment_cmd>::with<api_reply>,
+                     caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 /// What a shard needs besides its database.
 struct billing_shard_config {

@@ -86,4 +86,23 @@ std::chrono::milliseconds circuit_breaker::retry_after(clock::time_point now) co
   return std::chrono::duration_cast<std::chrono::milliseconds>(open_until_ - now);
 }
 
+void add_breaker_figures(figure_set& f, const std::string& dependency, const circuit_breaker& b,
+                         circuit_breaker::clock::time_point now, const std::string& extra) {
+  auto labels = "dependency=\"" + dependency + "\"" + (extra.empty() ? "" : "," + extra);
+  double code = 0;
+  switch (b.state(now)) {
+    case breaker_state::closed:
+      code = 0;
+      break;
+    case breaker_state::half_open:
+      code = 1;
+      break;
+    case breaker_state::open:
+      code = 2;
+      break;
+  }
+  f.add("billd_breaker_state", labels, code);
+  f.add("billd_breaker_transitions_total", labels, static_cast<double>(b.transitions()));
+}
+
 }  // namespace billd

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string_view>
 
+#include "actors/figures.hpp"
 #include "config/settings.hpp"
 
 namespace billd {
@@ -53,5 +54,10 @@ class circuit_breaker {
   std::uint32_t probes_failed_ = 0;
   std::uint64_t transitions_ = 0;
 };
+
+/// billd_breaker_state (0 closed, 1 half-open, 2 open) and billd_breaker_transitions_total
+/// for `dependency` ("postgresql", "gateway", "redis"); `extra` labels (e.g. shard="1") follow.
+void add_breaker_figures(figure_set& f, const std::string& dependency, const circuit_breaker& b,
+                         circuit_breaker::clock::time_point now, const std::string& extra = "");
 
 }  // namespace billd

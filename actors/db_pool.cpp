@@ -35,6 +35,10 @@ struct db_pool_state {
   std::deque<waiting_task> waiting;
   std::unique_ptr<restart_budget> budget;
   std::unique_ptr<circuit_breaker> breaker;
+  // Statement figures: every execution on a connection, and the slowest recent ones.
+  latency_histogram query_latency;
+  std::uint64_t slow_total = 0;
+  std::deque<slow_statement> slow;
   ~db_pool_state() {
     for (auto& c : conns)
       if (c.handle) caf::anon_send_exit(c.handle, caf::exit_reason::user_shutdown);
@@ -68,9 +72,35 @@ bool dependency_failed(const db_outcome& o) {
 }
 
 void record(self_ptr self, const conn_slot& slot, bool failed) {
+  auto& st = self->state;
   auto now = clock::now();
-  self->state.breaker->record(
-      failed, std::chrono::duration_cast<std::chrono::milliseconds>(now - slot.started), now);
+  auto took = now - slot.started;
+  st.breaker->record(failed, std::chrono::duration_cast<std::chrono::milliseconds>(took), now);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+  st.query_latency.record(static_cast<std::uint64_t>(micros));
+  if (took >= st.cfg.conn.slow_query && slot.current) {
+    ++st.slow_total;
+    st.slow.push_back(slow_statement{slot.current->task->name, slot.current->task->request_id,
+                                     static_cast<double>(micros) / 1000.0, unix_now_ms()});
+    while (st.slow.size() > st.cfg.slow_keep) st.slow.pop_front();
+  }
+}
+
+figures_ptr pool_figures(self_ptr self) {
+  auto& st = self->state;
+  auto f = std::make_shared<figure_set>();
+  std::uint32_t busy = 0;
+  for (const auto& c : st.conns) busy += c.current ? 1u : 0u;
+  f->add("billd_db_pool_connections", "state=\"busy\"", busy);
+  f->add("billd_db_pool_connections", "state=\"idle\"", static_cast<double>(st.conns.size() - busy));
+  f->add("billd_db_pool_waiting", "", static_cast<double>(st.waiting.size()));
+  f->add("billd_db_pool_waiting_max", "", st.cfg.max_waiting);
+  f->add("billd_db_slow_queries_total", "", static_cast<double>(st.slow_total));
+  add_breaker_figures(*f, "postgresql", *st.breaker, clock::now());
+  add_mailbox_depth(*f, "db-pool", self->mailbox().size());
+  f->histograms.push_back(histogram_figure{"billd_db_query_duration_seconds", "", st.query_latency});
+  f->slow.assign(st.slow.begin(), st.slow.end());
+  return f;
 }
 
 void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outcome) {
@@ -215,6 +245,7 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
             static_cast<std::uint32_t>(st.conns.size()), busy,
             static_cast<std::uint32_t>(st.waiting.size()), restarts);
       },
+      [self](metrics_atom) { return pool_figures(self); },
       [self](conns_atom) {
         std::vector<caf::actor> out;
         for (const auto& c : self->state.conns)

@@ -15,6 +15,7 @@
 #include "actors/atoms.hpp"
 #include "actors/db_conn.hpp"
 #include "actors/db_task.hpp"
+#include "actors/figures.hpp"
 #include "actors/messages.hpp"
 #include "config/settings.hpp"
 
@@ -25,7 +26,8 @@ using db_pool_actor = caf::typed_actor<
     caf::replies_to<run_atom, db_task_ptr>::with<db_outcome>,
     caf::replies_to<stats_atom>::with<std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>,
     caf::replies_to<conns_atom>::with<std::vector<caf::actor>>,
-    caf::reacts_to<restart_atom, std::uint64_t>>;
+    caf::reacts_to<restart_atom, std::uint64_t>,
+    caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 /// Pool size, queue bound and connection settings.
 struct db_pool_config {
@@ -33,6 +35,7 @@ struct db_pool_config {
   std::uint32_t max_waiting = 1024;
   db_conn_config conn;
   breaker_settings breaker;
+  std::uint32_t slow_keep = 20;  // slow statements kept for /api/v1/metrics/database
   supervisor_settings restarts;
   /// Called each time a db-conn is restarted (the monitor counts restarts).
   std::function<void(const std::string&)> on_restart;

@@ -256,6 +256,16 @@ gateway_client_actor::behavior_type gateway_client_impl(self_ptr self, gateway_c
     st.idle.push_back(conn);
   }
   return {
+      [self](metrics_atom) {
+        auto& s = self->state;
+        auto f = std::make_shared<figure_set>();
+        add_breaker_figures(*f, "gateway", *s.breaker, std::chrono::steady_clock::now());
+        f->add("billd_gateway_connections_idle", "", static_cast<double>(s.idle.size()));
+        f->add("billd_gateway_waiting", "", static_cast<double>(s.waiting.size()));
+        f->add("billd_gateway_retries_scheduled", "", static_cast<double>(s.delayed.size()));
+        add_mailbox_depth(*f, "gateway-client", self->mailbox().size());
+        return figures_ptr{f};
+      },
       [self](call_atom, gateway_call& call) -> caf::result<gateway_result> {
         auto p = std::make_shared<call_progress>();
         p->call = std::move(call);

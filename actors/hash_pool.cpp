@@ -39,4 +39,9 @@ void hash_pool::run() {
   }
 }
 
+std::size_t hash_pool::queued() {
+  std::lock_guard lock{mutex_};
+  return jobs_.size();
+}
+
 }  // namespace billd

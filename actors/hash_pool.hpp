@@ -22,6 +22,8 @@ class hash_pool {
   hash_pool& operator=(const hash_pool&) = delete;
   /// Queues job; false (and nothing queued) when queue_max jobs already wait.
   bool try_submit(std::function<void()> job);
+  /// Jobs waiting for a thread now.
+  std::size_t queued();
 
  private:
   void run();

@@ -489,6 +489,13 @@ jobs_actor::behavior_type jobs_impl(self_ptr self, jobs_config cfg) {
         lease_deliveries_round(self);
       },
       [self](stats_atom) { return self->state.running; },
+      [self](metrics_atom) {
+        auto f = std::make_shared<figure_set>();
+        f->add("billd_jobs_in_progress", "", self->state.running);
+        f->add("billd_jobs_in_progress_max", "", self->state.cfg.jobs.max_running);
+        add_mailbox_depth(*f, "jobs", self->mailbox().size());
+        return figures_ptr{f};
+      },
   };
 }
 

@@ -26,7 +26,8 @@ namespace billd {
 /// tick: the periodic poll (self-scheduled); wake: look now (a bill was just created);
 /// stats: jobs in progress on this node.
 using jobs_actor = caf::typed_actor<caf::reacts_to<tick_atom>, caf::reacts_to<wake_atom>,
-                                    caf::replies_to<stats_atom>::with<std::uint32_t>>;
+                                    caf::replies_to<stats_atom>::with<std::uint32_t>,
+                                    caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 struct jobs_config {
   jobs_settings jobs;

@@ -2,40 +2,278 @@
 
 #include <caf/all.hpp>
 
-#include <map>
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <unordered_map>
+
+#include "actors/db_call.hpp"
+#include "storage/job_store.hpp"
 
 namespace billd {
 namespace {
 
+using clock = std::chrono::steady_clock;
+
+/// Ten seconds of request figures; thirty of them make the five-minute window.
+struct window_slot {
+  std::int64_t id = -1;  // steady seconds / 10
+  window_figures figures;
+};
+constexpr std::int64_t slot_seconds = 10;
+constexpr std::size_t window_slots = 30;
+constexpr auto session_window = std::chrono::minutes{30};
+
 struct monitor_state {
   static inline const char* name = "monitor";
-  std::uint64_t requests = 0;
-  std::uint64_t server_errors = 0;
+  monitor_config cfg;
+  clock::time_point started = clock::now();
+  route_table routes;
+  std::map<int, std::uint64_t> statuses;
+  std::uint64_t shed = 0, rate_limited = 0;
+  std::map<std::uint32_t, std::uint32_t> in_flight;  // front → latest
+  std::map<std::uint32_t, std::uint32_t> mailbox;    // front → latest
+  std::array<window_slot, window_slots> window;
+  std::deque<slow_request> slow;
+  std::unordered_map<std::string, clock::time_point> sessions;
   std::map<std::string, std::uint64_t> restarts;
 };
 
-monitor_actor::behavior_type monitor_impl(monitor_actor::stateful_pointer<monitor_state> self,
-                                          int) {
+using self_ptr = monitor_actor::stateful_pointer<monitor_state>;
+
+std::int64_t slot_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock::now().time_since_epoch())
+             .count() /
+         slot_seconds;
+}
+
+window_figures& current_slot(monitor_state& st) {
+  auto id = slot_now();
+  auto& slot = st.window[static_cast<std::size_t>(id) % window_slots];
+  if (slot.id != id) slot = window_slot{id, {}};
+  return slot.figures;
+}
+
+void track_sessions(monitor_state& st, const std::vector<std::string>& seen) {
+  auto now = clock::now();
+  for (const auto& hash : seen) {
+    auto it = st.sessions.find(hash);
+    if (it != st.sessions.end()) {
+      it->second = now;
+    } else if (st.sessions.size() < st.cfg.metrics.sessions_max) {
+      st.sessions.emplace(hash, now);
+    }
+  }
+}
+
+void absorb(monitor_state& st, const front_report& r) {
+  auto& slot = current_slot(st);
+  for (const auto& [key, fig] : r.routes) {
+    auto& total = st.routes[key];
+    total.count += fig.count;
+    total.latency.merge(fig.latency);
+    slot.requests += fig.count;
+    if (key.second == 5) slot.server_errors += fig.count;
+    slot.latency_sum_ms += static_cast<double>(fig.latency.sum()) / 1000.0;
+  }
+  for (auto [status, n] : r.statuses) st.statuses[status] += n;
+  st.shed += r.shed;
+  st.rate_limited += r.rate_limited;
+  st.in_flight[r.front] = r.in_flight;
+  st.mailbox[r.front] = r.mailbox;
+  slot.slow += r.slow.size();
+  for (const auto& s : r.slow) {
+    st.slow.push_back(s);
+    if (st.slow.size() > st.cfg.metrics.slow_request_keep) st.slow.pop_front();
+  }
+  track_sessions(st, r.sessions);
+}
+
+/// Adds `from` into `into`, summing series that several actors of one kind report alike.
+void merge_figures(figure_set& into, const figure_set& from) {
+  for (const auto& f : from.values) {
+    auto it = std::find_if(into.values.begin(), into.values.end(), [&](const figure& g) {
+      return g.family == f.family && g.labels == f.labels;
+    });
+    if (it == into.values.end()) {
+      into.values.push_back(f);
+    } else {
+      it->value += f.value;
+    }
+  }
+  for (const auto& h : from.histograms) {
+    auto it = std::find_if(into.histograms.begin(), into.histograms.end(),
+                           [&](const histogram_figure& g) {
+                             return g.family == h.family && g.labels == h.labels;
+                           });
+    if (it == into.histograms.end()) {
+      into.histograms.push_back(h);
+    } else {
+      it->latency.merge(h.latency);
+    }
+  }
+  into.slow.insert(into.slow.end(), from.slow.begin(), from.slow.end());
+}
+
+/// The part of a snapshot the monitor itself owns.
+std::shared_ptr<metrics_snapshot> own_snapshot(self_ptr self) {
+  auto& st = self->state;
+  auto snap = std::make_shared<metrics_snapshot>();
+  snap->routes = st.routes;
+  snap->statuses = st.statuses;
+  snap->shed = st.shed;
+  snap->rate_limited = st.rate_limited;
+  for (auto [front, n] : st.in_flight) snap->in_flight += n;
+  auto now_id = slot_now();
+  for (const auto& slot : st.window) {
+    if (slot.id < 0 || slot.id <= now_id - static_cast<std::int64_t>(window_slots)) continue;
+    snap->last_5min.requests += slot.figures.requests;
+    snap->last_5min.server_errors += slot.figures.server_errors;
+    snap->last_5min.slow += slot.figures.slow;
+    snap->last_5min.latency_sum_ms += slot.figures.latency_sum_ms;
+  }
+  snap->slow.assign(st.slow.begin(), st.slow.end());
+  auto cutoff = clock::now() - session_window;
+  std::erase_if(st.sessions, [&](const auto& kv) { return kv.second < cutoff; });
+  snap->active_sessions = st.sessions.size();
+  snap->restarts = st.restarts;
+  snap->uptime_s = std::chrono::duration<double>(clock::now() - st.started).count();
+  figure_set fronts;  // one series per kind: merging sums the fronts
+  for (auto [front, depth] : st.mailbox) add_mailbox_depth(fronts, "http-front", depth);
+  merge_figures(snap->owned, fronts);
+  add_mailbox_depth(snap->owned, "monitor", self->mailbox().size());
+  for (const auto& [child, n] : st.restarts)
+    snap->owned.add("billd_actor_restarts_total", kind_label(child), static_cast<double>(n));
+  return snap;
+}
+
+/// One scrape in progress: the snapshot being filled and the owners still to answer.
+struct pull {
+  caf::typed_response_promise<metrics_snapshot_ptr> rp;
+  std::shared_ptr<metrics_snapshot> snap;
+  std::size_t pending = 0;
+  void one_done() {
+    if (--pending == 0) rp.deliver(metrics_snapshot_ptr{std::move(snap)});
+  }
+};
+using pull_ptr = std::shared_ptr<pull>;
+
+template <class Handle>
+void ask(self_ptr self, const pull_ptr& p, const slot_ptr<Handle>& slot, std::string name) {
+  auto handle = slot ? slot->get() : Handle{};
+  if (!handle) return;  // not running here (a gateway-less node) or restarting
+  ++p->pending;
+  self->request(handle, self->state.cfg.metrics.pull_timeout, metrics_atom::value)
+      .then([p](figures_ptr& f) {
+              if (f) merge_figures(p->snap->owned, *f);
+              p->one_done();
+            },
+            [p, name](caf::error&) {
+              p->snap->missing.push_back(name);
+              p->one_done();
+            });
+}
+
+/// Jobs per status come from PostgreSQL (queued and dead jobs live nowhere else).
+void ask_job_counts(self_ptr self, const pull_ptr& p) {
+  ++p->pending;
+  db_call<job_counts>(
+      self, self->state.cfg.sources.pool, "job_counts", false,
+      self->state.cfg.metrics.pull_timeout, [](pg_connection& c) { return count_jobs(c); },
+      [p](const db_outcome&, std::optional<job_counts>&& counts) {
+        if (counts) {
+          auto& f = p->snap->owned;
+          f.add("billd_jobs", "status=\"queued\"", static_cast<double>(counts->queued));
+          f.add("billd_jobs", "status=\"running\"", static_cast<double>(counts->running));
+          f.add("billd_jobs", "status=\"waiting\"", static_cast<double>(counts->waiting));
+          f.add("billd_jobs", "status=\"dead\"", static_cast<double>(counts->dead));
+        } else {
+          p->snap->missing.push_back("jobs-table");
+        }
+        p->one_done();
+      });
+}
+
+caf::result<metrics_snapshot_ptr> start_pull(self_ptr self) {
+  auto p = std::make_shared<pull>();
+  p->rp = self->make_response_promise<metrics_snapshot_ptr>();
+  p->snap = own_snapshot(self);
+  p->pending = 1;  // held until every request is out
+  const auto& src = self->state.cfg.sources;
+  ask(self, p, src.pool, "db-pool");
+  for (const auto& c : src.caches) ask(self, p, c, "cache");
+  for (const auto& s : src.shards) ask(self, p, s, "billing-shard");
+  ask(self, p, src.auth, "auth");
+  ask(self, p, src.jobs, "jobs");
+  ask(self, p, src.gateway, "gateway-client");
+  if (src.pool) ask_job_counts(self, p);
+  auto rp = p->rp;
+  p->one_done();
+  return rp;
+}
+
+monitor_actor::behavior_type monitor_impl(self_ptr self, monitor_config cfg) {
+  self->state.cfg = std::move(cfg);
   return {
-      [self](count_atom, std::uint64_t requests, std::uint64_t server_errors) {
-        self->state.requests += requests;
-        self->state.server_errors += server_errors;
+      [self](report_atom, const front_report_ptr& r) {
+        if (r) absorb(self->state, *r);
       },
       [self](restart_atom, const std::string& child) { ++self->state.restarts[child]; },
+      [self](metrics_atom) { return start_pull(self); },
       [self](stats_atom) {
-        std::uint64_t restarts = 0;
-        for (const auto& [name, n] : self->state.restarts) restarts += n;
-        return caf::result<std::uint64_t, std::uint64_t, std::uint64_t>(
-            self->state.requests, self->state.server_errors, restarts);
+        auto& st = self->state;
+        std::uint64_t requests = 0, errors = 0, restarts = 0;
+        for (const auto& [key, fig] : st.routes) {
+          requests += fig.count;
+          if (key.second == 5) errors += fig.count;
+        }
+        for (const auto& [name, n] : st.restarts) restarts += n;
+        return caf::result<std::uint64_t, std::uint64_t, std::uint64_t>(requests, errors,
+                                                                       restarts);
       },
   };
 }
 
 }  // namespace
 
-monitor_actor spawn_monitor(caf::actor_system& sys, int unused_tag) {
-  // One spawn argument: a function-based actor spawned without any trips UBSan (CAF017.md).
-  return sys.spawn(monitor_impl, unused_tag);
+double window_figures::error_rate_pct() const {
+  return requests ? 100.0 * static_cast<double>(server_errors) / static_cast<double>(requests)
+                  : 0.0;
+}
+
+double window_figures::avg_ms() const {
+  return requests ? latency_sum_ms / static_cast<double>(requests) : 0.0;
+}
+
+std::uint64_t metrics_snapshot::requests() const {
+  std::uint64_t n = 0;
+  for (const auto& [key, fig] : routes) n += fig.count;
+  return n;
+}
+
+std::uint64_t metrics_snapshot::server_errors() const {
+  std::uint64_t n = 0;
+  for (const auto& [key, fig] : routes)
+    if (key.second == 5) n += fig.count;
+  return n;
+}
+
+latency_histogram metrics_snapshot::all_latency() const {
+  latency_histogram all;
+  for (const auto& [key, fig] : routes) all.merge(fig.latency);
+  return all;
+}
+
+void count_request(front_report& r, const std::string& route, int status,
+                   std::uint64_t micros) {
+  auto& fig = r.routes[{route, status / 100}];
+  ++fig.count;
+  fig.latency.record(micros);
+  ++r.statuses[status];
+}
+
+monitor_actor spawn_monitor(caf::actor_system& sys, const monitor_config& cfg) {
+  return sys.spawn(monitor_impl, cfg);
 }
 
 }  // namespace billd

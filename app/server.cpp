@@ -62,6 +62,7 @@ std::vector<child_spec> storage_children(server::internals& p) {
   db_pool_config pool;
   pool.size = p.cfg.db.pool_size;
   pool.max_waiting = p.cfg.db.max_waiting;
+  pool.slow_keep = p.cfg.db.slow_query_keep;
   pool.conn = {p.db.conninfo, p.cfg.db.connect_timeout, p.cfg.db.statement_timeout,
                p.cfg.db.slow_query, nullptr};
   pool.restarts = p.cfg.supervisor;
@@ -96,9 +97,11 @@ std::vector<child_spec> gateway_children(server::internals& p) {
 
 std::vector<child_spec> root_children(server::internals& p) {
   std::vector<child_spec> root;
+  monitor_config monitor_cfg{p.cfg.metrics,
+                             {p.pool, p.caches, p.shards, p.auth, p.jobs, p.gateway}};
   root.push_back(supervisor_child(
-      group(p, "ops", {slot_child("monitor", p.monitor, [](caf::actor_system& sys) {
-              return spawn_monitor(sys, 0);
+      group(p, "ops", {slot_child("monitor", p.monitor, [monitor_cfg](caf::actor_system& sys) {
+              return spawn_monitor(sys, monitor_cfg);
             })})));
   root.push_back(supervisor_child(group(p, "storage", storage_children(p))));
   for (std::uint32_t i = 0; i < p.caches.size(); ++i) {

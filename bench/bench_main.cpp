@@ -1,7 +1,119 @@
-// billd-bench: placeholder until the bench issue builds the load harness (bench/README.md).
+// billd-bench: the load harness (see bench/README.md). Logs in, seeds bills when the scenario
+// reads them, runs a closed loop and reports throughput, statuses, errors and latency
+// percentiles per priority class, with its own CPU time; --json writes the same as JSON.
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
 
-int main() {
-  std::puts("billd-bench: not built yet; see the bench issue");
-  return 2;
+#include "bench/load.hpp"
+#include "bench/report.hpp"
+#include "bench/setup_calls.hpp"
+
+namespace {
+
+using namespace billd::bench;
+
+struct flags {
+  std::map<std::string, std::string> values;
+  std::string get(const std::string& name, const std::string& def) const {
+    auto it = values.find(name);
+    return it == values.end() ? def : it->second;
+  }
+  long number(const std::string& name, long def) const {
+    auto text = get(name, std::to_string(def));
+    char* end = nullptr;
+    long v = std::strtol(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '\0' || v < 0)
+      throw std::invalid_argument("--" + name + " must be a non-negative integer");
+    return v;
+  }
+};
+
+const char* usage =
+    "usage: billd-bench [--url http://HOST:PORT] [--scenario NAME] [--connections N]\n"
+    "                   [--threads N] [--duration S] [--warmup S] [--bills N] [--read-pct P]\n"
+    "                   [--idempotency] [--user U --password P | --token T] [--json FILE]\n"
+    "                   [--label TEXT]\n"
+    "scenarios: health, get_bill, post_bill, mixed, overload\n";
+
+flags parse(int argc, char** argv) {
+  flags f;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") throw std::invalid_argument("");
+    if (!arg.starts_with("--")) throw std::invalid_argument("unexpected argument " + arg);
+    arg = arg.substr(2);
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      f.values[arg.substr(0, eq)] = arg.substr(eq + 1);
+    } else if (arg == "idempotency") {
+      f.values[arg] = "1";
+    } else if (i + 1 < argc) {
+      f.values[arg] = argv[++i];
+    } else {
+      throw std::invalid_argument("--" + arg + " needs a value");
+    }
+  }
+  return f;
+}
+
+target target_of(const std::string& url) {
+  constexpr std::string_view scheme = "http://";
+  if (!url.starts_with(scheme)) throw std::invalid_argument("--url must be http://HOST:PORT");
+  auto rest = url.substr(scheme.size());
+  rest = rest.substr(0, rest.find('/'));
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos) return {rest, 80};
+  return {rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)))};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    auto f = parse(argc, argv);
+    auto t = target_of(f.get("url", "http://127.0.0.1:8080"));
+    scenario_inputs in;
+    in.idempotency = f.values.count("idempotency") > 0;
+    in.read_pct = static_cast<int>(f.number("read-pct", 90));
+    auto name = f.get("scenario", "health");
+    auto sc = make_scenario(name, in);
+    if (!sc) throw std::invalid_argument("unknown scenario " + name);
+
+    load_options opt;
+    opt.host = t.host;
+    opt.port = t.port;
+    opt.connections = static_cast<int>(f.number("connections", 64));
+    opt.threads = static_cast<int>(f.number("threads", 2));
+    opt.duration = std::chrono::seconds{f.number("duration", 10)};
+    opt.warmup = std::chrono::seconds{f.number("warmup", 2)};
+    if (sc->needs_token()) {
+      opt.token = f.get("token", "");
+      if (opt.token.empty())
+        opt.token = login(t, f.get("user", "admin"), f.get("password", ""));
+    }
+    if (sc->needs_bills()) {
+      in.bill_ids = seed_bills(t, opt.token, static_cast<std::size_t>(f.number("bills", 1000)));
+      if (in.bill_ids.empty()) throw std::invalid_argument("--bills must be at least 1");
+    }
+    auto result = run_closed_loop(opt, *sc);
+    run_description what{f.get("label", name), name, opt.connections, opt.threads};
+    print_report(std::cout, what, result);
+    if (auto path = f.get("json", ""); !path.empty()) {
+      std::ofstream out{path};
+      write_json(out, what, result);
+      if (!out) throw std::runtime_error("cannot write " + path);
+    }
+    return result.answered() > 0 ? 0 : 1;
+  } catch (const std::invalid_argument& e) {
+    if (*e.what()) std::cerr << "billd-bench: " << e.what() << "\n";
+    std::cerr << usage;
+    return 64;
+  } catch (const std::exception& e) {
+    std::cerr << "billd-bench: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -221,6 +221,28 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("db.slow_query_ms", 100, 1, 600'000,
                        "Statements slower than this are logged as slow.",
                        BILLD_MS(s.db.slow_query)));
+  k.push_back(uint_key("db.slow_query_keep", d.db.slow_query_keep, 1, 10'000,
+                       "Slow statements kept (the latest) for /api/v1/metrics/database.",
+                       BILLD_FIELD(s.db.slow_query_keep)));
+  // --- metrics ---
+  k.push_back(string_key("metrics.token", "", "any string of 16+ characters, or empty",
+                         "Bearer token that lets non-loopback clients scrape /metrics; empty: "
+                         "loopback only.",
+                         true, BILLD_FIELD(s.metrics.token),
+                         [](std::string_view v) { return v.empty() || v.size() >= 16; }));
+  k.push_back(uint_key("metrics.slow_request_ms", 1'000, 1, 600'000,
+                       "A request at least this long is logged once and kept in the slow list.",
+                       BILLD_MS(s.metrics.slow_request)));
+  k.push_back(uint_key("metrics.slow_request_keep", d.metrics.slow_request_keep, 1, 10'000,
+                       "Slow requests kept (the latest) for /api/v1/metrics.",
+                       BILLD_FIELD(s.metrics.slow_request_keep)));
+  k.push_back(uint_key("metrics.sessions_max", d.metrics.sessions_max, 16, 100'000'000,
+                       "Distinct tokens tracked for the active-sessions figure (30 min).",
+                       BILLD_FIELD(s.metrics.sessions_max)));
+  k.push_back(uint_key("metrics.pull_timeout_ms", 500, 10, 60'000,
+                       "How long a scrape waits for each actor's figures before leaving them "
+                       "out.",
+                       BILLD_MS(s.metrics.pull_timeout)));
   add_breaker_keys(k, "db.breaker", "PostgreSQL breaker", d.db.breaker,
                    [](settings& s) -> breaker_settings& { return s.db.breaker; });
   // --- front ---

@@ -53,7 +53,17 @@ struct db_settings {
   milliseconds statement_timeout{5'000};
   milliseconds connect_timeout{5'000};
   milliseconds slow_query{100};
+  std::uint32_t slow_query_keep = 20;  // slow statements kept for /api/v1/metrics/database
   breaker_settings breaker;  // ARCHITECTURE.md's PostgreSQL figures
+};
+
+/// What /metrics and the monitor keep and who may scrape.
+struct metrics_settings {
+  std::string token;                  // bearer for GET /metrics from non-loopback clients
+  milliseconds slow_request{1'000};   // a request at least this long is logged and kept
+  std::uint32_t slow_request_keep = 10;
+  std::uint32_t sessions_max = 100'000;  // distinct tokens tracked as active sessions
+  milliseconds pull_timeout{500};     // how long a scrape waits for each actor's figures
 };
 
 /// Front actors: admission bound and downstream request timeout.
@@ -220,6 +230,7 @@ struct settings {
   maintenance_settings maintenance;
   retention_settings retention;
   log_settings log;
+  metrics_settings metrics;
 };
 
 }  // namespace billd

@@ -1,5 +1,8 @@
 #include "domain/json_text.hpp"
 
+#include <charconv>
+#include <cmath>
+
 namespace billd {
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -74,6 +77,21 @@ json_object& json_object::opt(std::string_view k, const std::optional<std::strin
 json_object& json_object::num(std::string_view k, std::int64_t value) {
   key(k);
   out_ += std::to_string(value);
+  return *this;
+}
+
+json_object& json_object::real(std::string_view k, double value) {
+  key(k);
+  if (!std::isfinite(value)) value = 0;
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, 3);
+  std::string_view text{buf, ec == std::errc{} ? static_cast<std::size_t>(end - buf) : 0};
+  // Trailing zeros say nothing: 12.500 → 12.5, 3.000 → 3.
+  if (text.find('.') != std::string_view::npos) {
+    while (text.back() == '0') text.remove_suffix(1);
+    if (text.back() == '.') text.remove_suffix(1);
+  }
+  out_ += text.empty() ? std::string_view{"0"} : text;
   return *this;
 }
 

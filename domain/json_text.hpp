@@ -26,6 +26,8 @@ class json_object {
   json_object& str(std::string_view key, std::string_view value);
   json_object& opt(std::string_view key, const std::optional<std::string>& value);
   json_object& num(std::string_view key, std::int64_t value);
+  /// A number with up to three decimals (figures in ms, percentages); non-finite → 0.
+  json_object& real(std::string_view key, double value);
   json_object& boolean(std::string_view key, bool value);
   /// Inserts already-rendered JSON (an object, array or literal).
   json_object& raw(std::string_view key, std::string_view json);

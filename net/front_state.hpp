@@ -7,9 +7,11 @@
 #include <rapidjson/fwd.h>
 
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actors/db_call.hpp"
 #include "actors/messages.hpp"
+#include "actors/monitor.hpp"
 #include "actors/reply_mapping.hpp"
 #include "net/http_front.hpp"
 #include "net/pagination.hpp"
@@ -31,8 +33,9 @@ struct front_state {
   std::shared_ptr<const front_deps> deps;
   std::uint32_t in_flight = 0;
   std::unordered_map<std::string, token_entry> tokens;
-  std::uint64_t requests_since_report = 0;
-  std::uint64_t server_errors_since_report = 0;
+  // What this front saw since its last report to the monitor (sent once a second).
+  front_report report;
+  std::unordered_set<std::string> sessions_seen;
 };
 
 using front_self = http_front_actor::stateful_pointer<front_state>;
@@ -46,6 +49,7 @@ struct request_ctx {
   /// Set when the request counted against a rate limit: its RateLimit headers.
   std::optional<rate_limiter::decision> rate;
   std::string rate_policy;  // "token" or "ip"
+  std::string_view route_name = "unmatched";  // the route's label, for metrics
   const http_request& req() const { return ex->request; }
 };
 
@@ -156,6 +160,10 @@ void handle_webhooks_create(front_self self, request_ctx ctx);
 void handle_bills_import(front_self self, request_ctx ctx);
 void handle_jobs_get(front_self self, request_ctx ctx);
 void handle_alerts_list(front_self self, request_ctx ctx);
+void handle_prometheus(front_self self, request_ctx ctx);
+void handle_metrics(front_self self, request_ctx ctx);
+void handle_metrics_database(front_self self, request_ctx ctx);
+void handle_metrics_cache(front_self self, request_ctx ctx);
 void handle_webhooks_list(front_self self, request_ctx ctx);
 void handle_webhooks_delete(front_self self, request_ctx ctx);
 void handle_webhooks_deliveries(front_self self, request_ctx ctx);

@@ -78,6 +78,14 @@ void run_route(front_self self, request_ctx ctx) {
       return handle_jobs_get(self, std::move(ctx));
     case route_id::alerts_list:
       return handle_alerts_list(self, std::move(ctx));
+    case route_id::metrics_prometheus:
+      return handle_prometheus(self, std::move(ctx));
+    case route_id::metrics:
+      return handle_metrics(self, std::move(ctx));
+    case route_id::metrics_database:
+      return handle_metrics_database(self, std::move(ctx));
+    case route_id::metrics_cache:
+      return handle_metrics_cache(self, std::move(ctx));
   }
 }
 
@@ -103,6 +111,7 @@ bool within_rate(front_self self, request_ctx& ctx, std::string key, std::uint32
   ctx.rate = d;
   ctx.rate_policy = policy;
   if (d.allowed) return true;
+  ++self->state.report.rate_limited;
   auto r = problem_response(problem::rate_limited, "too many requests; slow down", ctx.req().path);
   r.with("Retry-After", std::to_string(d.retry_after_s));
   respond(self, ctx, std::move(r));
@@ -129,6 +138,9 @@ bool rate_exempt(const route_match& route) {
 
 void authorized(front_self self, request_ctx ctx) {
   const auto& cfg = self->state.deps->cfg;
+  // Active sessions: tokens used lately, each reported once a second at most.
+  if (self->state.sessions_seen.size() < cfg.metrics.sessions_max)
+    self->state.sessions_seen.insert(ctx.token_hash);
   if (!within_rate(self, ctx, "token:" + ctx.token_hash, quota_of(cfg.rate, ctx.who.role),
                    "token"))
     return;
@@ -202,6 +214,37 @@ bool admit(front_self self, priority prio) {
   return false;
 }
 
+/// Counts an answer in this front's report; a slow one is logged once and kept.
+void record_answer(front_self self, const request_ctx& ctx, int status) {
+  auto& st = self->state;
+  auto took = clock::now() - ctx.ex->received;
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+  std::string route{ctx.route_name};
+  count_request(st.report, route, status, static_cast<std::uint64_t>(micros));
+  const auto& m = st.deps->cfg.metrics;
+  if (took < m.slow_request) return;
+  auto ms = static_cast<double>(micros) / 1000.0;
+  spdlog::warn("[{}] slow request: {} -> {} took {:.1f} ms", ctx.req().request_id, route, status,
+               ms);
+  if (st.report.slow.size() < m.slow_request_keep)
+    st.report.slow.push_back(slow_request{ctx.req().request_id, route, status, ms, unix_now_ms()});
+}
+
+/// Sends what this front saw since the last report (also when idle: in-flight and mailbox
+/// depth are gauges).
+void send_report(front_self self) {
+  auto& st = self->state;
+  auto r = std::make_shared<front_report>(std::move(st.report));
+  st.report = front_report{};
+  r->front = st.index;
+  r->in_flight = st.in_flight;
+  r->mailbox = static_cast<std::uint32_t>(self->mailbox().size());
+  r->sessions.assign(st.sessions_seen.begin(), st.sessions_seen.end());
+  st.sessions_seen.clear();
+  if (auto monitor = st.deps->monitor->get())
+    caf::anon_send(monitor, report_atom::value, front_report_ptr{std::move(r)});
+}
+
 void handle(front_self self, exchange_ptr ex) {
   const auto& req = ex->request;
   auto routed = route(req.method, req.path);
@@ -218,8 +261,11 @@ void handle(front_self self, exchange_ptr ex) {
     return respond(self, ctx, std::move(r));
   }
   ctx.route = *routed.match;
-  if (!admitted)
+  ctx.route_name = route_label(ctx.route.id);
+  if (!admitted) {
+    ++self->state.report.shed;
     return respond_problem(self, ctx, problem::overloaded, "too many requests in progress");
+  }
   if (ctx.route.who != access::anyone) return authenticate(self, std::move(ctx));
   if (!rate_exempt(ctx.route) &&
       !within_rate(self, ctx, "ip:" + req.remote_ip,
@@ -242,8 +288,7 @@ void respond(front_self self, const request_ctx& ctx, http_response resp) {
   }
   compress_response(ctx.req(), resp, st.deps->cfg.http);
   --st.in_flight;
-  ++st.requests_since_report;
-  if (resp.status >= 500) ++st.server_errors_since_report;
+  record_answer(self, ctx, resp.status);
   // Refusals (503: shed, breaker open) are counted, not logged one by one: under overload a
   // line per refusal would cost more than the refusal. Their causes are logged once.
   auto level = resp.status >= 500 && resp.status != 503 ? spdlog::level::warn
@@ -280,14 +325,7 @@ http_front_actor spawn_http_front(caf::actor_system& sys, std::uint32_t index,
             std::erase_if(cache, [&](const auto& kv) { return kv.second.who.user_id == user_id; });
         },
         [self](tick_atom) {
-          auto& st = self->state;
-          if (st.requests_since_report > 0) {
-            if (auto monitor = st.deps->monitor->get())
-              caf::anon_send(monitor, count_atom::value, st.requests_since_report,
-                             st.server_errors_since_report);
-            st.requests_since_report = 0;
-            st.server_errors_since_report = 0;
-          }
+          send_report(self);
           self->delayed_send(self, std::chrono::seconds{1}, tick_atom::value);
         },
     };

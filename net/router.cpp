@@ -75,6 +75,15 @@ constexpr std::array routes{
               priority::p2, "GET /api/v1/webhooks/{id}/deliveries"},
     route_def{route_id::alerts_list, "GET", "/api/v1/alerts", access::admin, priority::p2,
               "GET /api/v1/alerts"},
+    // Loopback or metrics.token, checked by the handler.
+    route_def{route_id::metrics_prometheus, "GET", "/metrics", access::anyone, priority::p0,
+              "GET /metrics"},
+    route_def{route_id::metrics, "GET", "/api/v1/metrics", access::admin, priority::p2,
+              "GET /api/v1/metrics"},
+    route_def{route_id::metrics_database, "GET", "/api/v1/metrics/database", access::admin,
+              priority::p2, "GET /api/v1/metrics/database"},
+    route_def{route_id::metrics_cache, "GET", "/api/v1/metrics/cache", access::admin,
+              priority::p2, "GET /api/v1/metrics/cache"},
 };
 
 /// Matches path against pattern; on success stores the "{}" segment in param.

@@ -41,6 +41,10 @@ enum class route_id : std::uint8_t {
   bills_import,
   jobs_get,
   alerts_list,
+  metrics_prometheus,
+  metrics,
+  metrics_database,
+  metrics_cache,
 };
 
 /// Who may call a route (API.md "who"); reader is admin or viewer (reports), not clerks.

@@ -287,10 +287,11 @@ CAF_TEST_FIXTURE_SCOPE(import_sweep_tests, sweeping_fixture)
 
 CAF_TEST(uploads_left_staged_by_a_crash_are_deleted_by_the_maintenance_sweep) {
   pg_connection conn{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  // One simple query is one transaction: the sweep cannot delete the job between the two.
   conn.exec("INSERT INTO jobs (id, kind, status, created_at) VALUES"
             " ('job_stale', 'import', 'uploading', now() - interval '1 hour'),"
-            " ('job_fresh', 'import', 'uploading', now() + interval '1 hour')");
-  conn.exec("INSERT INTO import_rows (job_id, row_no, fields) VALUES ('job_stale', 1, '[]')");
+            " ('job_fresh', 'import', 'uploading', now() + interval '1 hour');"
+            " INSERT INTO import_rows (job_id, row_no, fields) VALUES ('job_stale', 1, '[]')");
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
   while (count("SELECT count(*) FROM jobs WHERE id = 'job_stale'") > 0 &&
          std::chrono::steady_clock::now() < until)

@@ -1,0 +1,201 @@
+#include <utility>  // before Asio under C++20 (CAF017.md)
+
+#include "bench/load.hpp"
+
+#include <sys/resource.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace billd::bench {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using clock = std::chrono::steady_clock;
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
+/// What the connections of one thread record.
+struct thread_result {
+  std::array<class_result, priority_count> classes;
+  std::map<std::string, std::uint64_t> errors;
+};
+
+struct run_shared {
+  const load_options& opt;
+  scenario& sc;
+  tcp::endpoint endpoint;
+  clock::time_point measure_from, measure_until;
+  std::atomic<std::uint64_t> seq{0};
+};
+
+/// One keep-alive connection: connect, then request → answer until the window closes.
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(asio::io_context& io, run_shared& run, thread_result& out, std::uint64_t seed)
+      : stream_(io), run_(run), out_(out), rng_(seed) {}
+
+  void start() { connect(); }
+
+ private:
+  void connect() {
+    stream_.expires_after(run_.opt.timeout);
+    stream_.async_connect(run_.endpoint, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->fail("connect");
+      self->send();
+    });
+  }
+
+  void send() {
+    if (clock::now() >= run_.measure_until) return;
+    auto spec = run_.sc.next(rng_, run_.seq.fetch_add(1));
+    cls_ = spec.cls;
+    req_ = {};
+    req_.method_string(spec.method);
+    req_.target(spec.target);
+    req_.version(11);
+    req_.set(http::field::host, "bench");
+    if (!run_.opt.token.empty() && spec.cls != priority::p0)
+      req_.set(http::field::authorization, "Bearer " + run_.opt.token);
+    if (!spec.idempotency_key.empty()) req_.set("Idempotency-Key", spec.idempotency_key);
+    if (!spec.body.empty()) req_.set(http::field::content_type, "application/json");
+    req_.body() = std::move(spec.body);
+    req_.prepare_payload();
+    sent_ = clock::now();
+    stream_.expires_after(run_.opt.timeout);
+    http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->fail("write");
+      self->receive();
+    });
+  }
+
+  void receive() {
+    parser_.emplace();
+    parser_->body_limit(64 << 20);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->fail(ec == beast::error::timeout ? "timeout" : "read");
+                       self->answered();
+                     });
+  }
+
+  void answered() {
+    auto now = clock::now();
+    auto& res = parser_->get();
+    if (sent_ >= run_.measure_from && now <= run_.measure_until) {
+      auto micros = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(now - sent_).count());
+      auto& c = out_.classes[static_cast<std::size_t>(cls_)];
+      c.latency.record(micros);
+      if (res.result_int() == 503) c.shed_latency.record(micros);
+      ++c.statuses[static_cast<int>(res.result_int())];
+    }
+    if (!res.keep_alive()) return reconnect();
+    send();
+  }
+
+  void fail(const char* kind) {
+    if (clock::now() >= run_.measure_until) return;
+    if (sent_ >= run_.measure_from) ++out_.errors[kind];
+    reconnect();
+  }
+
+  void reconnect() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    buffer_.clear();
+    if (clock::now() < run_.measure_until) connect();
+  }
+
+  beast::tcp_stream stream_;
+  run_shared& run_;
+  thread_result& out_;
+  std::mt19937_64 rng_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+  priority cls_ = priority::p2;
+  clock::time_point sent_{};
+};
+
+}  // namespace
+
+std::uint64_t load_result::answered() const { return with_status(0, 999); }
+
+std::uint64_t load_result::with_status(int lo, int hi) const {
+  std::uint64_t n = 0;
+  for (const auto& c : classes)
+    for (auto [status, count] : c.statuses)
+      if (status >= lo && status <= hi) n += count;
+  return n;
+}
+
+latency_histogram load_result::all_latency() const {
+  latency_histogram h;
+  for (const auto& c : classes) h.merge(c.latency);
+  return h;
+}
+
+load_result run_closed_loop(const load_options& opt, scenario& sc) {
+  asio::io_context resolver_io;
+  tcp::resolver resolver{resolver_io};
+  auto endpoints = resolver.resolve(opt.host, std::to_string(opt.port));
+  run_shared run{opt, sc, endpoints.begin()->endpoint(), {}, {}};
+  auto start = clock::now();
+  run.measure_from = start + opt.warmup;
+  run.measure_until = run.measure_from + opt.duration;
+
+  auto threads = std::max(1, opt.threads);
+  std::vector<thread_result> results(static_cast<std::size_t>(threads));
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  for (int t = 0; t < threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
+  for (int c = 0; c < opt.connections; ++c) {
+    auto t = static_cast<std::size_t>(c % threads);
+    std::make_shared<connection>(*ios[t], run, results[t], opt.seed * 1'000'003 + static_cast<std::uint64_t>(c))
+        ->start();
+  }
+  double cpu_at_start = 0;
+  std::thread cpu_marker([&] {
+    std::this_thread::sleep_until(run.measure_from);
+    cpu_at_start = cpu_seconds();
+  });
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) workers.emplace_back([&ios, t] { ios[static_cast<std::size_t>(t)]->run(); });
+  cpu_marker.join();
+  for (auto& w : workers) w.join();
+
+  load_result out;
+  out.seconds = std::chrono::duration<double>(run.measure_until - run.measure_from).count();
+  out.client_cpu_seconds = cpu_seconds() - cpu_at_start;
+  for (auto& r : results) {
+    for (std::size_t i = 0; i < out.classes.size(); ++i) {
+      out.classes[i].latency.merge(r.classes[i].latency);
+      out.classes[i].shed_latency.merge(r.classes[i].shed_latency);
+      for (auto [status, count] : r.classes[i].statuses) out.classes[i].statuses[status] += count;
+    }
+    for (auto& [kind, count] : r.errors) out.errors[kind] += count;
+  }
+  return out;
+}
+
+}  // namespace billd::bench

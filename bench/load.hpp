@@ -1,0 +1,48 @@
+#pragma once
+// The closed-loop load of billd-bench: N keep-alive connections spread over T threads (one
+// io_context each), every connection sending its next request as soon as the answer to the
+// last one arrived. Only requests sent inside the measuring window (after the warm-up) count.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "domain/latency_histogram.hpp"
+#include "bench/scenario.hpp"
+
+namespace billd::bench {
+
+struct load_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int connections = 64;
+  int threads = 2;
+  std::chrono::milliseconds warmup{2'000};
+  std::chrono::milliseconds duration{10'000};
+  std::chrono::milliseconds timeout{10'000};  // per request; a timeout is an error
+  std::string token;                           // bearer token ("" : none)
+  std::uint64_t seed = 1;
+};
+
+struct class_result {
+  latency_histogram latency;                        // every answered request of the class
+  latency_histogram shed_latency;                   // the 503 answers only
+  std::map<int, std::uint64_t> statuses;    // status → count
+};
+
+struct load_result {
+  std::array<class_result, priority_count> classes;
+  std::map<std::string, std::uint64_t> errors;  // kind (connect, read, timeout…) → count
+  double seconds = 0;                           // measuring window
+  double client_cpu_seconds = 0;                // user + system of billd-bench in that window
+
+  std::uint64_t answered() const;
+  std::uint64_t with_status(int lo, int hi) const;  // answers with lo ≤ status ≤ hi
+  latency_histogram all_latency() const;
+};
+
+load_result run_closed_loop(const load_options& opt, scenario& sc);
+
+}  // namespace billd::bench

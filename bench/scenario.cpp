@@ -1,0 +1,98 @@
+#include "bench/scenario.hpp"
+
+namespace billd::bench {
+namespace {
+
+/// Differs per billd-bench process, so Idempotency-Keys of two runs never meet.
+const std::string& run_nonce() {
+  static const std::string nonce = std::to_string(std::random_device{}());
+  return nonce;
+}
+
+request_spec health() { return {"GET", "/health/live", {}, {}, priority::p0}; }
+
+request_spec get_bill(const scenario_inputs& in, std::mt19937_64& rng) {
+  std::uniform_int_distribution<std::size_t> pick(0, in.bill_ids.size() - 1);
+  return {"GET", "/api/v1/bills/" + in.bill_ids[pick(rng)], {}, {}, priority::p2};
+}
+
+request_spec post_bill(const scenario_inputs& in, std::uint64_t seq) {
+  request_spec r{"POST", "/api/v1/bills", bill_body(seq), {}, priority::p1};
+  if (in.idempotency) r.idempotency_key = "bench-" + run_nonce() + "-" + std::to_string(seq);
+  return r;
+}
+
+/// Calls `make` for each request: one function object per scenario kind.
+template <class Make>
+class simple_scenario final : public scenario {
+ public:
+  simple_scenario(Make make, bool bills, bool token) : make_(make), bills_(bills), token_(token) {}
+  request_spec next(std::mt19937_64& rng, std::uint64_t seq) override { return make_(rng, seq); }
+  bool needs_bills() const override { return bills_; }
+  bool needs_token() const override { return token_; }
+
+ private:
+  Make make_;
+  bool bills_, token_;
+};
+
+template <class Make>
+std::unique_ptr<scenario> simple(Make make, bool bills, bool token = true) {
+  return std::make_unique<simple_scenario<Make>>(make, bills, token);
+}
+
+}  // namespace
+
+const char* to_string(priority p) {
+  switch (p) {
+    case priority::p0:
+      return "P0";
+    case priority::p1:
+      return "P1";
+    case priority::p2:
+      return "P2";
+  }
+  return "P2";
+}
+
+std::string bill_body(std::uint64_t seq) {
+  return R"({"payer":{"name":"Bench Payer","phone":"+255712345678"},"amount":")" +
+         std::to_string(1000 + seq % 900'000) +
+         R"(.00","currency":"TZS","description":"Bench bill","due_date":"2099-12-31",)"
+         R"("reference":"bench-)" +
+         std::to_string(seq) + "\"}";
+}
+
+const std::vector<std::string>& scenario_names() {
+  static const std::vector<std::string> names{"health", "get_bill", "post_bill", "mixed",
+                                              "overload"};
+  return names;
+}
+
+std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_inputs& in) {
+  if (name == "health")
+    return simple([](std::mt19937_64&, std::uint64_t) { return health(); }, false, false);
+  if (name == "get_bill")
+    return simple([&in](std::mt19937_64& rng, std::uint64_t) { return get_bill(in, rng); }, true);
+  if (name == "post_bill")
+    return simple([&in](std::mt19937_64&, std::uint64_t seq) { return post_bill(in, seq); },
+                  false);
+  if (name == "mixed")
+    return simple(
+        [&in](std::mt19937_64& rng, std::uint64_t seq) {
+          return static_cast<int>(rng() % 100) < in.read_pct ? get_bill(in, rng)
+                                                             : post_bill(in, seq);
+        },
+        true);
+  if (name == "overload")  // every class at once: 10 % health, 30 % writes, 60 % reads
+    return simple(
+        [&in](std::mt19937_64& rng, std::uint64_t seq) {
+          auto roll = rng() % 100;
+          if (roll < 10) return health();
+          return roll < 40 ? post_bill(in, seq) : get_bill(in, rng);
+        },
+        true);
+  return nullptr;
+}
+
+}  // namespace billd::bench

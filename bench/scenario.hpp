@@ -1,0 +1,52 @@
+#pragma once
+// What billd-bench sends: each scenario makes the next request of a connection. Requests carry
+// a priority class (API.md: P0 health, P1 writes, P2 reads) so results are reported per class.
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace billd::bench {
+
+enum class priority : std::uint8_t { p0, p1, p2 };
+inline constexpr int priority_count = 3;
+const char* to_string(priority p);
+
+struct request_spec {
+  const char* method = "GET";
+  std::string target;
+  std::string body;             // JSON when not empty
+  std::string idempotency_key;  // sent when not empty
+  priority cls = priority::p2;
+};
+
+/// What the scenarios share: the bills seeded before measuring and the knobs.
+struct scenario_inputs {
+  std::vector<std::string> bill_ids;
+  bool idempotency = false;  // post_bill: send an Idempotency-Key
+  int read_pct = 90;         // mixed: share of reads
+};
+
+class scenario {
+ public:
+  virtual ~scenario() = default;
+  /// The next request; `seq` is unique across all connections of the run.
+  virtual request_spec next(std::mt19937_64& rng, std::uint64_t seq) = 0;
+  /// Whether the run must seed bills first.
+  virtual bool needs_bills() const { return false; }
+  /// Whether requests need a bearer token.
+  virtual bool needs_token() const { return true; }
+};
+
+/// health, get_bill, post_bill, mixed, overload; nullptr for an unknown name.
+std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_inputs& in);
+
+/// The names make_scenario knows.
+const std::vector<std::string>& scenario_names();
+
+/// A valid bill create body, made unique by `seq`.
+std::string bill_body(std::uint64_t seq);
+
+}  // namespace billd::bench

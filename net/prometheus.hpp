@@ -1,0 +1,20 @@
+#pragma once
+// GET /metrics: a monitor snapshot as Prometheus text exposition format 0.0.4. Every family
+// has # HELP and # TYPE (the table in prometheus.cpp, the one list of billd's metric names),
+// units are in the names, and histograms use fixed `le` bounds in seconds.
+
+#include <string>
+#include <string_view>
+
+#include "actors/monitor.hpp"
+
+namespace billd {
+
+inline constexpr const char* prometheus_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+std::string prometheus_text(const metrics_snapshot& s);
+
+/// Whether billd exports a family of this name (with HELP and TYPE).
+bool prometheus_family_known(std::string_view family);
+
+}  // namespace billd

@@ -1,0 +1,141 @@
+#define CAF_SUITE metrics
+// /metrics and /api/v1/metrics* on a real billd after real traffic: the Prometheus text passes
+// promtool, the figures come from the actors that own them, slow statements are captured.
+#include <utility>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "caf/test/unit_test.hpp"
+#include "storage/pg_connection.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace billd;
+using namespace billd::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct fixture {
+  test_server server{[](settings& s) { s.db.slow_query = 200ms; }};
+  std::string clerk = server.user_token("clerk");
+
+  std::string create_bill() {
+    auto r = server.call(authed(clerk, "POST", "/api/v1/bills", bill_body()));
+    CAF_REQUIRE_EQUAL(r.status, 201);
+    return str_of(json_of(r), "id");
+  }
+  /// Some traffic of several kinds, then the fronts' next report (they report every second).
+  void traffic() {
+    auto id = create_bill();
+    for (int i = 0; i < 5; ++i) server.call(authed(clerk, "GET", "/api/v1/bills/" + id));
+    server.call(authed(clerk, "GET", "/api/v1/bills/bil_0000000000000000000000000A"));
+    std::this_thread::sleep_for(1'200ms);
+  }
+  http_reply admin_get(const std::string& path) {
+    return server.call(authed(server.admin_token(), "GET", path));
+  }
+};
+
+/// promtool's verdict on a scrape: its exit code, with what it printed in `out`.
+int promtool_check(const std::string& body, std::string& out) {
+  char path[] = "/tmp/billd-scrape-XXXXXX";
+  int fd = mkstemp(path);
+  CAF_REQUIRE(fd >= 0);
+  std::ofstream{path} << body;
+  ::close(fd);
+  auto command = std::string{"promtool check metrics < "} + path + " 2>&1";
+  FILE* p = popen(command.c_str(), "r");
+  CAF_REQUIRE(p != nullptr);
+  char buf[512];
+  while (auto n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int status = pclose(p);
+  std::remove(path);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+CAF_TEST_FIXTURE_SCOPE(metrics_tests, fixture)
+
+CAF_TEST(a_scrape_after_traffic_is_clean_prometheus_text_with_every_owner_in_it) {
+  traffic();
+  auto r = server.call(http_call{"GET", "/metrics"});
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  CAF_CHECK(r.header("content-type").starts_with("text/plain; version=0.0.4"));
+  std::string lint;
+  CAF_CHECK_EQUAL(promtool_check(r.body, lint), 0);
+  CAF_CHECK_EQUAL(lint, "");
+  for (const char* expected : {
+           R"(billd_http_requests_total{route="GET /api/v1/bills/{id}",status="2xx"} 5)",
+           R"(billd_http_requests_total{route="GET /api/v1/bills/{id}",status="4xx"} 1)",
+           R"(billd_http_request_duration_seconds_count{route="POST /api/v1/bills",status="2xx"})",
+           R"(billd_http_responses_total{code="404"} 1)",
+           R"(billd_cache_hits_total{level="memory"})",
+           R"(billd_db_pool_connections{state="idle"})",
+           R"(billd_db_query_duration_seconds_bucket{le="+Inf"})",
+           R"(billd_breaker_state{dependency="postgresql"} 0)",
+           R"(billd_actor_mailbox_depth{kind="billing-shard"})",
+           R"(billd_actor_mailbox_depth{kind="cache"})",
+           R"(billd_actor_mailbox_depth{kind="http-front"})",
+           R"(billd_jobs{status="queued"})",
+           "billd_active_sessions 2",  // the clerk's and the admin's (user creation) tokens
+           "billd_metrics_sources_missing 0",
+       })
+    CAF_CHECK(r.body.find(expected) != std::string::npos);
+}
+
+CAF_TEST(the_json_views_are_for_admins_and_carry_the_service_figures) {
+  traffic();
+  CAF_CHECK_EQUAL(server.call(authed(clerk, "GET", "/api/v1/metrics")).status, 403);
+  CAF_CHECK_EQUAL(server.call(http_call{"GET", "/api/v1/metrics"}).status, 401);
+  auto r = admin_get("/api/v1/metrics");
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  auto doc = json_of(r);
+  CAF_REQUIRE(doc.IsObject());
+  CAF_CHECK(doc["requests"].GetInt64() >= 7);
+  CAF_CHECK_EQUAL(doc["status_codes"]["404"].GetInt64(), 1);
+  CAF_CHECK_EQUAL(str_of(doc, "performance"), "excellent");
+  CAF_CHECK(doc["latency_ms"]["p99"].GetDouble() >= doc["latency_ms"]["p50"].GetDouble());
+  CAF_CHECK(doc["last_5min"]["requests"].GetInt64() >= 7);
+  CAF_CHECK(doc["actors"]["mailbox_depth"].HasMember("db-pool"));
+  CAF_CHECK(doc["routes"].IsArray() && doc["routes"].Size() >= 3u);
+  auto cache = json_of(admin_get("/api/v1/metrics/cache"));
+  CAF_CHECK(cache["levels"]["memory"]["hits"].GetInt64() >= 4);
+  CAF_CHECK(cache["levels"]["redis"].IsNull());
+}
+
+CAF_TEST(a_statement_held_up_by_a_lock_is_kept_as_a_slow_query_with_its_request_id) {
+  auto id = create_bill();
+  // The test holds the bill's row lock for 400 ms; billd's cancel waits for it.
+  std::thread holder([&] {
+    pg_connection conn{server.cfg().db.url, 5s, 5s};
+    conn.begin();
+    conn.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
+    conn.exec("SELECT pg_sleep(0.4)");
+    conn.commit();
+  });
+  std::this_thread::sleep_for(100ms);
+  http_call cancel = authed(clerk, "POST", "/api/v1/bills/" + id + "/cancel");
+  cancel.headers.emplace_back("X-Request-Id", "slow-cancel-1");
+  CAF_CHECK_EQUAL(server.call(cancel).status, 200);
+  holder.join();
+  auto r = admin_get("/api/v1/metrics/database");
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  auto doc = json_of(r);
+  CAF_CHECK_EQUAL(doc["slow_query_ms"].GetDouble(), 200.0);
+  bool found = false;
+  for (const auto& q : doc["slow_queries"].GetArray())
+    found = found || (str_of(q, "request_id") == "slow-cancel-1" && q["ms"].GetDouble() >= 200);
+  CAF_CHECK(found);
+  CAF_CHECK(doc["slow_queries_total"].GetInt64() >= 1);
+  CAF_CHECK_EQUAL(doc["pool"]["size"].GetInt64(), server.cfg().db.pool_size);
+  CAF_CHECK_EQUAL(str_of(doc["pool"], "breaker"), "closed");
+  bool bills_table = false;
+  for (const auto& t : doc["tables"].GetArray()) bills_table = bills_table || str_of(t, "table") == "bills";
+  CAF_CHECK(bills_table);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
