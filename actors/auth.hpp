@@ -10,8 +10,8 @@
 
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
-#include "actors/figures.hpp"
 #include "actors/db_pool.hpp"
+#include "actors/figures.hpp"
 #include "actors/messages.hpp"
 #include "config/settings.hpp"
 

@@ -1,7 +1,7 @@
 #include "actors/bill_cache.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <optional>
 #include <unordered_map>
@@ -12,6 +12,7 @@
 #include "actors/lru_cache.hpp"
 #include "actors/redis_link.hpp"
 #include "domain/bill_codec.hpp"
+#include "log/module_log.hpp"
 #include "storage/bill_store.hpp"
 
 namespace billd {
@@ -50,10 +51,10 @@ using self_ptr = bill_cache_actor::stateful_pointer<bill_cache_state>;
 /// What a cached bill weighs: the struct and its strings.
 std::size_t weight(const bill& b) {
   auto opt = [](const std::optional<std::string>& s) { return s ? s->size() : 0; };
-  return sizeof(bill) + b.id.size() + b.currency.size() + b.description.size() +
-         b.due_date.size() + b.expires_at.size() + opt(b.reference) + b.payer_name.size() +
-         b.payer_phone.size() + opt(b.payer_email) + opt(b.control_number) +
-         opt(b.failure_reason) + b.created_by.size() + b.created_at.size() + b.updated_at.size();
+  return sizeof(bill) + b.id.size() + b.currency.size() + b.description.size() + b.due_date.size() +
+         b.expires_at.size() + opt(b.reference) + b.payer_name.size() + b.payer_phone.size() +
+         opt(b.payer_email) + opt(b.control_number) + opt(b.failure_reason) + b.created_by.size() +
+         b.created_at.size() + b.updated_at.size();
 }
 
 /// Whether `f` is still the flight of `id`: no invalidation overtook it.
@@ -84,7 +85,8 @@ bool to_redis(self_ptr self, Then then, Ts&&... xs) {
     auto& level = *self->state.l2;
     --level.inflight;
     level.breaker->record(r.failed, r.took, clock::now());
-    if (r.failed) spdlog::debug("cache {}: Redis: {}", self->state.cfg.index, r.error);
+    if (r.failed)
+      logger_of(log_module::cache).debug("cache {}: Redis: {}", self->state.cfg.index, r.error);
     then(r);
   };
   self->request(l2.link, l2.request_timeout, std::forward<Ts>(xs)...)
@@ -100,7 +102,8 @@ bool to_redis(self_ptr self, Then then, Ts&&... xs) {
 
 /// Stores a freshly loaded bill in Redis (skipped, not queued, when Redis is unavailable).
 void store_in_redis(self_ptr self, const bill& b) {
-  to_redis(self, [](redis_reply&) {}, redis_set_atom::value, b.id, encode_bill(b));
+  to_redis(
+      self, [](redis_reply&) {}, redis_set_atom::value, b.id, encode_bill(b));
 }
 
 /// Loads the bill from PostgreSQL; `status` is what the answer says (MISS or BYPASS).
@@ -142,8 +145,9 @@ void load(self_ptr self, const std::string& id, flight_ptr f) {
         land(self, id, f, a);
         return;
       }
-      spdlog::warn("cache {}: Redis holds an undecodable value for bill {}; reading PostgreSQL",
-                   self->state.cfg.index, id);
+      logger_of(log_module::cache)
+          .warn("cache {}: Redis holds an undecodable value for bill {}; reading PostgreSQL",
+                self->state.cfg.index, id);
     }
     load_from_db(self, id, f, r.failed ? cache_status::bypass : cache_status::miss);
   };
@@ -156,7 +160,9 @@ void load(self_ptr self, const std::string& id, flight_ptr f) {
 /// Drops `id` from Redis; if that cannot be sent, the link must give up its key epoch.
 void invalidate_in_redis(self_ptr self, const std::string& id) {
   auto& l2 = *self->state.l2;
-  if (to_redis(self, [](redis_reply&) {}, redis_del_atom::value, id)) return;
+  if (to_redis(
+          self, [](redis_reply&) {}, redis_del_atom::value, id))
+    return;
   if (!l2.lost_sent) {
     self->send(l2.link, redis_lost_atom::value);
     l2.lost_sent = true;
@@ -178,11 +184,12 @@ void start_second_level(self_ptr self) {
   l2.breaker = std::make_unique<circuit_breaker>(
       st.cfg.cache.redis_breaker, [index](breaker_state from, breaker_state to) {
         if (to == breaker_state::open) {
-          spdlog::warn("cache {}: Redis breaker {} -> open: reads bypass Redis", index,
-                       to_string(from));
+          logger_of(log_module::cache)
+              .warn("cache {}: Redis breaker {} -> open: reads bypass Redis", index,
+                    to_string(from));
         } else {
-          spdlog::info("cache {}: Redis breaker {} -> {}", index, to_string(from),
-                       to_string(to));
+          logger_of(log_module::cache)
+              .info("cache {}: Redis breaker {} -> {}", index, to_string(from), to_string(to));
         }
       });
 }
@@ -219,8 +226,7 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
   st.cfg = std::move(cfg);
   auto shards = std::max<std::uint32_t>(1, st.cfg.cache.shards);
   st.lru = std::make_unique<lru_cache<bill_ptr>>(st.cfg.cache.max_entries / shards,
-                                                 st.cfg.cache.max_bytes / shards,
-                                                 st.cfg.cache.ttl);
+                                                 st.cfg.cache.max_bytes / shards, st.cfg.cache.ttl);
   if (!st.cfg.cache.redis_url.empty()) start_second_level(self);
   return {
       [self](get_atom, const std::string& id,

@@ -7,6 +7,7 @@
 #include "actors/reply_mapping.hpp"
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
+#include "log/module_log.hpp"
 #include "storage/alert_store.hpp"
 #include "storage/bill_store.hpp"
 #include "storage/gateway_log_store.hpp"
@@ -88,9 +89,10 @@ api_reply control_number_effect_of(pg_connection& conn, const control_number_cmd
         case control_number_effect::unknown_bill:
           return make_reply(reply_kind::not_found, "no such bill");
         case control_number_effect::conflict:
-          spdlog::error("[{}] gateway sent control number {} for {}, which already has {}",
-                        cmd.request_id, cmd.control_number, cmd.bill_id,
-                        after && after->control_number ? *after->control_number : "-");
+          logger_of(log_module::billing)
+              .error("[{}] gateway sent control number {} for {}, which already has {}",
+                     cmd.request_id, cmd.control_number, cmd.bill_id,
+                     after && after->control_number ? *after->control_number : "-");
           return make_reply(reply_kind::conflict, "the bill already has another control number");
         case control_number_effect::issued:
         case control_number_effect::already:
@@ -128,8 +130,8 @@ alert_event unapplied_alert(const payment_cmd& cmd, const std::string& reason) {
               .finish()};
 }
 
-api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd,
-                         const alert_policy& alerts, std::string& changed_bill) {
+api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd, const alert_policy& alerts,
+                         std::string& changed_bill) {
   std::optional<alert_raised> alert;
   auto reply = in_transaction(conn, [&] {
     alert.reset();
@@ -146,9 +148,10 @@ api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd,
     return r;
   });
   if (alert)
-    spdlog::warn("[{}] payment {} for control number {} not applied; alert {} {}",
-                 cmd.request_id, cmd.notice.transaction_ref, cmd.notice.control_number, alert->id,
-                 alert->fired ? "raised" : "repeated within its cooldown");
+    logger_of(log_module::billing)
+        .warn("[{}] payment {} for control number {} not applied; alert {} {}", cmd.request_id,
+              cmd.notice.transaction_ref, cmd.notice.control_number, alert->id,
+              alert->fired ? "raised" : "repeated within its cooldown");
   return reply;
 }
 
@@ -179,14 +182,14 @@ caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::strin
 template <class Effect>
 caf::typed_response_promise<api_reply> run_write(self_ptr self, std::string name,
                                                  std::string actor_id, idempotency_ref idem,
-                                                 Effect effect, changed_bill_ptr changed = nullptr) {
+                                                 Effect effect,
+                                                 changed_bill_ptr changed = nullptr) {
   auto request_id = idem.request_id;
   return run_plain_write(
       self, std::move(name), std::move(request_id),
       [actor_id = std::move(actor_id), idem = std::move(idem),
-       ttl = self->state.cfg.idempotency_ttl, effect](pg_connection& c) {
-        return run_idempotent(c, actor_id, idem, ttl, effect);
-      },
+       ttl = self->state.cfg.idempotency_ttl,
+       effect](pg_connection& c) { return run_idempotent(c, actor_id, idem, ttl, effect); },
       std::move(changed));
 }
 

@@ -27,15 +27,18 @@ inline db_outcome not_dispatched(std::string why) {
 /// given, is named in the connection's log lines about the statement), then
 /// `done(const db_outcome&, std::optional<T>&&)` on self's thread (value set when ok).
 /// A write whose answer is lost (timeout, pool gone after dispatch) reports outcome_unknown.
+/// `urgent` (health probes only) queues ahead of other work, exempt from db.max_waiting.
 template <class T, class Self, class Body, class Done>
 void db_call(Self* self, const slot_ptr<db_pool_actor>& pool, std::string name, bool write,
-             std::chrono::milliseconds timeout, Body body, Done done, std::string request_id = {}) {
+             std::chrono::milliseconds timeout, Body body, Done done, std::string request_id = {},
+             bool urgent = false) {
   auto result = std::make_shared<std::optional<T>>();
   auto task = std::make_shared<db_task>();
   task->name = std::move(name);
   task->write = write;
   task->request_id = std::move(request_id);
   task->deadline = std::chrono::steady_clock::now() + timeout;
+  task->urgent = urgent;
   task->body = [result, body = std::move(body)](pg_connection& conn) { *result = body(conn); };
   auto handle = pool->get();
   if (!handle) {

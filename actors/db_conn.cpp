@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "log/module_log.hpp"
 #include "storage/pg_connection.hpp"
 
 namespace billd {
@@ -74,7 +75,7 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
       std::lock_guard<std::mutex> guard{mutex_};
       conn_ = std::move(conn);
     } catch (const db_error& e) {
-      spdlog::warn("db-conn: {}", e.what());
+      logger_of(log_module::db).warn("db-conn: {}", e.what());
     }
   }
 
@@ -109,10 +110,11 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
       out.message = e.what();
     }
     if (out.code == db_outcome_code::failed && is_dependency_failure(out.error))
-      spdlog::warn("[{}] {} failed: {}", task.request_id, task.name, out.message);
+      logger_of(log_module::db).warn("[{}] {} failed: {}", task.request_id, task.name, out.message);
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
     if (took >= cfg_.slow_query)
-      spdlog::warn("[{}] slow query: {} took {} ms", task.request_id, task.name, took.count());
+      logger_of(log_module::db)
+          .warn("[{}] slow query: {} took {} ms", task.request_id, task.name, took.count());
     return out;
   }
 

@@ -8,6 +8,7 @@
 
 #include "actors/circuit_breaker.hpp"
 #include "actors/restart_policy.hpp"
+#include "log/module_log.hpp"
 
 namespace billd {
 namespace {
@@ -60,7 +61,8 @@ void pump(self_ptr self);
 db_outcome refused_by_breaker(self_ptr self) {
   auto out = make_outcome(db_outcome_code::overloaded, "PostgreSQL breaker open");
   auto wait = self->state.breaker->retry_after(clock::now());
-  out.retry_after_s = static_cast<std::uint32_t>(std::max<std::int64_t>(1, (wait.count() + 999) / 1000));
+  out.retry_after_s =
+      static_cast<std::uint32_t>(std::max<std::int64_t>(1, (wait.count() + 999) / 1000));
   return out;
 }
 
@@ -92,13 +94,15 @@ figures_ptr pool_figures(self_ptr self) {
   std::uint32_t busy = 0;
   for (const auto& c : st.conns) busy += c.current ? 1u : 0u;
   f->add("billd_db_pool_connections", "state=\"busy\"", busy);
-  f->add("billd_db_pool_connections", "state=\"idle\"", static_cast<double>(st.conns.size() - busy));
+  f->add("billd_db_pool_connections", "state=\"idle\"",
+         static_cast<double>(st.conns.size() - busy));
   f->add("billd_db_pool_waiting", "", static_cast<double>(st.waiting.size()));
   f->add("billd_db_pool_waiting_max", "", st.cfg.max_waiting);
   f->add("billd_db_slow_queries_total", "", static_cast<double>(st.slow_total));
   add_breaker_figures(*f, "postgresql", *st.breaker, clock::now());
   add_mailbox_depth(*f, "db-pool", self->mailbox().size());
-  f->histograms.push_back(histogram_figure{"billd_db_query_duration_seconds", "", st.query_latency});
+  f->histograms.push_back(
+      histogram_figure{"billd_db_query_duration_seconds", "", st.query_latency});
   f->slow.assign(st.slow.begin(), st.slow.end());
   return f;
 }
@@ -180,14 +184,15 @@ void on_conn_down(self_ptr self, const caf::down_msg& msg) {
     }
     auto now = self->clock().now();
     if (!st.budget->admit(now)) {
-      spdlog::error("db-pool: db-conn restart budget exhausted, escalating");
+      logger_of(log_module::db).error("db-pool: db-conn restart budget exhausted, escalating");
       self->quit(caf::make_error(caf::sec::runtime_error, "db-pool restart budget exhausted"));
       return;
     }
     ++slot.restarts;
     auto delay = slot.backoff->on_failure(now);
-    spdlog::warn("db-pool: db-conn {} died ({}), restarting in {} ms", i,
-                 caf::to_string(msg.reason), delay.count());
+    logger_of(log_module::db)
+        .warn("db-pool: db-conn {} died ({}), restarting in {} ms", i, caf::to_string(msg.reason),
+              delay.count());
     self->delayed_send(self, delay, restart_atom::value, static_cast<std::uint64_t>(i));
     return;
   }
@@ -199,14 +204,15 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
   state.budget = std::make_unique<restart_budget>(state.cfg.restarts);
   if (!state.cfg.conn.epoch) state.cfg.conn.epoch = std::make_shared<std::atomic<std::uint64_t>>(0);
   // Each transition is logged once; requests refused meanwhile are not logged one by one.
-  state.breaker = std::make_unique<circuit_breaker>(
-      state.cfg.breaker, [](breaker_state from, breaker_state to) {
-        if (to == breaker_state::open)
-          spdlog::error("PostgreSQL breaker {} -> open: statements are refused until a probe",
-                        to_string(from));
-        else
-          spdlog::warn("PostgreSQL breaker {} -> {}", to_string(from), to_string(to));
-      });
+  state.breaker = std::make_unique<circuit_breaker>(state.cfg.breaker, [](breaker_state from,
+                                                                          breaker_state to) {
+    if (to == breaker_state::open)
+      logger_of(log_module::db)
+          .error("PostgreSQL breaker {} -> open: statements are refused until a probe",
+                 to_string(from));
+    else
+      logger_of(log_module::db).warn("PostgreSQL breaker {} -> {}", to_string(from), to_string(to));
+  });
   state.conns.resize(state.cfg.size);
   for (std::size_t i = 0; i < state.conns.size(); ++i) {
     state.conns[i].backoff = std::make_unique<restart_backoff>(state.cfg.restarts, 31 * i + 7);
@@ -222,13 +228,15 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
         auto& st = self->state;
         if (st.breaker->state(now) == breaker_state::open) return refused_by_breaker(self);
         auto idle = idle_conn(self);
-        bool dispatch_now = idle && st.waiting.empty();
-        if (!dispatch_now && st.waiting.size() >= st.cfg.max_waiting)
+        bool dispatch_now = idle && (st.waiting.empty() || task->urgent);
+        if (!dispatch_now && !task->urgent && st.waiting.size() >= st.cfg.max_waiting)
           return make_outcome(db_outcome_code::overloaded, "db.max_waiting reached");
         if (dispatch_now && !st.breaker->allow(now)) return refused_by_breaker(self);
         auto rp = self->make_response_promise<db_outcome>();
         if (dispatch_now)
           dispatch(self, *idle, waiting_task{std::move(task), rp});
+        else if (task->urgent)
+          st.waiting.push_front(waiting_task{std::move(task), rp});
         else
           st.waiting.push_back(waiting_task{std::move(task), rp});
         return rp;

@@ -19,6 +19,9 @@ struct db_task {
   bool write = false;
   std::string request_id;  // of the HTTP request this serves, for log lines
   std::chrono::steady_clock::time_point deadline;
+  /// Health probes: queued ahead of other work and exempt from db.max_waiting, so a queue
+  /// that load filled never makes /health wait behind it or call the database down.
+  bool urgent = false;
   std::function<void(pg_connection&)> body;
 };
 

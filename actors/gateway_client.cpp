@@ -11,6 +11,7 @@
 #include "actors/circuit_breaker.hpp"
 #include "actors/db_call.hpp"
 #include "domain/signature.hpp"
+#include "log/module_log.hpp"
 #include "storage/gateway_log_store.hpp"
 
 namespace billd {
@@ -143,7 +144,9 @@ void log_exchange(self_ptr self, const call_progress& p, const exchange_reading&
         return true;
       },
       [bill = e.bill_id](const db_outcome& o, std::optional<bool>&& ok) {
-        if (!ok) spdlog::warn("gateway log row for {} lost: {}", bill.value_or("-"), o.message);
+        if (!ok)
+          logger_of(log_module::gateway)
+              .warn("gateway log row for {} lost: {}", bill.value_or("-"), o.message);
       });
 }
 
@@ -245,10 +248,10 @@ void attempt(self_ptr self, progress_ptr p) {
 gateway_client_actor::behavior_type gateway_client_impl(self_ptr self, gateway_client_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
-  st.breaker = std::make_unique<circuit_breaker>(
-      st.cfg.gateway.breaker, [](breaker_state from, breaker_state to) {
-        spdlog::warn("gateway breaker {} -> {}", to_string(from), to_string(to));
-      });
+  st.breaker = std::make_unique<circuit_breaker>(st.cfg.gateway.breaker, [](breaker_state from,
+                                                                            breaker_state to) {
+    logger_of(log_module::gateway).warn("gateway breaker {} -> {}", to_string(from), to_string(to));
+  });
   for (std::uint32_t i = 0; i < st.cfg.gateway.connections; ++i) {
     auto conn = st.cfg.spawn_conn ? st.cfg.spawn_conn(self->system())
                                   : spawn_gateway_conn(self->system(), st.cfg.make_transport);

@@ -16,6 +16,7 @@
 #include "domain/money.hpp"
 #include "domain/signature.hpp"
 #include "domain/url.hpp"
+#include "log/module_log.hpp"
 #include "storage/alert_store.hpp"
 #include "storage/bill_store.hpp"
 #include "storage/import_store.hpp"
@@ -60,7 +61,8 @@ void settle(self_ptr self, const leased_job& job, std::string what,
                 [self, id = job.id](const db_outcome& o, std::optional<bool>&& ok) {
                   // A lost settle is safe: the lease expires and the job runs again.
                   if (!ok)
-                    spdlog::warn("job {} not settled ({}); it will run again", id, o.message);
+                    logger_of(log_module::jobs)
+                        .warn("job {} not settled ({}); it will run again", id, o.message);
                   --self->state.running;
                 });
 }
@@ -89,23 +91,24 @@ std::function<bool(pg_connection&)> dead_and_alerted(std::function<bool(pg_conne
 /// Marks a job dead and raises the alert that says so (a dead alert notification only logs:
 /// alerting about alerting could not end).
 void bury(self_ptr self, const leased_job& job, const std::string& why) {
-  spdlog::error("job {} ({} of {}) is dead after {} attempts: {}", job.id, job.kind, job.bill_id,
-                job.attempt, why);
+  logger_of(log_module::jobs)
+      .error("job {} ({} of {}) is dead after {} attempts: {}", job.id, job.kind, job.bill_id,
+             job.attempt, why);
   std::optional<alert_event> alert;
   if (job.kind != job_alert_notify)
-    alert = alert_event{"job_dead", "critical",
-                        "job " + job.id + " (" + job.kind + ") is dead: " + why,
-                        json_object{}
-                            .str("job_id", job.id)
-                            .str("job_kind", job.kind)
-                            .str("bill_id", job.bill_id)
-                            .num("attempts", job.attempt)
-                            .str("last_error", why)
-                            .finish()};
-  settle(self, job, "job_bury",
-         dead_and_alerted(
-             [job](pg_connection& c) { return finish_job(c, job.id, job.fence, "dead"); },
-             std::move(alert), policy_of(self->state.cfg.alerts)));
+    alert =
+        alert_event{"job_dead", "critical", "job " + job.id + " (" + job.kind + ") is dead: " + why,
+                    json_object{}
+                        .str("job_id", job.id)
+                        .str("job_kind", job.kind)
+                        .str("bill_id", job.bill_id)
+                        .num("attempts", job.attempt)
+                        .str("last_error", why)
+                        .finish()};
+  settle(
+      self, job, "job_bury",
+      dead_and_alerted([job](pg_connection& c) { return finish_job(c, job.id, job.fence, "dead"); },
+                       std::move(alert), policy_of(self->state.cfg.alerts)));
 }
 
 /// When a failed attempt of work `age_s` old runs again (at least `at_least` from now), or
@@ -127,8 +130,9 @@ void retry_later(self_ptr self, const leased_job& job, milliseconds at_least,
   auto next = next_attempt_in(self, job.attempt, job.age_s, at_least);
   if (!next) return bury(self, job, why);
   auto delay = *next;
-  spdlog::info("job {} ({} of {}) retries in {} ms: {}", job.id, job.kind, job.bill_id,
-               delay.count(), why);
+  logger_of(log_module::jobs)
+      .info("job {} ({} of {}) retries in {} ms: {}", job.id, job.kind, job.bill_id, delay.count(),
+            why);
   settle(self, job, "job_reschedule", [job, delay, why](pg_connection& c) {
     return reschedule_job(c, job.id, job.fence, delay, why);
   });
@@ -215,7 +219,7 @@ void run_import(self_ptr self, leased_job job) {
         if (!done) return retry_later(self, job, std::chrono::milliseconds{0}, o.message);
         if (done->lease_lost || done->finished) {
           --self->state.running;
-          if (done->finished) spdlog::info("import {} finished", job.id);
+          if (done->finished) logger_of(log_module::jobs).info("import {} finished", job.id);
           return;
         }
         run_import(self, job);
@@ -284,7 +288,7 @@ void lease(self_ptr self) {
       [self, limit](const db_outcome& o, std::optional<std::vector<job_work>>&& work) {
         self->state.leasing = false;
         if (!work) {
-          spdlog::warn("jobs: lease failed: {}", o.message);
+          logger_of(log_module::jobs).warn("jobs: lease failed: {}", o.message);
           return;
         }
         auto full = work->size() == limit;
@@ -300,8 +304,7 @@ void lease(self_ptr self) {
 std::string alert_of(const std::string& payload) {
   rapidjson::Document doc;
   doc.Parse(payload.c_str(), payload.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("alert") ||
-      !doc["alert"].IsObject())
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("alert") || !doc["alert"].IsObject())
     return {};
   rapidjson::StringBuffer out;
   rapidjson::Writer<rapidjson::StringBuffer> writer{out};
@@ -339,9 +342,9 @@ void notify(self_ptr self, leased_job job, webhook_sender_actor sender) {
             const auto& r = *a;
             if (r.error == wire_error::none && r.status >= 200 && r.status < 300)
               return finish(self, job);
-            retry_later(self, job, milliseconds{0},
-                        r.error != wire_error::none ? r.error_text
-                                                    : "HTTP " + std::to_string(r.status));
+            retry_later(
+                self, job, milliseconds{0},
+                r.error != wire_error::none ? r.error_text : "HTTP " + std::to_string(r.status));
           },
           [self, job, sender, released](const caf::error& err) {
             released(sender);
@@ -369,7 +372,8 @@ void end_delivery(self_ptr self, const leased_delivery& d, webhook_sender_actor 
   db_call<bool>(self, st.cfg.db, "webhook_settle", true, st.cfg.db_timeout, std::move(body),
                 [self, id = d.id](const db_outcome& o, std::optional<bool>&& ok) {
                   if (!ok)
-                    spdlog::warn("delivery {} not settled ({}); it runs again", id, o.message);
+                    logger_of(log_module::jobs)
+                        .warn("delivery {} not settled ({}); it runs again", id, o.message);
                   lease_deliveries_round(self);  // the next event of that bill may be due now
                 });
 }
@@ -377,7 +381,8 @@ void end_delivery(self_ptr self, const leased_delivery& d, webhook_sender_actor 
 /// Marks a delivery dead and raises the alert that says so, in one transaction.
 void bury_delivery(self_ptr self, const leased_delivery& d, webhook_sender_actor sender,
                    std::optional<int> status, const std::string& why) {
-  spdlog::error("webhook delivery {} of {} to {} is dead: {}", d.id, d.event_id, d.url, why);
+  logger_of(log_module::jobs)
+      .error("webhook delivery {} of {} to {} is dead: {}", d.id, d.event_id, d.url, why);
   alert_event alert{"webhook_delivery_dead", "warning",
                     "webhook delivery of " + d.event_id + " to " + d.url + " is dead: " + why,
                     json_object{}
@@ -454,7 +459,7 @@ void lease_deliveries_round(self_ptr self) {
         auto& s = self->state;
         s.leasing_deliveries = false;
         if (!leased) {
-          spdlog::warn("jobs: delivery lease failed: {}", o.message);
+          logger_of(log_module::jobs).warn("jobs: delivery lease failed: {}", o.message);
           return;
         }
         for (auto& d : *leased) {
@@ -476,7 +481,8 @@ jobs_actor::behavior_type jobs_impl(self_ptr self, jobs_config cfg) {
       self->state.idle_senders.push_back(sender);
     }
   if (!self->state.cfg.gateway_enabled)
-    spdlog::warn("gateway.url is empty: control-number jobs wait until a gateway is configured");
+    logger_of(log_module::jobs)
+        .warn("gateway.url is empty: control-number jobs wait until a gateway is configured");
   self->send(self, tick_atom::value);
   return {
       [self](tick_atom) {

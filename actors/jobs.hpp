@@ -1,10 +1,10 @@
 #pragma once
 // jobs: runs durable background work (ARCHITECTURE.md "Durability"): control-number requests,
-// withdrawals, CSV imports, alert notifications and webhook deliveries (at most one in flight per endpoint, so one failing
-// receiver cannot hold the senders). Leases due rows with a fencing token, never holds a
-// transaction open during a gateway call, retries with backoff (jobs.backoff_*), and marks a job
-// dead after jobs.give_up_after_s — raising an alert in the same transaction. A restart loses
-// nothing: the rows are the state.
+// withdrawals, CSV imports, alert notifications and webhook deliveries (at most one in flight per
+// endpoint, so one failing receiver cannot hold the senders). Leases due rows with a fencing token,
+// never holds a transaction open during a gateway call, retries with backoff (jobs.backoff_*), and
+// marks a job dead after jobs.give_up_after_s — raising an alert in the same transaction. A restart
+// loses nothing: the rows are the state.
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/db_call.hpp"
+#include "log/module_log.hpp"
 #include "storage/audit_store.hpp"
 #include "storage/bill_store.hpp"
 #include "storage/import_store.hpp"
@@ -32,9 +33,10 @@ void round(self_ptr self, bool& busy, const char* name, std::chrono::millisecond
         busy = false;
         if (after) after();
         if (!done)
-          spdlog::warn("{} did not run ({}); the next tick retries", name, o.message);
+          logger_of(log_module::jobs)
+              .warn("{} did not run ({}); the next tick retries", name, o.message);
         else if (*done > 0)
-          spdlog::info("{}: {} row(s)", name, *done);
+          logger_of(log_module::jobs).info("{}: {} row(s)", name, *done);
       });
 }
 

@@ -37,13 +37,15 @@ struct monitor_state {
   std::deque<slow_request> slow;
   std::unordered_map<std::string, clock::time_point> sessions;
   std::map<std::string, std::uint64_t> restarts;
+  std::map<std::string, std::deque<clock::time_point>> recent_restarts;  // the last minute's
 };
+
+constexpr std::size_t recent_restarts_max = 1'000;  // per kind: enough to say "too many"
 
 using self_ptr = monitor_actor::stateful_pointer<monitor_state>;
 
 std::int64_t slot_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(clock::now().time_since_epoch())
-             .count() /
+  return std::chrono::duration_cast<std::chrono::seconds>(clock::now().time_since_epoch()).count() /
          slot_seconds;
 }
 
@@ -102,10 +104,9 @@ void merge_figures(figure_set& into, const figure_set& from) {
     }
   }
   for (const auto& h : from.histograms) {
-    auto it = std::find_if(into.histograms.begin(), into.histograms.end(),
-                           [&](const histogram_figure& g) {
-                             return g.family == h.family && g.labels == h.labels;
-                           });
+    auto it = std::find_if(
+        into.histograms.begin(), into.histograms.end(),
+        [&](const histogram_figure& g) { return g.family == h.family && g.labels == h.labels; });
     if (it == into.histograms.end()) {
       into.histograms.push_back(h);
     } else {
@@ -137,6 +138,11 @@ std::shared_ptr<metrics_snapshot> own_snapshot(self_ptr self) {
   std::erase_if(st.sessions, [&](const auto& kv) { return kv.second < cutoff; });
   snap->active_sessions = st.sessions.size();
   snap->restarts = st.restarts;
+  auto minute_ago = clock::now() - std::chrono::minutes{1};
+  for (auto& [child, recent] : st.recent_restarts) {
+    while (!recent.empty() && recent.front() < minute_ago) recent.pop_front();
+    if (!recent.empty()) snap->restarts_last_minute[child] = recent.size();
+  }
   snap->uptime_s = std::chrono::duration<double>(clock::now() - st.started).count();
   figure_set fronts;  // one series per kind: merging sums the fronts
   for (auto [front, depth] : st.mailbox) add_mailbox_depth(fronts, "http-front", depth);
@@ -164,22 +170,23 @@ void ask(self_ptr self, const pull_ptr& p, const slot_ptr<Handle>& slot, std::st
   if (!handle) return;  // not running here (a gateway-less node) or restarting
   ++p->pending;
   self->request(handle, self->state.cfg.metrics.pull_timeout, metrics_atom::value)
-      .then([p](figures_ptr& f) {
-              if (f) merge_figures(p->snap->owned, *f);
-              p->one_done();
-            },
-            [p, name](caf::error&) {
-              p->snap->missing.push_back(name);
-              p->one_done();
-            });
+      .then(
+          [p](figures_ptr& f) {
+            if (f) merge_figures(p->snap->owned, *f);
+            p->one_done();
+          },
+          [p, name](caf::error&) {
+            p->snap->missing.push_back(name);
+            p->one_done();
+          });
 }
 
 /// Jobs per status come from PostgreSQL (queued and dead jobs live nowhere else).
 void ask_job_counts(self_ptr self, const pull_ptr& p) {
   ++p->pending;
   db_call<job_counts>(
-      self, self->state.cfg.sources.pool, "job_counts", false,
-      self->state.cfg.metrics.pull_timeout, [](pg_connection& c) { return count_jobs(c); },
+      self, self->state.cfg.sources.pool, "job_counts", false, self->state.cfg.metrics.pull_timeout,
+      [](pg_connection& c) { return count_jobs(c); },
       [p](const db_outcome&, std::optional<job_counts>&& counts) {
         if (counts) {
           auto& f = p->snap->owned;
@@ -218,7 +225,13 @@ monitor_actor::behavior_type monitor_impl(self_ptr self, monitor_config cfg) {
       [self](report_atom, const front_report_ptr& r) {
         if (r) absorb(self->state, *r);
       },
-      [self](restart_atom, const std::string& child) { ++self->state.restarts[child]; },
+      [self](restart_atom, const std::string& child) {
+        auto& st = self->state;
+        ++st.restarts[child];
+        auto& recent = st.recent_restarts[child];
+        recent.push_back(clock::now());
+        if (recent.size() > recent_restarts_max) recent.pop_front();
+      },
       [self](metrics_atom) { return start_pull(self); },
       [self](stats_atom) {
         auto& st = self->state;
@@ -228,8 +241,7 @@ monitor_actor::behavior_type monitor_impl(self_ptr self, monitor_config cfg) {
           if (key.second == 5) errors += fig.count;
         }
         for (const auto& [name, n] : st.restarts) restarts += n;
-        return caf::result<std::uint64_t, std::uint64_t, std::uint64_t>(requests, errors,
-                                                                       restarts);
+        return caf::result<std::uint64_t, std::uint64_t, std::uint64_t>(requests, errors, restarts);
       },
   };
 }
@@ -264,8 +276,7 @@ latency_histogram metrics_snapshot::all_latency() const {
   return all;
 }
 
-void count_request(front_report& r, const std::string& route, int status,
-                   std::uint64_t micros) {
+void count_request(front_report& r, const std::string& route, int status, std::uint64_t micros) {
   auto& fig = r.routes[{route, status / 100}];
   ++fig.count;
   fig.latency.record(micros);

@@ -78,7 +78,8 @@ struct metrics_snapshot {
   std::vector<slow_request> slow;  // newest last
   std::uint64_t active_sessions = 0;
   std::map<std::string, std::uint64_t> restarts;  // child kind → restarts
-  figure_set owned;                 // from the owning actors, equal series summed
+  std::map<std::string, std::uint64_t> restarts_last_minute;
+  figure_set owned;                  // from the owning actors, equal series summed
   std::vector<std::string> missing;  // owners that did not answer in time
   double uptime_s = 0;
 
@@ -100,8 +101,7 @@ using report_atom = caf::atom_constant<caf::atom("report")>;
 /// report(front figures); restart(child kind); metrics → snapshot;
 /// stats → (requests, server errors, restarts) since start.
 using monitor_actor = caf::typed_actor<
-    caf::reacts_to<report_atom, front_report_ptr>,
-    caf::reacts_to<restart_atom, std::string>,
+    caf::reacts_to<report_atom, front_report_ptr>, caf::reacts_to<restart_atom, std::string>,
     caf::replies_to<metrics_atom>::with<metrics_snapshot_ptr>,
     caf::replies_to<stats_atom>::with<std::uint64_t, std::uint64_t, std::uint64_t>>;
 
@@ -123,7 +123,6 @@ struct monitor_config {
 monitor_actor spawn_monitor(caf::actor_system& sys, const monitor_config& cfg);
 
 /// Adds one request to a front's pending report.
-void count_request(front_report& r, const std::string& route, int status,
-                   std::uint64_t micros);
+void count_request(front_report& r, const std::string& route, int status, std::uint64_t micros);
 
 }  // namespace billd

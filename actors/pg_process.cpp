@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 
 #include "actors/atoms.hpp"
+#include "log/module_log.hpp"
 #include "storage/embedded_postgres.hpp"
 
 namespace billd {
@@ -30,7 +31,7 @@ caf::behavior pg_process_impl(caf::stateful_actor<pg_process_state>* self,
   try {
     pg->start();
   } catch (const std::exception& e) {
-    spdlog::error("embedded PostgreSQL did not start: {}", e.what());
+    logger_of(log_module::db).error("embedded PostgreSQL did not start: {}", e.what());
     self->quit(caf::make_error(caf::sec::runtime_error, e.what()));
     return {};
   }

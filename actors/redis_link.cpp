@@ -50,7 +50,8 @@ redis_link_actor::behavior_type redis_link_impl(self_ptr self, redis_link_config
       std::make_unique<redis_client>(self->state.cfg.target, self->state.cfg.timeout);
   return {
       [self](redis_get_atom, const std::string& id) {
-        return on_bill(self, id, [](redis_client& c, const std::string& key) { return c.get(key); });
+        return on_bill(self, id,
+                       [](redis_client& c, const std::string& key) { return c.get(key); });
       },
       [self](redis_set_atom, const std::string& id, const std::string& value) {
         auto ttl = self->state.cfg.ttl;
@@ -59,9 +60,8 @@ redis_link_actor::behavior_type redis_link_impl(self_ptr self, redis_link_config
         });
       },
       [self](redis_del_atom, const std::string& id) {
-        auto r = on_bill(self, id, [](redis_client& c, const std::string& key) {
-          return c.del(key);
-        });
+        auto r =
+            on_bill(self, id, [](redis_client& c, const std::string& key) { return c.del(key); });
         if (r.failed) self->state.epoch.clear();  // this invalidation may be lost
         return r;
       },

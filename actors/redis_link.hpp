@@ -41,11 +41,11 @@ using redis_lost_atom = caf::atom_constant<caf::atom("rlost")>;
 
 /// get(bill id), set(bill id, stored value), del(bill id), lost() — ids, not keys: the link
 /// owns the key space.
-using redis_link_actor = caf::typed_actor<
-    caf::replies_to<redis_get_atom, std::string>::with<redis_reply>,
-    caf::replies_to<redis_set_atom, std::string, std::string>::with<redis_reply>,
-    caf::replies_to<redis_del_atom, std::string>::with<redis_reply>,
-    caf::reacts_to<redis_lost_atom>>;
+using redis_link_actor =
+    caf::typed_actor<caf::replies_to<redis_get_atom, std::string>::with<redis_reply>,
+                     caf::replies_to<redis_set_atom, std::string, std::string>::with<redis_reply>,
+                     caf::replies_to<redis_del_atom, std::string>::with<redis_reply>,
+                     caf::reacts_to<redis_lost_atom>>;
 
 struct redis_link_config {
   redis_target target;

@@ -1,4 +1,5 @@
 #include "actors/reply_mapping.hpp"
+#include "log/module_log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -54,7 +55,7 @@ api_reply reply_for_failure(const db_outcome& outcome, bool write) {
     case db_errc::other:
       break;
   }
-  spdlog::error("database call failed: {}", outcome.message);
+  logger_of(log_module::billing).error("database call failed: {}", outcome.message);
   return make_reply(reply_kind::internal, "internal error");
 }
 

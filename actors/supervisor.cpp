@@ -8,6 +8,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/restart_policy.hpp"
+#include "log/module_log.hpp"
 
 namespace billd {
 namespace {
@@ -66,11 +67,13 @@ void on_failure(self_ptr self, std::size_t index, const caf::error& reason) {
   auto& st = self->state;
   auto now = self->clock().now();
   auto& failed = st.children[index];
-  spdlog::warn("{}: child {} died ({}), restarting", st.spec.name, failed.spec.name,
-               caf::to_string(reason));
+  logger_of(log_module::ops)
+      .warn("{}: child {} died ({}), restarting", st.spec.name, failed.spec.name,
+            caf::to_string(reason));
   if (!st.budget->admit(now)) {
-    spdlog::error("{}: restart budget exhausted ({} restarts within {} ms), escalating",
-                  st.spec.name, st.spec.limits.max_restarts, st.spec.limits.period.count());
+    logger_of(log_module::ops)
+        .error("{}: restart budget exhausted ({} restarts within {} ms), escalating", st.spec.name,
+               st.spec.limits.max_restarts, st.spec.limits.period.count());
     begin_stop(self, restart_budget_exhausted(st.spec.name));
     return;
   }

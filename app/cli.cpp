@@ -8,7 +8,7 @@ namespace billd {
 namespace {
 
 const std::vector<std::vector<std::string>> known_commands = {
-    {"serve"}, {"migrate"}, {"user", "create"}, {"audit", "verify"}, {"cleanup"}};
+    {"serve"}, {"migrate"}, {"user", "create"}, {"audit", "verify"}, {"cleanup"}, {"check"}};
 
 bool is_command_flag(const std::string& name) {
   return name == "username" || name == "role" || name == "password";
@@ -75,6 +75,9 @@ Usage:
                                 keys, finished jobs (never audit rows); print counts per kind
   billd audit verify            check the audit hash chains and checkpoints; exit 1 at the
                                 first broken link, which it names
+  billd check                   database health from PostgreSQL's views: unused indexes,
+                                unindexed foreign keys, sequential scans, slowest statements,
+                                bloat; exit 1 when something needs action
   billd --help | --version
 
 Options:

@@ -10,6 +10,7 @@
 
 #include "domain/crypto.hpp"
 #include "domain/ids.hpp"
+#include "log/module_log.hpp"
 #include "storage/embedded_postgres.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/user_store.hpp"
@@ -70,9 +71,11 @@ void bootstrap_admin(pg_connection& conn, const settings& cfg) {
   insert_user(conn, new_id("usr"), cfg.admin_user, hash, user_role::admin);
   if (generated) {
     auto path = write_password_file(cfg, password);
-    spdlog::warn("created admin user '{}'; its generated password is in {}", cfg.admin_user, path);
+    logger_of(log_module::app)
+        .warn("created admin user '{}'; its generated password is in {}", cfg.admin_user, path);
   } else {
-    spdlog::info("created admin user '{}' with the configured password", cfg.admin_user);
+    logger_of(log_module::app)
+        .info("created admin user '{}' with the configured password", cfg.admin_user);
   }
 }
 

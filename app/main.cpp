@@ -17,8 +17,10 @@
 #include "app/version.hpp"
 #include "domain/crypto.hpp"
 #include "domain/ids.hpp"
+#include "log/module_log.hpp"
 #include "storage/audit_store.hpp"
 #include "storage/cleanup_store.hpp"
+#include "storage/db_check.hpp"
 #include "storage/embedded_postgres.hpp"
 #include "storage/migrations.hpp"
 #include "storage/pg_connection.hpp"
@@ -58,7 +60,7 @@ int run_serve(const settings& cfg, sigset_t signals) {
   std::thread{[&srv, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
-    spdlog::info("signal {}: draining", sig);
+    logger_of(log_module::app).info("signal {}: draining", sig);
     srv.request_shutdown();
     sigwait(&signals, &sig);
     // A second signal exits at once; the postmaster follows through its parent-death signal.
@@ -66,7 +68,7 @@ int run_serve(const settings& cfg, sigset_t signals) {
     std::_Exit(exit_failure);
   }}.detach();
   int code = srv.wait();
-  spdlog::info("billd stopped (exit code {})", code);
+  logger_of(log_module::app).info("billd stopped (exit code {})", code);
   spdlog::shutdown();
   return code;
 }
@@ -155,6 +157,24 @@ int run_cleanup_command(const settings& cfg, const flag_list& flags) {
   });
 }
 
+int run_db_check(const settings& cfg) {
+  return with_database(cfg, [&](pg_connection& conn) {
+    apply_migrations(conn);
+    check_rules rules;
+    rules.slow_statement_ms = static_cast<double>(cfg.db.slow_query.count());
+    auto findings = check_database(conn, rules);
+    std::size_t needing = 0;
+    for (const auto& f : findings) {
+      needing += f.action ? 1 : 0;
+      std::cout << (f.action ? "ACTION " : "info   ") << f.area << " " << f.subject << ": "
+                << f.detail << "\n";
+    }
+    std::cout << needing << " finding(s) need action, " << findings.size() - needing
+              << " for information\n";
+    return needing > 0 ? exit_failure : 0;
+  });
+}
+
 int run(int argc, char** argv) {
   auto signals = shutdown_signals();
   command_line cl;
@@ -169,18 +189,19 @@ int run(int argc, char** argv) {
     return exit_config;
   }
   setup_logging(loaded.values.log);
-  for (const auto& w : loaded.warnings) spdlog::warn("{}", w);
+  for (const auto& w : loaded.warnings) logger_of(log_module::app).warn("{}", w);
   try {
     if (cl.command[0] == "migrate") return run_migrate(loaded.values);
     if (cl.command[0] == "user") return run_user_create(loaded.values, cl.command_flags);
     if (cl.command[0] == "audit") return run_audit_verify(loaded.values);
     if (cl.command[0] == "cleanup") return run_cleanup_command(loaded.values, cl.command_flags);
+    if (cl.command[0] == "check") return run_db_check(loaded.values);
     return run_serve(loaded.values, signals);
   } catch (const config_error& e) {
     std::cerr << "billd: " << e.what() << "\n";
     return exit_config;
   } catch (const std::exception& e) {
-    spdlog::critical("{}", e.what());
+    logger_of(log_module::app).critical("{}", e.what());
     spdlog::shutdown();
     std::cerr << "billd: " << e.what() << "\n";
     return exit_failure;

@@ -12,6 +12,7 @@
 #include "app/version.hpp"
 #include "app/webhook_key.hpp"
 #include "domain/crypto.hpp"
+#include "log/module_log.hpp"
 #include "net/http_outbound.hpp"
 #include "net/problem.hpp"
 #include "storage/embedded_postgres.hpp"
@@ -99,10 +100,28 @@ std::vector<child_spec> root_children(server::internals& p) {
   std::vector<child_spec> root;
   monitor_config monitor_cfg{p.cfg.metrics,
                              {p.pool, p.caches, p.shards, p.auth, p.jobs, p.gateway}};
-  root.push_back(supervisor_child(
-      group(p, "ops", {slot_child("monitor", p.monitor, [monitor_cfg](caf::actor_system& sys) {
-              return spawn_monitor(sys, monitor_cfg);
-            })})));
+  std::vector<child_spec> ops;
+  ops.push_back(slot_child("monitor", p.monitor, [monitor_cfg](caf::actor_system& sys) {
+    return spawn_monitor(sys, monitor_cfg);
+  }));
+  auto db = p.pool;
+  alert_policy policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()};
+  auto store_timeout = p.cfg.front.request_timeout;
+  ops.push_back(
+      slot_child("alert-store", p.alert_store, [db, policy, store_timeout](caf::actor_system& sys) {
+        return spawn_alert_store(sys, db, policy, store_timeout);
+      }));
+  alert_actor_config alert_cfg;
+  alert_cfg.interval = p.cfg.alerts.check_interval;
+  alert_cfg.timeout = p.cfg.metrics.pull_timeout * 2 + std::chrono::seconds{1};
+  alert_cfg.limits = {p.cfg.alerts.restarts_per_minute, p.cfg.alerts.breaker_open,
+                      p.cfg.alerts.min_requests};
+  alert_cfg.monitor = p.monitor;
+  alert_cfg.store = p.alert_store;
+  ops.push_back(slot_child("alert", p.alerts, [alert_cfg](caf::actor_system& sys) {
+    return spawn_alert(sys, alert_cfg);
+  }));
+  root.push_back(supervisor_child(group(p, "ops", std::move(ops))));
   root.push_back(supervisor_child(group(p, "storage", storage_children(p))));
   for (std::uint32_t i = 0; i < p.caches.size(); ++i) {
     bill_cache_config cache_cfg{p.cfg.cache, p.pool, p.cfg.front.request_timeout, i};
@@ -110,10 +129,9 @@ std::vector<child_spec> root_children(server::internals& p) {
       return spawn_bill_cache(sys, cache_cfg);
     }));
   }
-  billing_shard_config shard_cfg{p.cfg.billing.timezone, p.cfg.idempotency_ttl,
-                                 p.cfg.front.request_timeout,
-                                 alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()},
-                                 p.caches};
+  billing_shard_config shard_cfg{
+      p.cfg.billing.timezone, p.cfg.idempotency_ttl, p.cfg.front.request_timeout,
+      alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()}, p.caches};
   std::vector<child_spec> shards;
   for (std::uint32_t i = 0; i < p.cfg.billing.shards; ++i)
     shards.push_back(slot_child("billing-shard", p.shards[i],
@@ -143,8 +161,8 @@ std::vector<child_spec> root_children(server::internals& p) {
         return make_url_transport(url, ca, open, origin, path, error);
       };
   jobs_cfg.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
-  maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.cfg.http.import_timeout, p.pool,
-                            p.schema_ready, p.caches};
+  maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.cfg.http.import_timeout,
+                            p.pool,      p.schema_ready,    p.caches};
   root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {
                     return caf::actor_cast<caf::actor>(spawn_maintenance(sys, upkeep));
                   }});
@@ -163,6 +181,7 @@ std::vector<child_spec> root_children(server::internals& p) {
   deps->caches = p.caches;
   deps->auth = p.auth;
   deps->monitor = p.monitor;
+  deps->alerts = p.alerts;
   deps->jobs = p.jobs;
   deps->webhook_key = p.webhook_key;
   deps->gateway = p.gateway;
@@ -194,7 +213,7 @@ void wait_for_embedded(server::internals& p) {
 void prepare_schema(server::internals& p) {
   auto conn = connect_for_startup(p.cfg, p.db.conninfo);
   auto applied = apply_migrations(*conn);
-  if (applied > 0) spdlog::info("applied {} migration(s)", applied);
+  if (applied > 0) logger_of(log_module::app).info("applied {} migration(s)", applied);
   check_timezone(*conn, p.cfg);
   bootstrap_admin(*conn, p.cfg);
   p.schema_ready->store(true);
@@ -218,7 +237,7 @@ void start_listener(server::internals& p) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   p.callback_url->set(base + "/api/v1/gateway/control-numbers");
   std::ofstream{std::filesystem::path{p.cfg.data_dir} / "listen-address"} << p.listen << "\n";
-  spdlog::info("billd {} listening on http://{}", billd_version, p.listen);
+  logger_of(log_module::app).info("billd {} listening on http://{}", billd_version, p.listen);
 }
 
 }  // namespace
@@ -295,7 +314,7 @@ int server::wait() {
   if (p.http) p.http->stop();
   if (p.shutdown_thread.joinable()) p.shutdown_thread.join();
   if (reason && is_budget_exhausted(reason)) {
-    spdlog::critical("the root supervisor gave up: {}", caf::to_string(reason));
+    logger_of(log_module::app).critical("the root supervisor gave up: {}", caf::to_string(reason));
     return 70;
   }
   return 0;

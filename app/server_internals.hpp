@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "actors/actor_slot.hpp"
+#include "actors/alert.hpp"
 #include "actors/auth.hpp"
 #include "actors/billing_shard.hpp"
 #include "actors/db_pool.hpp"
@@ -26,6 +27,8 @@ struct server::internals {
   std::unique_ptr<caf::actor_system_config> actor_cfg;
   std::unique_ptr<caf::actor_system> sys;
   slot_ptr<monitor_actor> monitor = make_slot<monitor_actor>();
+  slot_ptr<alert_store_actor> alert_store = make_slot<alert_store_actor>();
+  slot_ptr<alert_actor> alerts = make_slot<alert_actor>();
   slot_ptr<db_pool_actor> pool = make_slot<db_pool_actor>();
   std::vector<slot_ptr<billing_shard_actor>> shards;
   cache_slots caches;

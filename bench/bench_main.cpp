@@ -92,8 +92,7 @@ int main(int argc, char** argv) {
     opt.warmup = std::chrono::seconds{f.number("warmup", 2)};
     if (sc->needs_token()) {
       opt.token = f.get("token", "");
-      if (opt.token.empty())
-        opt.token = login(t, f.get("user", "admin"), f.get("password", ""));
+      if (opt.token.empty()) opt.token = login(t, f.get("user", "admin"), f.get("password", ""));
     }
     if (sc->needs_bills()) {
       in.bill_ids = seed_bills(t, opt.token, static_cast<std::size_t>(f.number("bills", 1000)));

@@ -83,10 +83,11 @@ class connection : public std::enable_shared_from_this<connection> {
     req_.prepare_payload();
     sent_ = clock::now();
     stream_.expires_after(run_.opt.timeout);
-    http::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->fail("write");
-      self->receive();
-    });
+    http::async_write(stream_, req_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->fail("write");
+                        self->receive();
+                      });
   }
 
   void receive() {
@@ -171,7 +172,8 @@ load_result run_closed_loop(const load_options& opt, scenario& sc) {
   for (int t = 0; t < threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
   for (int c = 0; c < opt.connections; ++c) {
     auto t = static_cast<std::size_t>(c % threads);
-    std::make_shared<connection>(*ios[t], run, results[t], opt.seed * 1'000'003 + static_cast<std::uint64_t>(c))
+    std::make_shared<connection>(*ios[t], run, results[t],
+                                 opt.seed * 1'000'003 + static_cast<std::uint64_t>(c))
         ->start();
   }
   double cpu_at_start = 0;
@@ -180,7 +182,8 @@ load_result run_closed_loop(const load_options& opt, scenario& sc) {
     cpu_at_start = cpu_seconds();
   });
   std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) workers.emplace_back([&ios, t] { ios[static_cast<std::size_t>(t)]->run(); });
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&ios, t] { ios[static_cast<std::size_t>(t)]->run(); });
   cpu_marker.join();
   for (auto& w : workers) w.join();
 

@@ -9,8 +9,8 @@
 #include <map>
 #include <string>
 
-#include "domain/latency_histogram.hpp"
 #include "bench/scenario.hpp"
+#include "domain/latency_histogram.hpp"
 
 namespace billd::bench {
 
@@ -22,14 +22,14 @@ struct load_options {
   std::chrono::milliseconds warmup{2'000};
   std::chrono::milliseconds duration{10'000};
   std::chrono::milliseconds timeout{10'000};  // per request; a timeout is an error
-  std::string token;                           // bearer token ("" : none)
+  std::string token;                          // bearer token ("" : none)
   std::uint64_t seed = 1;
 };
 
 struct class_result {
-  latency_histogram latency;                        // every answered request of the class
-  latency_histogram shed_latency;                   // the 503 answers only
-  std::map<int, std::uint64_t> statuses;    // status → count
+  latency_histogram latency;              // every answered request of the class
+  latency_histogram shed_latency;         // the 503 answers only
+  std::map<int, std::uint64_t> statuses;  // status → count
 };
 
 struct load_result {

@@ -32,8 +32,8 @@ void print_report(std::ostream& out, const run_description& what, const load_res
   out << what.label << ": scenario " << what.scenario << ", " << what.connections
       << " connections, " << what.threads << " threads, " << r.seconds << " s\n";
   out << "  throughput " << std::setprecision(0) << rate << " req/s (2xx "
-      << static_cast<double>(r.with_status(200, 299)) / r.seconds << "/s)"
-      << std::setprecision(2) << ", client CPU " << r.client_cpu_seconds << " s\n";
+      << static_cast<double>(r.with_status(200, 299)) / r.seconds << "/s)" << std::setprecision(2)
+      << ", client CPU " << r.client_cpu_seconds << " s\n";
   out << "  latency";
   text_latency(out, r.all_latency());
   out << "\n";
@@ -67,7 +67,8 @@ void write_json(std::ostream& out, const run_description& what, const load_resul
   for (std::size_t i = 0; i < r.classes.size(); ++i) {
     const auto& c = r.classes[i];
     if (c.latency.count() == 0) continue;
-    out << (first ? "" : ",") << "\"" << to_string(static_cast<priority>(i)) << "\":{\"statuses\":{";
+    out << (first ? "" : ",") << "\"" << to_string(static_cast<priority>(i))
+        << "\":{\"statuses\":{";
     first = false;
     bool first_status = true;
     for (auto [status, count] : c.statuses) {

@@ -75,8 +75,7 @@ std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_
   if (name == "get_bill")
     return simple([&in](std::mt19937_64& rng, std::uint64_t) { return get_bill(in, rng); }, true);
   if (name == "post_bill")
-    return simple([&in](std::mt19937_64&, std::uint64_t seq) { return post_bill(in, seq); },
-                  false);
+    return simple([&in](std::mt19937_64&, std::uint64_t seq) { return post_bill(in, seq); }, false);
   if (name == "mixed")
     return simple(
         [&in](std::mt19937_64& rng, std::uint64_t seq) {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "domain/redis_url.hpp"
+#include "log/module_log.hpp"
 
 namespace billd {
 namespace {
@@ -50,7 +51,9 @@ config_key bool_key(std::string name, bool def, std::string help, bool& (*pick)(
   return string_key(
       std::move(name), def ? "true" : "false", "true|false", std::move(help), false,
       [pick](settings& s, std::string v) { pick(s) = v == "true"; },
-      [](std::string_view v) { return one_of(v, {"true", "false"}); });
+      [](std::string_view v) {
+        return one_of(v, {"true", "false"});
+      });
 }
 
 bool is_host_port(std::string_view v) {
@@ -314,9 +317,11 @@ std::vector<config_key> make_keys() {
                    [](settings& s) -> breaker_settings& { return s.cache.redis_breaker; });
   // --- rate limits ---
   k.push_back(uint_key("rate.admin_per_minute", d.rate.admin_per_minute, 1, 10'000'000,
-                       "Requests per minute per admin token.", BILLD_FIELD(s.rate.admin_per_minute)));
+                       "Requests per minute per admin token.",
+                       BILLD_FIELD(s.rate.admin_per_minute)));
   k.push_back(uint_key("rate.clerk_per_minute", d.rate.clerk_per_minute, 1, 10'000'000,
-                       "Requests per minute per clerk token.", BILLD_FIELD(s.rate.clerk_per_minute)));
+                       "Requests per minute per clerk token.",
+                       BILLD_FIELD(s.rate.clerk_per_minute)));
   k.push_back(uint_key("rate.viewer_per_minute", d.rate.viewer_per_minute, 1, 10'000'000,
                        "Requests per minute per viewer token.",
                        BILLD_FIELD(s.rate.viewer_per_minute)));
@@ -417,6 +422,19 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("alerts.cooldown_s", 300, 1, 86'400,
                        "An alert kind fires at most once per this; repeats are counted on it.",
                        BILLD_SECONDS(s.alerts.cooldown)));
+  k.push_back(uint_key("alerts.check_interval_ms", 30'000, 100, 86'400'000,
+                       "Between periodic alert checks (thresholds, restarts, breakers).",
+                       BILLD_MS(s.alerts.check_interval)));
+  k.push_back(uint_key("alerts.restarts_per_minute", d.alerts.restarts_per_minute, 1, 100'000,
+                       "An actor kind restarted more often than this in a minute raises "
+                       "actor_restarts.",
+                       BILLD_FIELD(s.alerts.restarts_per_minute)));
+  k.push_back(uint_key("alerts.breaker_open_s", 60, 1, 86'400,
+                       "A circuit breaker open at least this long raises breaker_open.",
+                       BILLD_SECONDS(s.alerts.breaker_open)));
+  k.push_back(uint_key("alerts.min_requests", d.alerts.min_requests, 1, 1'000'000,
+                       "Requests the last 5 minutes need before their error rate can alert.",
+                       BILLD_FIELD(s.alerts.min_requests)));
   k.push_back(string_key("alerts.notify_url", "", "empty or an http(s):// URL",
                          "Where alerts are POSTed, signed (durable job, retried); empty: logged "
                          "and stored only.",
@@ -454,6 +472,29 @@ std::vector<config_key> make_keys() {
                          BILLD_FIELD(s.log.format), [](std::string_view v) {
                            return one_of(v, {"text", "json"});
                          }));
+  k.push_back(string_key("log.levels", "",
+                         "MODULE=LEVEL,... (modules: app http db cache billing "
+                         "gateway jobs auth ops)",
+                         "Levels per module, over log.level.", false, BILLD_FIELD(s.log.levels),
+                         [](std::string_view v) {
+                           std::string error;
+                           return parse_module_levels(v, error).has_value();
+                         }));
+  k.push_back(string_key("log.file", "", "a file path, or empty",
+                         "Log to this file (rotated) instead of stderr; while it cannot be "
+                         "written, lines go to stderr.",
+                         false, BILLD_FIELD(s.log.file)));
+  k.push_back(uint_key("log.file_max_bytes", d.log.file_max_bytes, 4'096, 1ull << 40,
+                       "The log file is rotated at this size.", BILLD_FIELD(s.log.file_max_bytes)));
+  k.push_back(uint_key("log.file_max_files", d.log.file_max_files, 1, 1'000,
+                       "Rotated log files kept.", BILLD_FIELD(s.log.file_max_files)));
+  k.push_back(uint_key("log.file_retry_ms", 30'000, 10, 3'600'000,
+                       "After a failed write to the log file, stderr is used this long before "
+                       "the file is tried again.",
+                       BILLD_MS(s.log.file_retry)));
+  k.push_back(uint_key("log.queue_lines", d.log.queue_lines, 64, 10'000'000,
+                       "Lines waiting for the log thread; when full the oldest is dropped.",
+                       BILLD_FIELD(s.log.queue_lines)));
   (void)u32_max;
   return k;
 }

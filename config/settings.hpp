@@ -26,7 +26,7 @@ struct http_settings {
   milliseconds idle_timeout{60'000};
   milliseconds drain_timeout{500};
   milliseconds import_timeout{600'000};  // a whole streamed CSV upload
-  bool compression = true;                // gzip/br by Accept-Encoding (net/compression)
+  bool compression = true;               // gzip/br by Accept-Encoding (net/compression)
   std::uint32_t compress_min_bytes = 1024;
   std::uint32_t gzip_level = 5;
   std::uint32_t brotli_quality = 4;
@@ -54,16 +54,16 @@ struct db_settings {
   milliseconds connect_timeout{5'000};
   milliseconds slow_query{100};
   std::uint32_t slow_query_keep = 20;  // slow statements kept for /api/v1/metrics/database
-  breaker_settings breaker;  // ARCHITECTURE.md's PostgreSQL figures
+  breaker_settings breaker;            // ARCHITECTURE.md's PostgreSQL figures
 };
 
 /// What /metrics and the monitor keep and who may scrape.
 struct metrics_settings {
-  std::string token;                  // bearer for GET /metrics from non-loopback clients
-  milliseconds slow_request{1'000};   // a request at least this long is logged and kept
+  std::string token;                 // bearer for GET /metrics from non-loopback clients
+  milliseconds slow_request{1'000};  // a request at least this long is logged and kept
   std::uint32_t slow_request_keep = 10;
   std::uint32_t sessions_max = 100'000;  // distinct tokens tracked as active sessions
-  milliseconds pull_timeout{500};     // how long a scrape waits for each actor's figures
+  milliseconds pull_timeout{500};        // how long a scrape waits for each actor's figures
 };
 
 /// Front actors: admission bound and downstream request timeout.
@@ -87,10 +87,10 @@ struct cache_settings {
   milliseconds ttl{60'000};
   // Optional second level in Redis (empty URL: none), one connection per cache shard.
   std::string redis_url;
-  milliseconds redis_timeout{100};       // connect and per-command timeout
+  milliseconds redis_timeout{100};         // connect and per-command timeout
   std::uint32_t redis_inflight_max = 256;  // Redis commands a cache shard has outstanding
-  breaker_settings redis_breaker{20, 10, 50, 50, milliseconds{100}, milliseconds{5'000},
-                                 milliseconds{60'000}, 3};
+  breaker_settings redis_breaker{
+      20, 10, 50, 50, milliseconds{100}, milliseconds{5'000}, milliseconds{60'000}, 3};
 };
 
 /// Per-client rate limits (API.md): requests per minute per token by role, per IP anonymous.
@@ -172,9 +172,13 @@ struct webhook_settings {
 
 /// Alerts: how often one kind may fire and where they are sent.
 struct alert_settings {
-  std::chrono::seconds cooldown{300};  // per kind; repeats within it are counted, not sent
-  std::string notify_url;              // empty: alerts are logged and stored only
-  std::string notify_secret;           // signs notifications (X-Signature, as webhooks)
+  std::chrono::seconds cooldown{300};     // per kind; repeats within it are counted, not sent
+  std::string notify_url;                 // empty: alerts are logged and stored only
+  std::string notify_secret;              // signs notifications (X-Signature, as webhooks)
+  milliseconds check_interval{30'000};    // periodic threshold check
+  std::uint32_t restarts_per_minute = 5;  // an actor kind restarting more often → alert
+  std::chrono::seconds breaker_open{60};  // a breaker open this long → alert
+  std::uint32_t min_requests = 20;        // fewer in 5 min: no error-rate alert
 
   /// True when alerts are sent, not only stored.
   bool notify() const { return !notify_url.empty(); }
@@ -202,6 +206,12 @@ struct maintenance_settings {
 struct log_settings {
   std::string level = "info";
   std::string format = "text";
+  std::string levels;  // per module: "db=debug,http=warn"
+  std::string file;    // empty: stderr
+  std::uint64_t file_max_bytes = 64ull << 20;
+  std::uint32_t file_max_files = 5;
+  milliseconds file_retry{30'000};  // after a failed write, stderr until then
+  std::uint32_t queue_lines = 8'192;
 };
 
 /// Everything billd reads at start: defaults < file < BILLD_* environment < flags.

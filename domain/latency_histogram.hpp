@@ -2,8 +2,8 @@
 // A latency histogram with fixed log-linear buckets (HDR-style), shared by billd's request
 // metrics and billd-bench: 64 linear sub-buckets per
 // power of two, so any recorded value is reported within 1/64 (1.6 %) of itself (exactly below
-// 128 µs), from 1 µs to about 35 minutes, in a fixed 13 KiB array. Recording is an increment; histograms of
-// several threads merge by addition.
+// 128 µs), from 1 µs to about 35 minutes, in a fixed 13 KiB array. Recording is an increment;
+// histograms of several threads merge by addition.
 
 #include <array>
 #include <cstdint>
@@ -25,7 +25,9 @@ class latency_histogram {
   std::uint64_t max() const { return max_; }
   std::uint64_t sum() const { return sum_; }
   std::uint64_t min() const { return count_ ? min_ : 0; }
-  double mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0; }
+  double mean() const {
+    return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0;
+  }
 
   /// The value at percentile p (0 < p ≤ 100): the top of the bucket holding it, capped at max.
   std::uint64_t percentile(double p) const;

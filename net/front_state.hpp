@@ -48,7 +48,7 @@ struct request_ctx {
   std::string token_hash;
   /// Set when the request counted against a rate limit: its RateLimit headers.
   std::optional<rate_limiter::decision> rate;
-  std::string rate_policy;  // "token" or "ip"
+  std::string rate_policy;                    // "token" or "ip"
   std::string_view route_name = "unmatched";  // the route's label, for metrics
   const http_request& req() const { return ex->request; }
 };
@@ -160,7 +160,14 @@ void handle_webhooks_create(front_self self, request_ctx ctx);
 void handle_bills_import(front_self self, request_ctx ctx);
 void handle_jobs_get(front_self self, request_ctx ctx);
 void handle_alerts_list(front_self self, request_ctx ctx);
+/// If-Match → the version it names; nullopt for "*" or absent; -1 when unparseable (never
+/// matches, so the answer is 412).
+std::optional<std::int64_t> if_match_version(const http_request& req);
+
 void handle_prometheus(front_self self, request_ctx ctx);
+void handle_thresholds_get(front_self self, request_ctx ctx);
+void handle_thresholds_put(front_self self, request_ctx ctx);
+void handle_alerts_check(front_self self, request_ctx ctx);
 void handle_metrics(front_self self, request_ctx ctx);
 void handle_metrics_database(front_self self, request_ctx ctx);
 void handle_metrics_cache(front_self self, request_ctx ctx);

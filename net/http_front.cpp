@@ -4,6 +4,7 @@
 
 #include "domain/crypto.hpp"
 #include "domain/text_rules.hpp"
+#include "log/module_log.hpp"
 #include "net/compression.hpp"
 #include "net/front_state.hpp"
 
@@ -86,6 +87,12 @@ void run_route(front_self self, request_ctx ctx) {
       return handle_metrics_database(self, std::move(ctx));
     case route_id::metrics_cache:
       return handle_metrics_cache(self, std::move(ctx));
+    case route_id::thresholds_get:
+      return handle_thresholds_get(self, std::move(ctx));
+    case route_id::thresholds_put:
+      return handle_thresholds_put(self, std::move(ctx));
+    case route_id::alerts_check:
+      return handle_alerts_check(self, std::move(ctx));
   }
 }
 
@@ -141,8 +148,7 @@ void authorized(front_self self, request_ctx ctx) {
   // Active sessions: tokens used lately, each reported once a second at most.
   if (self->state.sessions_seen.size() < cfg.metrics.sessions_max)
     self->state.sessions_seen.insert(ctx.token_hash);
-  if (!within_rate(self, ctx, "token:" + ctx.token_hash, quota_of(cfg.rate, ctx.who.role),
-                   "token"))
+  if (!within_rate(self, ctx, "token:" + ctx.token_hash, quota_of(cfg.rate, ctx.who.role), "token"))
     return;
   if (!role_allows(ctx.route.who, ctx.who.role))
     return respond_problem(self, ctx, problem::forbidden, "your role may not do this");
@@ -224,8 +230,8 @@ void record_answer(front_self self, const request_ctx& ctx, int status) {
   const auto& m = st.deps->cfg.metrics;
   if (took < m.slow_request) return;
   auto ms = static_cast<double>(micros) / 1000.0;
-  spdlog::warn("[{}] slow request: {} -> {} took {:.1f} ms", ctx.req().request_id, route, status,
-               ms);
+  logger_of(log_module::http)
+      .warn("[{}] slow request: {} -> {} took {:.1f} ms", ctx.req().request_id, route, status, ms);
   if (st.report.slow.size() < m.slow_request_keep)
     st.report.slow.push_back(slow_request{ctx.req().request_id, route, status, ms, unix_now_ms()});
 }
@@ -281,8 +287,8 @@ void respond(front_self self, const request_ctx& ctx, http_response resp) {
   if (ctx.rate) {
     // IETF httpapi ratelimit-headers, structured-field form.
     auto policy = "\"" + ctx.rate_policy + "\"";
-    resp.with("RateLimit-Policy", policy + ";q=" + std::to_string(ctx.rate->quota) + ";w=" +
-                                      std::to_string(rate_limiter::window.count()));
+    resp.with("RateLimit-Policy", policy + ";q=" + std::to_string(ctx.rate->quota) +
+                                      ";w=" + std::to_string(rate_limiter::window.count()));
     resp.with("RateLimit", policy + ";r=" + std::to_string(ctx.rate->remaining) +
                                ";t=" + std::to_string(ctx.rate->reset_s));
   }
@@ -291,10 +297,11 @@ void respond(front_self self, const request_ctx& ctx, http_response resp) {
   record_answer(self, ctx, resp.status);
   // Refusals (503: shed, breaker open) are counted, not logged one by one: under overload a
   // line per refusal would cost more than the refusal. Their causes are logged once.
-  auto level = resp.status >= 500 && resp.status != 503 ? spdlog::level::warn
-                                                        : spdlog::level::debug;
-  spdlog::log(level, "[{}] {} {} -> {}", ctx.req().request_id, ctx.req().method, ctx.req().path,
-              resp.status);
+  auto level =
+      resp.status >= 500 && resp.status != 503 ? spdlog::level::warn : spdlog::level::debug;
+  logger_of(log_module::http)
+      .log(level, "[{}] {} {} -> {}", ctx.req().request_id, ctx.req().method, ctx.req().path,
+           resp.status);
   ctx.ex->reply(std::move(resp));
 }
 

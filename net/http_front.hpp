@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/actor_slot.hpp"
+#include "actors/alert.hpp"
 #include "actors/atoms.hpp"
 #include "actors/auth.hpp"
 #include "actors/bill_cache.hpp"
@@ -45,6 +46,7 @@ struct front_deps {
   cache_slots caches;
   slot_ptr<auth_actor> auth;
   slot_ptr<monitor_actor> monitor;
+  slot_ptr<alert_actor> alerts;
   slot_ptr<jobs_actor> jobs;
   std::string webhook_key;                 // seals webhook secrets before they are stored
   slot_ptr<gateway_client_actor> gateway;  // holds no actor when gateway.url is empty

@@ -87,6 +87,26 @@ std::optional<bool> object_reader::boolean(std::string_view name) {
   return v->GetBool();
 }
 
+std::optional<double> object_reader::number(std::string_view name) {
+  const auto* v = member(name);
+  if (v == nullptr) return std::nullopt;
+  if (!v->IsNumber()) {
+    errors_.push_back({path(name), "must be a number"});
+    return std::nullopt;
+  }
+  return v->GetDouble();
+}
+
+std::optional<std::int64_t> object_reader::integer(std::string_view name) {
+  const auto* v = member(name);
+  if (v == nullptr) return std::nullopt;
+  if (!v->IsInt64()) {
+    errors_.push_back({path(name), "must be an integer"});
+    return std::nullopt;
+  }
+  return v->GetInt64();
+}
+
 const rapidjson::Value* object_reader::object(std::string_view name) {
   const auto* v = member(name);
   if (v == nullptr) return nullptr;

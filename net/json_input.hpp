@@ -31,6 +31,11 @@ class object_reader {
   std::optional<std::string> string(std::string_view name);
   /// A boolean member; absent or null → nullopt; other types → "must be a boolean".
   std::optional<bool> boolean(std::string_view name);
+  /// A number member; absent or null → nullopt; other types → "must be a number".
+  std::optional<double> number(std::string_view name);
+  /// An integer member (no fraction, within int64); absent or null → nullopt; anything else →
+  /// "must be an integer".
+  std::optional<std::int64_t> integer(std::string_view name);
   /// An object member; absent or null → nullptr; other types → "must be an object".
   const rapidjson::Value* object(std::string_view name);
   /// Reports every member not in known as "unknown field".

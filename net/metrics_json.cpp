@@ -74,7 +74,8 @@ std::string service_metrics_json(const metrics_snapshot& s) {
     routes.push_back(r.finish());
   }
   json_object codes;
-  for (auto [status, n] : s.statuses) codes.num(std::to_string(status), static_cast<std::int64_t>(n));
+  for (auto [status, n] : s.statuses)
+    codes.num(std::to_string(status), static_cast<std::int64_t>(n));
   std::vector<std::string> slow;
   for (const auto& r : s.slow) {
     json_object o;
@@ -146,7 +147,9 @@ std::string database_metrics_json(const metrics_snapshot& s, double slow_query_m
     std::vector<std::string> items;
     for (const auto& t : *tables) {
       json_object o;
-      o.str("table", t.name).num("total_bytes", t.total_bytes).num("rows_estimate", t.rows_estimate);
+      o.str("table", t.name)
+          .num("total_bytes", t.total_bytes)
+          .num("rows_estimate", t.rows_estimate);
       items.push_back(o.finish());
     }
     tables_json = array_of(items);
@@ -157,7 +160,8 @@ std::string database_metrics_json(const metrics_snapshot& s, double slow_query_m
       .real("avg_ms", q.mean() / 1000.0)
       .raw("latency_ms", latency_json(q))
       .real("slow_query_ms", slow_query_ms)
-      .num("slow_queries_total", static_cast<std::int64_t>(owned_value(f, "billd_db_slow_queries_total")))
+      .num("slow_queries_total",
+           static_cast<std::int64_t>(owned_value(f, "billd_db_slow_queries_total")))
       .raw("slow_queries", array_of(slow))
       .raw("pool", pool.finish())
       .raw("tables", tables_json)
@@ -178,12 +182,14 @@ std::string cache_metrics_json(const metrics_snapshot& s) {
     if (memory) {
       o.num("entries", static_cast<std::int64_t>(owned_value(f, "billd_cache_entries", labels)))
           .num("bytes", static_cast<std::int64_t>(owned_value(f, "billd_cache_size_bytes", labels)))
-          .num("evictions", static_cast<std::int64_t>(owned_value(f, "billd_cache_evictions_total", labels)))
+          .num("evictions",
+               static_cast<std::int64_t>(owned_value(f, "billd_cache_evictions_total", labels)))
           .num("expirations",
                static_cast<std::int64_t>(owned_value(f, "billd_cache_expirations_total", labels)));
     } else {
       o.num("errors", static_cast<std::int64_t>(owned_value(f, "billd_cache_errors_total", labels)))
-          .num("bypasses", static_cast<std::int64_t>(owned_value(f, "billd_cache_bypasses_total", labels)));
+          .num("bypasses",
+               static_cast<std::int64_t>(owned_value(f, "billd_cache_bypasses_total", labels)));
     }
     return o.finish();
   };
@@ -194,7 +200,8 @@ std::string cache_metrics_json(const metrics_snapshot& s) {
   levels.raw("redis", redis ? level("redis", false) : "null");
   json_object o;
   o.raw("levels", levels.finish())
-      .num("loads_in_flight", static_cast<std::int64_t>(owned_value(f, "billd_cache_loads_in_flight")))
+      .num("loads_in_flight",
+           static_cast<std::int64_t>(owned_value(f, "billd_cache_loads_in_flight")))
       .raw("missing", missing_json(s));
   return o.finish();
 }

@@ -39,7 +39,8 @@ const std::map<std::string_view, family_info>& families() {
       {"billd_breaker_state",
        {"gauge", "Circuit breaker state by dependency: 0 closed, 1 half-open, 2 open."}},
       {"billd_breaker_transitions_total", {"counter", "Circuit breaker state changes."}},
-      {"billd_actor_mailbox_depth", {"gauge", "Messages waiting in the mailboxes of an actor kind."}},
+      {"billd_actor_mailbox_depth",
+       {"gauge", "Messages waiting in the mailboxes of an actor kind."}},
       {"billd_actor_restarts_total", {"counter", "Restarts of an actor kind by its supervisor."}},
       {"billd_cache_hits_total", {"counter", "Bill cache hits by level."}},
       {"billd_cache_misses_total", {"counter", "Bill cache misses by level."}},
@@ -152,8 +153,7 @@ class exposition {
 };
 
 std::string route_labels(const std::pair<std::string, int>& key) {
-  return "route=\"" + label_value(key.first) + "\",status=\"" + std::to_string(key.second) +
-         "xx\"";
+  return "route=\"" + label_value(key.first) + "\",status=\"" + std::to_string(key.second) + "xx\"";
 }
 
 }  // namespace

@@ -82,8 +82,14 @@ constexpr std::array routes{
               "GET /api/v1/metrics"},
     route_def{route_id::metrics_database, "GET", "/api/v1/metrics/database", access::admin,
               priority::p2, "GET /api/v1/metrics/database"},
-    route_def{route_id::metrics_cache, "GET", "/api/v1/metrics/cache", access::admin,
-              priority::p2, "GET /api/v1/metrics/cache"},
+    route_def{route_id::metrics_cache, "GET", "/api/v1/metrics/cache", access::admin, priority::p2,
+              "GET /api/v1/metrics/cache"},
+    route_def{route_id::thresholds_get, "GET", "/api/v1/metrics/thresholds", access::admin,
+              priority::p2, "GET /api/v1/metrics/thresholds"},
+    route_def{route_id::thresholds_put, "PUT", "/api/v1/metrics/thresholds", access::admin,
+              priority::p1, "PUT /api/v1/metrics/thresholds"},
+    route_def{route_id::alerts_check, "POST", "/api/v1/alerts/check", access::admin, priority::p1,
+              "POST /api/v1/alerts/check"},
 };
 
 /// Matches path against pattern; on success stores the "{}" segment in param.

@@ -45,6 +45,9 @@ enum class route_id : std::uint8_t {
   metrics,
   metrics_database,
   metrics_cache,
+  thresholds_get,
+  thresholds_put,
+  alerts_check,
 };
 
 /// Who may call a route (API.md "who"); reader is admin or viewer (reports), not clerks.

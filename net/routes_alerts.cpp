@@ -1,6 +1,8 @@
 // GET /api/v1/alerts: the alert history, newest first, optionally of one kind, paged.
+// POST /api/v1/alerts/check: runs the alert actor's check now and answers what fired.
 
 #include "actors/db_call.hpp"
+#include "domain/json_text.hpp"
 #include "net/front_state.hpp"
 #include "net/pagination.hpp"
 #include "net/query.hpp"
@@ -25,6 +27,24 @@ void handle_alerts_list(front_self self, request_ctx ctx) {
         return list_alerts(c, kind, before, limit);
       },
       page.limit, canonical);
+}
+
+void handle_alerts_check(front_self self, request_ctx ctx) {
+  auto alerts = self->state.deps->alerts->get();
+  if (!alerts) return respond_problem(self, ctx, problem::overloaded, "alerts are restarting");
+  self->request(alerts, request_timeout(self), check_atom::value)
+      .then(
+          [self, ctx](alert_check_result& r) {
+            if (!r.checked) return respond_problem(self, ctx, problem::overloaded, r.why);
+            std::string items = "[";
+            for (std::size_t i = 0; i < r.fired.size(); ++i) items += (i ? "," : "") + r.fired[i];
+            http_response resp;
+            resp.body = json_object{}.raw("fired", items + "]").finish();
+            respond(self, ctx, std::move(resp));
+          },
+          [self, ctx](caf::error&) {
+            respond_problem(self, ctx, problem::overloaded, "the alert check did not finish");
+          });
 }
 
 }  // namespace billd

@@ -4,6 +4,7 @@
 #include "domain/civil_time.hpp"
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
+#include "log/module_log.hpp"
 #include "net/front_state.hpp"
 #include "net/json_input.hpp"
 #include "net/pagination.hpp"
@@ -52,23 +53,6 @@ bool etag_matches(std::string_view header, const std::string& etag) {
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
   }
   return false;
-}
-
-/// If-Match → the version it names; nullopt for "*" or absent; -1 when unparseable (never
-/// matches, so the answer is 412).
-std::optional<std::int64_t> if_match_version(const http_request& req) {
-  auto h = req.header("if-match");
-  if (!h || *h == "*") return std::nullopt;
-  std::string_view t = *h;
-  if (t.starts_with("W/")) t.remove_prefix(2);
-  if (t.size() < 3 || t.front() != '"' || t.back() != '"') return -1;
-  t = t.substr(1, t.size() - 2);
-  std::int64_t v = 0;
-  for (char c : t) {
-    if (c < '0' || c > '9' || v > 1'000'000'000'000) return -1;
-    v = v * 10 + (c - '0');
-  }
-  return v;
 }
 
 }  // namespace
@@ -205,7 +189,8 @@ void handle_bills_control_number(front_self self, request_ctx ctx) {
                              "a " + std::string{to_string(b.status)} +
                                  " bill without a control number will not get one");
     // Pending is a normal state: the gateway has not answered yet.
-    spdlog::debug("[{}] control number of {} still pending", ctx.req().request_id, b.id);
+    logger_of(log_module::http)
+        .debug("[{}] control number of {} still pending", ctx.req().request_id, b.id);
     http_response r;
     r.status = 202;
     r.with("Retry-After", "1");

@@ -171,4 +171,21 @@ std::optional<int> read_limit_only(front_self self, const request_ctx& ctx) {
   return std::nullopt;
 }
 
+/// If-Match → the version it names; nullopt for "*" or absent; -1 when unparseable (never
+/// matches, so the answer is 412).
+std::optional<std::int64_t> if_match_version(const http_request& req) {
+  auto h = req.header("if-match");
+  if (!h || *h == "*") return std::nullopt;
+  std::string_view t = *h;
+  if (t.starts_with("W/")) t.remove_prefix(2);
+  if (t.size() < 3 || t.front() != '"' || t.back() != '"') return -1;
+  t = t.substr(1, t.size() - 2);
+  std::int64_t v = 0;
+  for (char c : t) {
+    if (c < '0' || c > '9' || v > 1'000'000'000'000) return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
 }  // namespace billd

@@ -7,6 +7,7 @@
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
 #include "domain/signature.hpp"
+#include "log/module_log.hpp"
 #include "net/front_state.hpp"
 #include "net/json_input.hpp"
 
@@ -21,7 +22,8 @@ bool signed_by_gateway(front_self self, const request_ctx& ctx) {
       req.header("x-signature").value_or(""), {g.secret_in, g.secret_in_previous},
       static_cast<std::int64_t>(std::time(nullptr)), req.method, req.path, req.body);
   if (check == signature_check::ok) return true;
-  spdlog::warn("[{}] {} refused: {}", req.request_id, req.path, to_string(check));
+  logger_of(log_module::http)
+      .warn("[{}] {} refused: {}", req.request_id, req.path, to_string(check));
   respond_problem(self, ctx, problem::unauthenticated, to_string(check));
   return false;
 }

@@ -18,6 +18,7 @@ namespace {
 struct db_health {
   bool fsync_on = false;
   std::size_t pending_migrations = 0;
+  double probe_ms = 0;  // the probe's round trip through the pool, set by probe_database
 };
 
 /// Health probes get a short deadline of their own: health never waits long on the database.
@@ -25,6 +26,15 @@ constexpr std::chrono::milliseconds probe_timeout{1'000};
 
 template <class Done>
 void probe_database(front_self self, Done done) {
+  auto started = std::chrono::steady_clock::now();
+  auto timed = [started, done = std::move(done)](const db_outcome& o,
+                                                 std::optional<db_health>&& h) mutable {
+    if (h)
+      h->probe_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
+    done(o, std::move(h));
+  };
   db_call<db_health>(
       self, self->state.deps->db, "health_probe", false, probe_timeout,
       [](pg_connection& c) {
@@ -33,7 +43,7 @@ void probe_database(front_self self, Done done) {
         h.pending_migrations = pending_migrations(c).size();
         return h;
       },
-      std::move(done), "health-probe");
+      std::move(timed), "health-probe", true);
 }
 
 std::string database_check(const std::optional<db_health>& h, const db_outcome& o) {
@@ -47,6 +57,7 @@ std::string database_check(const std::optional<db_health>& h, const db_outcome& 
     bool ok = h->fsync_on && h->pending_migrations == 0;
     check.str("status", ok ? "up" : "misconfigured")
         .boolean("fsync", h->fsync_on)
+        .real("probe_ms", h->probe_ms)
         .num("pending_migrations", static_cast<std::int64_t>(h->pending_migrations));
   }
   return check.finish();

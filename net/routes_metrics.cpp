@@ -24,8 +24,7 @@ std::chrono::milliseconds snapshot_timeout(front_self self) {
 template <class Render>
 void with_snapshot(front_self self, request_ctx ctx, Render render) {
   auto monitor = self->state.deps->monitor->get();
-  if (!monitor)
-    return respond_problem(self, ctx, problem::overloaded, "the monitor is restarting");
+  if (!monitor) return respond_problem(self, ctx, problem::overloaded, "the monitor is restarting");
   self->request(monitor, snapshot_timeout(self), metrics_atom::value)
       .then([self, ctx, render](metrics_snapshot_ptr& snap) mutable { render(ctx, *snap); },
             [self, ctx](caf::error&) {
@@ -93,7 +92,8 @@ void handle_metrics_database(front_self self, request_ctx ctx) {
     auto slow_ms = static_cast<double>(self->state.deps->cfg.db.slow_query.count());
     // Table sizes come from PostgreSQL itself; without it the rest is still answered.
     db_call<std::vector<table_size>>(
-        self, self->state.deps->db, "table_sizes", false, self->state.deps->cfg.metrics.pull_timeout,
+        self, self->state.deps->db, "table_sizes", false,
+        self->state.deps->cfg.metrics.pull_timeout,
         [](pg_connection& conn) { return table_sizes(conn); },
         [self, c, snap, slow_ms](const db_outcome&, std::optional<std::vector<table_size>>&& t) {
           respond_json(self, c, database_metrics_json(*snap, slow_ms, t));

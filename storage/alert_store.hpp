@@ -18,7 +18,7 @@ inline constexpr const char* job_alert_notify = "alert_notify";
 
 /// One alert to raise.
 struct alert_event {
-  std::string kind;                // e.g. payment_unapplied, job_dead, webhook_delivery_dead
+  std::string kind;                  // e.g. payment_unapplied, job_dead, webhook_delivery_dead
   std::string severity = "warning";  // warning | critical
   std::string message;
   std::string details_json = "{}";  // a JSON object; never secrets
@@ -34,6 +34,7 @@ struct alert_policy {
 struct alert_raised {
   std::string id;
   bool fired = false;
+  std::string json;  // the stored alert (as GET /api/v1/alerts shows it) when it fired
 };
 
 /// Records ev in the caller's transaction (serialised per kind by an advisory lock).

@@ -1,4 +1,5 @@
 #include "storage/embedded_postgres.hpp"
+#include "log/module_log.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -455,8 +456,9 @@ void embedded_postgres::stop_leftover_postmaster() const {
   // A dead pid or a reused one is left alone: postgres itself replaces a stale lock file.
   if (!leftover || process_gone(*leftover) || !is_postmaster_of(*leftover, pg_dir_)) return;
   const pid_t pid = *leftover;
-  spdlog::warn("stopping a PostgreSQL server (pid {}) left running on {} by an earlier billd", pid,
-               pg_dir_.string());
+  logger_of(log_module::db)
+      .warn("stopping a PostgreSQL server (pid {}) left running on {} by an earlier billd", pid,
+            pg_dir_.string());
   const std::pair<int, std::chrono::milliseconds> steps[] = {
       {SIGINT, opts_.stop_timeout}, {SIGQUIT, quit_grace}, {SIGKILL, kill_grace}};
   for (const auto& [sig, grace] : steps) {
@@ -466,7 +468,8 @@ void embedded_postgres::stop_leftover_postmaster() const {
           pid, pg_dir_.string()));
     }
     if (wait_gone(pid, grace)) return;
-    spdlog::warn("leftover PostgreSQL (pid {}) still runs after signal {}; escalating", pid, sig);
+    logger_of(log_module::db)
+        .warn("leftover PostgreSQL (pid {}) still runs after signal {}; escalating", pid, sig);
   }
   throw std::runtime_error(fmt::format(
       "a PostgreSQL server (pid {}) left running on {} survived SIGKILL", pid, pg_dir_.string()));
@@ -479,7 +482,8 @@ void embedded_postgres::run_initdb() const {
         "interrupted initdb; remove it or choose another data_dir",
         pg_dir_.string()));
   }
-  spdlog::info("creating the embedded PostgreSQL cluster in {} (initdb)", pg_dir_.string());
+  logger_of(log_module::db)
+      .info("creating the embedded PostgreSQL cluster in {} (initdb)", pg_dir_.string());
   const std::optional<os_identity> id = child_identity(opts_);
   require_binary(opts_.bin_dir / "initdb");
   const exec_args args({(opts_.bin_dir / "initdb").string(), "-D", pg_dir_.string(), "-U",
@@ -533,8 +537,9 @@ pid_t embedded_postgres::start() {
   running_ = true;
   stopping_ = false;
   wait_status_.reset();
-  spdlog::info("embedded PostgreSQL started (pid {}, socket dir {}, log {})", pid_,
-               run_dir_.string(), log_path_.string());
+  logger_of(log_module::db)
+      .info("embedded PostgreSQL started (pid {}, socket dir {}, log {})", pid_, run_dir_.string(),
+            log_path_.string());
   return pid_;
 }
 
@@ -542,12 +547,14 @@ void embedded_postgres::record_exit(int status) {
   running_ = false;
   wait_status_ = status;
   if (stopping_) {
-    spdlog::info("embedded PostgreSQL (pid {}) stopped: it {}", pid_, describe_status(status));
+    logger_of(log_module::db)
+        .info("embedded PostgreSQL (pid {}) stopped: it {}", pid_, describe_status(status));
     return;
   }
-  spdlog::error("embedded PostgreSQL (pid {}) {} unexpectedly; its last message: {} (see {})", pid_,
-                describe_status(status),
-                last_log_message(log_path_, std::streamoff{log_offset_}, pid_), log_path_.string());
+  logger_of(log_module::db)
+      .error("embedded PostgreSQL (pid {}) {} unexpectedly; its last message: {} (see {})", pid_,
+             describe_status(status),
+             last_log_message(log_path_, std::streamoff{log_offset_}, pid_), log_path_.string());
 }
 
 bool embedded_postgres::poll_alive() {
@@ -561,8 +568,9 @@ bool embedded_postgres::poll_alive() {
   }
   // ECHILD: SIGCHLD is ignored or another waitpid reaped it; the status is lost.
   running_ = false;
-  spdlog::error("embedded PostgreSQL (pid {}) was reaped outside billd's control: {}", pid_,
-                std::strerror(errno));
+  logger_of(log_module::db)
+      .error("embedded PostgreSQL (pid {}) was reaped outside billd's control: {}", pid_,
+             std::strerror(errno));
   return false;
 }
 
@@ -592,20 +600,23 @@ bool embedded_postgres::wait_for_exit(std::chrono::milliseconds timeout) {
 void embedded_postgres::stop() {
   if (!poll_alive()) return;
   stopping_ = true;
-  spdlog::info("stopping embedded PostgreSQL (pid {}, fast shutdown)", pid_);
+  logger_of(log_module::db).info("stopping embedded PostgreSQL (pid {}, fast shutdown)", pid_);
   ::kill(pid_, SIGINT);
   if (wait_for_exit(opts_.stop_timeout)) return;
-  spdlog::warn("embedded PostgreSQL (pid {}) did not stop within {} ms; sending SIGQUIT", pid_,
-               opts_.stop_timeout.count());
+  logger_of(log_module::db)
+      .warn("embedded PostgreSQL (pid {}) did not stop within {} ms; sending SIGQUIT", pid_,
+            opts_.stop_timeout.count());
   ::kill(pid_, SIGQUIT);
   if (wait_for_exit(quit_grace)) return;
-  spdlog::warn("embedded PostgreSQL (pid {}) ignored SIGQUIT; sending SIGKILL", pid_);
+  logger_of(log_module::db)
+      .warn("embedded PostgreSQL (pid {}) ignored SIGQUIT; sending SIGKILL", pid_);
   ::kill(pid_, SIGKILL);
   try {
     record_exit(wait_child(pid_));
   } catch (const std::system_error& e) {
     running_ = false;
-    spdlog::error("embedded PostgreSQL (pid {}) could not be reaped: {}", pid_, e.what());
+    logger_of(log_module::db)
+        .error("embedded PostgreSQL (pid {}) could not be reaped: {}", pid_, e.what());
   }
 }
 

@@ -221,9 +221,9 @@ CAF_TEST(a_chunked_upload_is_stored_while_it_arrives_and_the_connection_goes_on)
 
 CAF_TEST(a_malformed_row_late_in_a_file_refuses_the_whole_file_and_keeps_nothing) {
   // 1 500 good rows are read (and 1 000 of them stored) before the bad one arrives.
-  auto r = upload(import_header + csv_rows(1'500, "LATE") +
-                  "Bad,+255712000001,,1.00,TZS,Wat\"er,2030-01-31,LATE-X\n" +
-                  csv_rows(100, "AFTER"));
+  auto r =
+      upload(import_header + csv_rows(1'500, "LATE") +
+             "Bad,+255712000001,,1.00,TZS,Wat\"er,2030-01-31,LATE-X\n" + csv_rows(100, "AFTER"));
   CAF_REQUIRE_EQUAL(r.status, 422);
   auto problem = json_of(r);
   CAF_REQUIRE(problem["errors"].IsArray() && problem["errors"].Size() == 1);
@@ -252,7 +252,8 @@ CAF_TEST(a_client_that_vanishes_mid_upload_leaves_no_job) {
     CAF_REQUIRE(conn.send_raw(rows));
     // Let billd store a chunk or two of it, then hang up.
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
-    while (count("SELECT count(*) FROM import_rows") == 0 && std::chrono::steady_clock::now() < until)
+    while (count("SELECT count(*) FROM import_rows") == 0 &&
+           std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds{10});
     CAF_CHECK_GREATER(count("SELECT count(*) FROM import_rows"), 0);
   }
@@ -288,10 +289,11 @@ CAF_TEST_FIXTURE_SCOPE(import_sweep_tests, sweeping_fixture)
 CAF_TEST(uploads_left_staged_by_a_crash_are_deleted_by_the_maintenance_sweep) {
   pg_connection conn{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
   // One simple query is one transaction: the sweep cannot delete the job between the two.
-  conn.exec("INSERT INTO jobs (id, kind, status, created_at) VALUES"
-            " ('job_stale', 'import', 'uploading', now() - interval '1 hour'),"
-            " ('job_fresh', 'import', 'uploading', now() + interval '1 hour');"
-            " INSERT INTO import_rows (job_id, row_no, fields) VALUES ('job_stale', 1, '[]')");
+  conn.exec(
+      "INSERT INTO jobs (id, kind, status, created_at) VALUES"
+      " ('job_stale', 'import', 'uploading', now() - interval '1 hour'),"
+      " ('job_fresh', 'import', 'uploading', now() + interval '1 hour');"
+      " INSERT INTO import_rows (job_id, row_no, fields) VALUES ('job_stale', 1, '[]')");
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
   while (count("SELECT count(*) FROM jobs WHERE id = 'job_stale'") > 0 &&
          std::chrono::steady_clock::now() < until)

@@ -6,9 +6,13 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "caf/test/unit_test.hpp"
+#include "net/prometheus.hpp"
 #include "storage/pg_connection.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -87,6 +91,31 @@ CAF_TEST(a_scrape_after_traffic_is_clean_prometheus_text_with_every_owner_in_it)
     CAF_CHECK(r.body.find(expected) != std::string::npos);
 }
 
+CAF_TEST(the_grafana_dashboard_is_json_and_names_only_metrics_billd_exports) {
+  std::ifstream file{std::string{BILLD_SOURCE_DIR} + "/docs/grafana/billd.json"};
+  std::stringstream text;
+  text << file.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse(text.str().c_str());
+  CAF_REQUIRE(!doc.HasParseError());
+  CAF_REQUIRE(doc["panels"].IsArray());
+  int names = 0;
+  std::regex metric{R"(billd_[a-z_]+)"};
+  for (const auto& panel : doc["panels"].GetArray())
+    for (const auto& target : panel["targets"].GetArray()) {
+      std::string expr = target["expr"].GetString();
+      for (std::sregex_iterator it{expr.begin(), expr.end(), metric}, end; it != end; ++it) {
+        auto name = it->str();
+        for (const char* suffix : {"_bucket", "_sum", "_count"})
+          if (name.ends_with(suffix) && !prometheus_family_known(name))
+            name.resize(name.size() - std::string_view{suffix}.size());
+        CAF_CHECK(prometheus_family_known(name));
+        ++names;
+      }
+    }
+  CAF_CHECK(names >= 20);
+}
+
 CAF_TEST(the_json_views_are_for_admins_and_carry_the_service_figures) {
   traffic();
   CAF_CHECK_EQUAL(server.call(authed(clerk, "GET", "/api/v1/metrics")).status, 403);
@@ -134,8 +163,79 @@ CAF_TEST(a_statement_held_up_by_a_lock_is_kept_as_a_slow_query_with_its_request_
   CAF_CHECK_EQUAL(doc["pool"]["size"].GetInt64(), server.cfg().db.pool_size);
   CAF_CHECK_EQUAL(str_of(doc["pool"], "breaker"), "closed");
   bool bills_table = false;
-  for (const auto& t : doc["tables"].GetArray()) bills_table = bills_table || str_of(t, "table") == "bills";
+  for (const auto& t : doc["tables"].GetArray())
+    bills_table = bills_table || str_of(t, "table") == "bills";
   CAF_CHECK(bills_table);
+}
+
+CAF_TEST(thresholds_are_validated_replaced_under_if_match_and_audited) {
+  auto admin = server.admin_token();
+  auto get = admin_get("/api/v1/metrics/thresholds");
+  CAF_REQUIRE_EQUAL(get.status, 200);
+  CAF_CHECK_EQUAL(get.body, R"({"error_rate_pct":10,"avg_response_ms":2000,"slow_requests":50,)"
+                            R"("active_sessions":1000,"cooldown_s":300})");
+  auto etag = get.header("etag");
+  CAF_CHECK_EQUAL(etag, "W/\"1\"");
+  auto put = [&](const std::string& body, const std::string& if_match = "") {
+    http_call c = authed(admin, "PUT", "/api/v1/metrics/thresholds", body);
+    if (!if_match.empty()) c.headers.emplace_back("If-Match", if_match);
+    return server.call(c);
+  };
+  // Every field is checked and named; unknown and missing fields are refused.
+  auto bad = put(R"({"error_rate_pct":0,"avg_response_ms":"fast","slow_requests":0,)"
+                 R"("cooldown_s":9999999,"extra":1})");
+  CAF_CHECK_EQUAL(bad.status, 422);
+  auto fields = json_of(bad)["errors"].GetArray();
+  std::set<std::string> named;
+  for (const auto& e : fields) named.insert(str_of(e, "field"));
+  CAF_CHECK_EQUAL(named,
+                  (std::set<std::string>{"error_rate_pct", "avg_response_ms", "slow_requests",
+                                         "active_sessions", "cooldown_s", "extra"}));
+  CAF_CHECK_EQUAL(put("[1]").status, 422);
+  CAF_CHECK_EQUAL(put("{").status, 400);
+  const std::string good = R"({"error_rate_pct":2.5,"avg_response_ms":500,"slow_requests":5,)"
+                           R"("active_sessions":10,"cooldown_s":60})";
+  CAF_CHECK_EQUAL(put(good, "W/\"7\"").status, 412);
+  auto ok = put(good, etag);
+  CAF_REQUIRE_EQUAL(ok.status, 200);
+  CAF_CHECK_EQUAL(ok.body, good);
+  CAF_CHECK_EQUAL(ok.header("etag"), "W/\"2\"");
+  CAF_CHECK_EQUAL(put(good, etag).status, 412);  // the old ETag no longer matches
+  CAF_CHECK_EQUAL(admin_get("/api/v1/metrics/thresholds").body, good);
+  CAF_CHECK_EQUAL(server.call(authed(clerk, "PUT", "/api/v1/metrics/thresholds", good)).status,
+                  403);
+  auto audit = json_of(admin_get("/api/v1/audit?entity_type=thresholds"));
+  CAF_REQUIRE(audit["items"].IsArray());
+  CAF_REQUIRE_EQUAL(audit["items"].Size(), 1u);
+  const auto& change = audit["items"][0];
+  CAF_CHECK_EQUAL(str_of(change, "action"), "update");
+  CAF_CHECK_EQUAL(change["changes"]["avg_response_ms"]["before"].GetInt64(), 2000);
+  CAF_CHECK_EQUAL(change["changes"]["avg_response_ms"]["after"].GetInt64(), 500);
+}
+
+CAF_TEST(an_alert_check_on_demand_raises_what_the_thresholds_call_for_once) {
+  auto admin = server.admin_token();
+  // Two active sessions (the clerk's, the admin's) against a threshold of one.
+  auto t = server.call([&] {
+    http_call c = authed(admin, "PUT", "/api/v1/metrics/thresholds",
+                         R"({"error_rate_pct":50,"avg_response_ms":60000,"slow_requests":1000,)"
+                         R"("active_sessions":1,"cooldown_s":300})");
+    return c;
+  }());
+  CAF_REQUIRE_EQUAL(t.status, 200);
+  traffic();
+  auto check = server.call(authed(admin, "POST", "/api/v1/alerts/check"));
+  CAF_REQUIRE_EQUAL(check.status, 200);
+  auto doc = json_of(check);
+  CAF_REQUIRE(doc["fired"].IsArray());
+  CAF_REQUIRE_EQUAL(doc["fired"].Size(), 1u);
+  CAF_CHECK_EQUAL(str_of(doc["fired"][0], "kind"), "active_sessions");
+  // Within the cooldown the same condition fires nothing new.
+  auto again = json_of(server.call(authed(admin, "POST", "/api/v1/alerts/check")));
+  CAF_CHECK_EQUAL(again["fired"].Size(), 0u);
+  auto listed = json_of(admin_get("/api/v1/alerts?kind=active_sessions"));
+  CAF_CHECK_EQUAL(listed["items"].Size(), 1u);
+  CAF_CHECK_EQUAL(server.call(authed(clerk, "POST", "/api/v1/alerts/check")).status, 403);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

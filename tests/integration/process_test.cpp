@@ -364,3 +364,68 @@ CAF_TEST(configuration_errors_exit_64_naming_the_key) {
   auto help = run_billd({"--help"}, {});
   CAF_CHECK(help.second.find("billd migrate") != std::string::npos);
 }
+
+CAF_TEST(check_exits_zero_on_a_fresh_schema_and_one_for_an_unindexed_foreign_key) {
+  auto url = test_cluster::instance().create_database();
+  std::vector<std::pair<std::string, std::string>> env{{"BILLD_DB_URL", url},
+                                                       {"BILLD_DATA_DIR", "/tmp"}};
+  auto fresh = run_billd({"check"}, env);
+  CAF_CHECK_EQUAL(fresh.first, 0);
+  CAF_CHECK(fresh.second.find("0 finding(s) need action") != std::string::npos);
+  CAF_CHECK(fresh.second.find("plan bill by id") != std::string::npos);  // explained
+  // A big table whose foreign key leads no index: deleting a parent scans all of it.
+  pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{30}};
+  conn.exec(
+      "CREATE TABLE check_parent (id integer PRIMARY KEY);"
+      " CREATE TABLE check_child (id integer PRIMARY KEY,"
+      "   parent integer NOT NULL REFERENCES check_parent (id));"
+      " INSERT INTO check_parent VALUES (1);"
+      " INSERT INTO check_child SELECT g, 1 FROM generate_series(1, 20000) g;"
+      " ANALYZE check_child");
+  auto flagged = run_billd({"check"}, env);
+  CAF_CHECK_EQUAL(flagged.first, 1);
+  CAF_CHECK(flagged.second.find("ACTION fk_without_index check_child: foreign key "
+                                "check_child_parent_fkey (parent)") != std::string::npos);
+  conn.exec("CREATE INDEX ON check_child (parent)");
+  CAF_CHECK_EQUAL(run_billd({"check"}, env).first, 0);
+}
+
+CAF_TEST(a_log_file_that_cannot_be_written_costs_requests_nothing) {
+  auto dir = fs::temp_directory_path() / ("billd-log-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  auto requests_succeed = [](const std::string& address) {
+    int ok = 0;
+    for (int i = 0; i < 200; ++i)  // each one logs a debug line
+      ok += send(address, http_call{"GET", "/api/v1/auth/me"}).status == 401 ? 1 : 0;
+    return ok;
+  };
+  billd_process p;
+  p.data_dir = dir / "var";
+  // Disk full: every write to the file fails; lines go to stderr instead.
+  p.env = {{"BILLD_LOG_FILE", "/dev/full"}, {"BILLD_LOG_LEVEL", "debug"}};
+  p.start();
+  CAF_CHECK_EQUAL(requests_succeed(p.address), 200);
+  CAF_CHECK_EQUAL(p.stop(SIGTERM), 0);
+  // A plain file where the log directory should be: stderr until the directory can be made,
+  // then the file, by itself.
+  auto logs = dir / "logs";
+  fs::remove_all(logs);
+  std::ofstream{logs} << "in the way";
+  p.env = {{"BILLD_LOG_FILE", (logs / "billd.log").string()},
+           {"BILLD_LOG_LEVEL", "debug"},
+           {"BILLD_LOG_FILE_RETRY_MS", "200"}};
+  p.start();
+  CAF_CHECK_EQUAL(requests_succeed(p.address), 200);
+  fs::remove(logs);
+  fs::create_directories(logs);
+  std::this_thread::sleep_for(std::chrono::milliseconds{400});
+  CAF_CHECK_EQUAL(requests_succeed(p.address), 200);
+  CAF_CHECK_EQUAL(p.stop(SIGTERM), 0);
+  std::ifstream file{logs / "billd.log"};
+  std::string all{std::istreambuf_iterator<char>{file}, {}};
+  CAF_CHECK(all.find("[http]") != std::string::npos);
+  CAF_CHECK(all.find("/api/v1/auth/me -> 401") != std::string::npos);
+  fs::remove_all(dir);
+}

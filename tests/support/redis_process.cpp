@@ -49,9 +49,9 @@ std::string redis_process::url() const { return "redis://127.0.0.1:" + std::to_s
 void redis_process::start() {
   if (::access(redis_server, X_OK) != 0)
     throw std::runtime_error("redis-server is not installed (scripts/setup --test installs it)");
-  std::vector<std::string> args{redis_server, "--port", std::to_string(port_), "--bind",
-                                "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--loglevel", "warning"};
+  std::vector<std::string> args{
+      redis_server,   "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+      "--appendonly", "no",     "--loglevel",          "warning"};
   pid_ = ::fork();
   if (pid_ == 0) {
     int null = ::open("/dev/null", O_WRONLY);

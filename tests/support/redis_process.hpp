@@ -15,9 +15,9 @@ class redis_process {
 
   std::string url() const;  // redis://127.0.0.1:PORT
   void start();
-  void kill();     // SIGKILL, waits for the exit
-  void freeze();   // SIGSTOP: it keeps its port, answers nothing
-  void thaw();     // SIGCONT
+  void kill();    // SIGKILL, waits for the exit
+  void freeze();  // SIGSTOP: it keeps its port, answers nothing
+  void thaw();    // SIGCONT
 
  private:
   int port_ = 0;

@@ -31,7 +31,9 @@ bill sample() {
   return b;
 }
 
-bool same(const bill& a, const bill& b) { return bill_json(a) == bill_json(b) && a.version == b.version; }
+bool same(const bill& a, const bill& b) {
+  return bill_json(a) == bill_json(b) && a.version == b.version;
+}
 
 }  // namespace
 

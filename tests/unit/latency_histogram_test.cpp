@@ -68,7 +68,7 @@ CAF_TEST(counts_at_most_a_bound_follow_whole_buckets) {
   for (std::uint64_t v : {10u, 100u, 1'000u, 10'000u, 100'000u}) h.record(v);
   CAF_CHECK_EQUAL(h.count_at_most(9), 0u);
   CAF_CHECK_EQUAL(h.count_at_most(10), 1u);
-  CAF_CHECK_EQUAL(h.count_at_most(1'000), 2u);   // 1 000 shares a bucket reaching above it
-  CAF_CHECK_EQUAL(h.count_at_most(1'015), 3u);   // 1 000's bucket (up to 1 007) is below
+  CAF_CHECK_EQUAL(h.count_at_most(1'000), 2u);  // 1 000 shares a bucket reaching above it
+  CAF_CHECK_EQUAL(h.count_at_most(1'015), 3u);  // 1 000's bucket (up to 1 007) is below
   CAF_CHECK_EQUAL(h.count_at_most(1'000'000), 5u);
 }

@@ -23,8 +23,8 @@ CAF_TEST(host_port_password_and_database_are_read) {
 }
 
 CAF_TEST(malformed_urls_are_refused) {
-  for (auto bad : {"", "http://localhost", "redis://", "redis://:6379", "redis://h:0",
-                   "redis://h:65536", "redis://h:port", "redis://h/db", "redis://user:pw@h",
-                   "redis://h h", "redis://h/1/2"})
+  for (auto bad :
+       {"", "http://localhost", "redis://", "redis://:6379", "redis://h:0", "redis://h:65536",
+        "redis://h:port", "redis://h/db", "redis://user:pw@h", "redis://h h", "redis://h/1/2"})
     CAF_CHECK(!parse_redis_url(bad).has_value());
 }
