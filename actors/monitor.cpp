@@ -276,13 +276,6 @@ latency_histogram metrics_snapshot::all_latency() const {
   return all;
 }
 
-void count_request(front_report& r, const std::string& route, int status, std::uint64_t micros) {
-  auto& fig = r.routes[{route, status / 100}];
-  ++fig.count;
-  fig.latency.record(micros);
-  ++r.statuses[status];
-}
-
 monitor_actor spawn_monitor(caf::actor_system& sys, const monitor_config& cfg) {
   return sys.spawn(monitor_impl, cfg);
 }

@@ -122,7 +122,4 @@ struct monitor_config {
 
 monitor_actor spawn_monitor(caf::actor_system& sys, const monitor_config& cfg);
 
-/// Adds one request to a front's pending report.
-void count_request(front_report& r, const std::string& route, int status, std::uint64_t micros);
-
 }  // namespace billd

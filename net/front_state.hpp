@@ -6,6 +6,7 @@
 
 #include <rapidjson/fwd.h>
 
+#include <array>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -33,8 +34,11 @@ struct front_state {
   std::shared_ptr<const front_deps> deps;
   std::uint32_t in_flight = 0;
   std::unordered_map<std::string, token_entry> tokens;
-  // What this front saw since its last report to the monitor (sent once a second).
+  // What this front saw since its last report to the monitor (sent once a second). Request
+  // figures live in a table indexed by (route, status class) — no allocation or string per
+  // request — and become the report's route table when it is sent.
   front_report report;
+  std::array<std::unique_ptr<route_figures>, (route_id_count + 1) * 6> by_route;
   std::unordered_set<std::string> sessions_seen;
 };
 
@@ -48,8 +52,8 @@ struct request_ctx {
   std::string token_hash;
   /// Set when the request counted against a rate limit: its RateLimit headers.
   std::optional<rate_limiter::decision> rate;
-  std::string rate_policy;                    // "token" or "ip"
-  std::string_view route_name = "unmatched";  // the route's label, for metrics
+  std::string rate_policy;                   // "token" or "ip"
+  std::size_t route_index = route_id_count;  // the route's id, route_id_count when unmatched
   const http_request& req() const { return ex->request; }
 };
 

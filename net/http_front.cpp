@@ -220,16 +220,27 @@ bool admit(front_self self, priority prio) {
   return false;
 }
 
+/// The metrics label of a route index ("unmatched" for paths no route serves).
+std::string route_name(std::size_t index) {
+  return std::string{index < route_id_count ? route_label(static_cast<route_id>(index))
+                                            : std::string_view{"unmatched"}};
+}
+
 /// Counts an answer in this front's report; a slow one is logged once and kept.
 void record_answer(front_self self, const request_ctx& ctx, int status) {
   auto& st = self->state;
   auto took = clock::now() - ctx.ex->received;
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
-  std::string route{ctx.route_name};
-  count_request(st.report, route, status, static_cast<std::uint64_t>(micros));
+  auto status_class = static_cast<std::size_t>(std::clamp(status / 100, 0, 5));
+  auto& fig = st.by_route[ctx.route_index * 6 + status_class];
+  if (!fig) fig = std::make_unique<route_figures>();
+  ++fig->count;
+  fig->latency.record(static_cast<std::uint64_t>(micros));
+  ++st.report.statuses[status];
   const auto& m = st.deps->cfg.metrics;
   if (took < m.slow_request) return;
   auto ms = static_cast<double>(micros) / 1000.0;
+  auto route = route_name(ctx.route_index);
   logger_of(log_module::http)
       .warn("[{}] slow request: {} -> {} took {:.1f} ms", ctx.req().request_id, route, status, ms);
   if (st.report.slow.size() < m.slow_request_keep)
@@ -242,6 +253,12 @@ void send_report(front_self self) {
   auto& st = self->state;
   auto r = std::make_shared<front_report>(std::move(st.report));
   st.report = front_report{};
+  for (std::size_t i = 0; i < st.by_route.size(); ++i) {
+    auto& fig = st.by_route[i];
+    if (!fig || fig->count == 0) continue;
+    r->routes[{route_name(i / 6), static_cast<int>(i % 6)}] = std::move(*fig);
+    *fig = route_figures{};
+  }
   r->front = st.index;
   r->in_flight = st.in_flight;
   r->mailbox = static_cast<std::uint32_t>(self->mailbox().size());
@@ -267,7 +284,7 @@ void handle(front_self self, exchange_ptr ex) {
     return respond(self, ctx, std::move(r));
   }
   ctx.route = *routed.match;
-  ctx.route_name = route_label(ctx.route.id);
+  ctx.route_index = static_cast<std::size_t>(ctx.route.id);
   if (!admitted) {
     ++self->state.report.shed;
     return respond_problem(self, ctx, problem::overloaded, "too many requests in progress");

@@ -47,8 +47,11 @@ enum class route_id : std::uint8_t {
   metrics_cache,
   thresholds_get,
   thresholds_put,
-  alerts_check,
+  alerts_check,  // keep last: route_id_count follows it
 };
+
+/// How many route ids there are (for tables indexed by route).
+inline constexpr std::size_t route_id_count = static_cast<std::size_t>(route_id::alerts_check) + 1;
 
 /// Who may call a route (API.md "who"); reader is admin or viewer (reports), not clerks.
 enum class access : std::uint8_t { anyone, any_user, clerk, admin, reader };

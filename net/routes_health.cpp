@@ -8,6 +8,7 @@
 #include "actors/db_call.hpp"
 #include "domain/json_text.hpp"
 #include "net/front_state.hpp"
+#include "net/metrics_json.hpp"
 #include "storage/migrations.hpp"
 #include "storage/pg_connection.hpp"
 
@@ -46,20 +47,48 @@ void probe_database(front_self self, Done done) {
       std::move(timed), "health-probe", true);
 }
 
-std::string database_check(const std::optional<db_health>& h, const db_outcome& o) {
+/// The pool's own figures (breaker state, connections, queue), asked with the probe's deadline;
+/// null when the pool did not answer.
+template <class Then>
+void probe_pool(front_self self, Then then) {
+  auto pool = self->state.deps->db->get();
+  if (!pool) return then(figures_ptr{});
+  self->request(pool, probe_timeout, metrics_atom::value)
+      .then([then](figures_ptr& f) { then(f); },
+            [then](const caf::error&) { then(figures_ptr{}); });
+}
+
+std::string pool_json(const figure_set& f) {
+  auto busy = owned_value(f, "billd_db_pool_connections", "state=\"busy\"");
+  auto idle = owned_value(f, "billd_db_pool_connections", "state=\"idle\"");
+  return json_object{}
+      .num("size", static_cast<std::int64_t>(busy + idle))
+      .num("busy", static_cast<std::int64_t>(busy))
+      .num("waiting", static_cast<std::int64_t>(owned_value(f, "billd_db_pool_waiting")))
+      .finish();
+}
+
+std::string breaker_name(const figure_set& f) {
+  auto state = owned_value(f, "billd_breaker_state", "dependency=\"postgresql\"");
+  return state >= 2 ? "open" : state >= 1 ? "half_open" : "closed";
+}
+
+std::string database_check(const std::optional<db_health>& h, const db_outcome& o,
+                           const figures_ptr& pool) {
   json_object check;
   if (!h) {
     check.str("status", "down")
         .str("detail",
-             o.code == db_outcome_code::overloaded ? "unreachable or busy" : "probe failed")
-        .str("breaker", o.retry_after_s > 0 ? "open" : "closed_or_half_open");
+             o.code == db_outcome_code::overloaded ? "unreachable or busy" : "probe failed");
   } else {
     bool ok = h->fsync_on && h->pending_migrations == 0;
     check.str("status", ok ? "up" : "misconfigured")
         .boolean("fsync", h->fsync_on)
-        .real("probe_ms", h->probe_ms)
-        .num("pending_migrations", static_cast<std::int64_t>(h->pending_migrations));
+        .num("pending_migrations", static_cast<std::int64_t>(h->pending_migrations))
+        .real("probe_ms", h->probe_ms);
   }
+  check.str("breaker", pool ? breaker_name(*pool) : o.retry_after_s > 0 ? "open" : "unknown");
+  if (pool) check.raw("pool", pool_json(*pool));
   return check.finish();
 }
 
@@ -124,41 +153,48 @@ void handle_health_ready(front_self self, request_ctx ctx) {
     bool ready = h && h->fsync_on && h->pending_migrations == 0;
     http_response r;
     r.status = ready ? 200 : 503;
-    r.body = json_object{}
-                 .str("status", ready ? "ready" : "not_ready")
-                 .raw("checks", json_object{}.raw("database", database_check(h, o)).finish())
-                 .finish();
+    r.body =
+        json_object{}
+            .str("status", ready ? "ready" : "not_ready")
+            .raw("checks", json_object{}.raw("database", database_check(h, o, nullptr)).finish())
+            .finish();
     respond(self, ctx, std::move(r));
   });
 }
 
 void handle_health(front_self self, request_ctx ctx) {
   probe_database(self, [self, ctx](const db_outcome& o, std::optional<db_health>&& h) {
-    probe_gateway(self, [self, ctx, o, h](const std::string& gateway, bool gateway_degraded) {
-      const auto& deps = *self->state.deps;
-      bool db_ok = h && h->fsync_on && h->pending_migrations == 0;
-      bool draining = deps.draining->load();
-      // A gateway outage degrades billd (bills wait as pending) but does not make it unhealthy.
-      auto status = !db_ok ? "unhealthy" : (draining || gateway_degraded) ? "degraded" : "healthy";
-      auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::steady_clock::now() - deps.started);
-      auto checks = json_object{}
-                        .raw("database", database_check(h, o))
-                        .raw("cache", cache_check(deps.caches))
-                        .raw("gateway", gateway)
-                        .raw("memory", memory_check())
-                        .raw("cluster", R"({"mode":"single","members":1})")
-                        .raw("draining", json_object{}.boolean("draining", draining).finish())
-                        .finish();
-      http_response r;
-      r.status = db_ok ? 200 : 503;
-      r.body = json_object{}
-                   .str("status", status)
-                   .raw("checks", checks)
-                   .str("version", deps.version)
-                   .num("uptime_s", uptime.count())
-                   .finish();
-      respond(self, ctx, std::move(r));
+    probe_pool(self, [self, ctx, o, h](figures_ptr pool) {
+      probe_gateway(
+          self, [self, ctx, o, h, pool](const std::string& gateway, bool gateway_degraded) {
+            const auto& deps = *self->state.deps;
+            bool db_ok = h && h->fsync_on && h->pending_migrations == 0;
+            bool draining = deps.draining->load();
+            // A gateway outage degrades billd (bills wait as pending) but does not make it
+            // unhealthy.
+            auto status = !db_ok                           ? "unhealthy"
+                          : (draining || gateway_degraded) ? "degraded"
+                                                           : "healthy";
+            auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::steady_clock::now() - deps.started);
+            auto checks = json_object{}
+                              .raw("database", database_check(h, o, pool))
+                              .raw("cache", cache_check(deps.caches))
+                              .raw("gateway", gateway)
+                              .raw("memory", memory_check())
+                              .raw("cluster", R"({"mode":"single","members":1})")
+                              .raw("draining", json_object{}.boolean("draining", draining).finish())
+                              .finish();
+            http_response r;
+            r.status = db_ok ? 200 : 503;
+            r.body = json_object{}
+                         .str("status", status)
+                         .raw("checks", checks)
+                         .str("version", deps.version)
+                         .num("uptime_s", uptime.count())
+                         .finish();
+            respond(self, ctx, std::move(r));
+          });
     });
   });
 }

@@ -2,11 +2,9 @@
 // views GET /api/v1/metrics, /api/v1/metrics/database, /api/v1/metrics/cache. Each asks the
 // monitor for one snapshot; the monitor gathers it from the actors that own the figures.
 
-#include <sodium.h>
-
 #include "actors/db_call.hpp"
-#include "domain/webhook_rules.hpp"
 #include "net/front_state.hpp"
+#include "net/metrics_access.hpp"
 #include "net/metrics_json.hpp"
 #include "net/prometheus.hpp"
 #include "storage/db_stats_store.hpp"
@@ -32,21 +30,6 @@ void with_snapshot(front_self self, request_ctx ctx, Render render) {
             });
 }
 
-bool loopback_client(const std::string& ip) {
-  std::string_view v{ip};
-  if (v.starts_with("::ffff:")) v.remove_prefix(7);  // an IPv4 client on an IPv6 socket
-  return is_loopback_host(v);
-}
-
-bool bearer_is(const http_request& req, const std::string& expected) {
-  auto auth = req.header("authorization");
-  constexpr std::string_view scheme = "Bearer ";
-  if (!auth || !auth->starts_with(scheme) || expected.empty()) return false;
-  auto given = auth->substr(scheme.size());
-  return given.size() == expected.size() &&
-         sodium_memcmp(given.data(), expected.data(), expected.size()) == 0;
-}
-
 void respond_json(front_self self, const request_ctx& ctx, std::string body) {
   http_response r;
   r.body = std::move(body);
@@ -57,8 +40,8 @@ void respond_json(front_self self, const request_ctx& ctx, std::string body) {
 }  // namespace
 
 void handle_prometheus(front_self self, request_ctx ctx) {
-  const auto& token = self->state.deps->cfg.metrics.token;
-  if (!loopback_client(ctx.req().remote_ip) && !bearer_is(ctx.req(), token)) {
+  if (!metrics_scrape_allowed(ctx.req().remote_ip, ctx.req().header("authorization"),
+                              self->state.deps->cfg.metrics.token)) {
     auto r = problem_response(problem::unauthenticated,
                               "metrics are served to loopback clients or with metrics.token",
                               ctx.req().path);

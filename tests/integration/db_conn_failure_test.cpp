@@ -94,8 +94,7 @@ CAF_TEST(the_postgresql_breaker_opens_refuses_at_once_and_closes_when_the_databa
   pg_connection admin{test_cluster::instance().conninfo("postgres"), std::chrono::seconds{5},
                       std::chrono::seconds{5}};
   admin.exec("ALTER DATABASE " + dbname + " ALLOW_CONNECTIONS false");
-  admin.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-             {dbname});
+  admin.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", {dbname});
   // Failures open the breaker; from then on the refusal names the wait and runs nothing.
   http_reply refused;
   for (int i = 0; i < 50; ++i) {
@@ -108,6 +107,11 @@ CAF_TEST(the_postgresql_breaker_opens_refuses_at_once_and_closes_when_the_databa
   CAF_CHECK(!refused.header("retry-after").empty());
   auto health = server.call(http_call{"GET", "/health"});
   CAF_CHECK_EQUAL(health.status, 503);
+  auto unhealthy = json_of(health);
+  CAF_CHECK_EQUAL(str_of(unhealthy, "status"), "unhealthy");
+  CAF_CHECK_EQUAL(str_of(unhealthy["checks"]["database"], "status"), "down");
+  CAF_CHECK_NOT_EQUAL(str_of(unhealthy["checks"]["database"], "breaker"), "closed");
+  CAF_CHECK_EQUAL(server.call(http_call{"GET", "/health/ready"}).status, 503);
   // PostgreSQL returns: probes succeed and the breaker closes without a billd restart.
   admin.exec("ALTER DATABASE " + dbname + " ALLOW_CONNECTIONS true");
   http_reply back;
@@ -117,5 +121,12 @@ CAF_TEST(the_postgresql_breaker_opens_refuses_at_once_and_closes_when_the_databa
     if (back.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds{50});
   }
   CAF_CHECK_EQUAL(back.status, 200);
-  CAF_CHECK_EQUAL(server.call(http_call{"GET", "/health"}).status, 200);
+  auto healthy = server.call(http_call{"GET", "/health"});
+  CAF_CHECK_EQUAL(healthy.status, 200);
+  auto doc = json_of(healthy);
+  CAF_CHECK_EQUAL(str_of(doc, "status"), "healthy");
+  CAF_CHECK_EQUAL(str_of(doc["checks"]["database"], "breaker"), "closed");
+  CAF_CHECK(doc["checks"]["database"]["pool"]["size"].GetInt64() >= 1);
+  CAF_CHECK(doc["checks"]["database"]["probe_ms"].IsNumber());
+  CAF_CHECK_EQUAL(server.call(http_call{"GET", "/health/ready"}).status, 200);
 }
