@@ -37,7 +37,7 @@ const char* usage =
     "usage: billd-bench [--url http://HOST:PORT] [--scenario NAME] [--connections N]\n"
     "                   [--threads N] [--duration S] [--warmup S] [--bills N] [--read-pct P]\n"
     "                   [--idempotency] [--user U --password P | --token T] [--json FILE]\n"
-    "                   [--label TEXT]\n"
+    "                   [--label TEXT] [--rate REQUESTS_PER_SECOND (open loop)]\n"
     "scenarios: health, get_bill, post_bill, mixed, overload\n";
 
 flags parse(int argc, char** argv) {
@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
     opt.threads = static_cast<int>(f.number("threads", 2));
     opt.duration = std::chrono::seconds{f.number("duration", 10)};
     opt.warmup = std::chrono::seconds{f.number("warmup", 2)};
+    opt.rate = static_cast<double>(f.number("rate", 0));
     if (sc->needs_token()) {
       opt.token = f.get("token", "");
       if (opt.token.empty()) opt.token = login(t, f.get("user", "admin"), f.get("password", ""));
@@ -98,8 +99,8 @@ int main(int argc, char** argv) {
       in.bill_ids = seed_bills(t, opt.token, static_cast<std::size_t>(f.number("bills", 1000)));
       if (in.bill_ids.empty()) throw std::invalid_argument("--bills must be at least 1");
     }
-    auto result = run_closed_loop(opt, *sc);
-    run_description what{f.get("label", name), name, opt.connections, opt.threads};
+    auto result = run_load(opt, *sc);
+    run_description what{f.get("label", name), name, opt.connections, opt.threads, opt.rate};
     print_report(std::cout, what, result);
     if (auto path = f.get("json", ""); !path.empty()) {
       std::ofstream out{path};

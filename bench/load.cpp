@@ -1,6 +1,7 @@
 #include <utility>  // before Asio under C++20 (CAF017.md)
 
 #include "bench/load.hpp"
+#include "bench/schedule.hpp"
 
 #include <sys/resource.h>
 
@@ -8,6 +9,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -52,8 +54,9 @@ struct run_shared {
 /// One keep-alive connection: connect, then request → answer until the window closes.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(asio::io_context& io, run_shared& run, thread_result& out, std::uint64_t seed)
-      : stream_(io), run_(run), out_(out), rng_(seed) {}
+  connection(asio::io_context& io, run_shared& run, thread_result& out, std::uint64_t seed,
+             std::optional<open_loop_schedule> schedule)
+      : stream_(io), timer_(io), run_(run), out_(out), rng_(seed), schedule_(schedule) {}
 
   void start() { connect(); }
 
@@ -66,8 +69,25 @@ class connection : public std::enable_shared_from_this<connection> {
     });
   }
 
+  /// The next request: now (closed loop) or when the schedule says it is due (open loop,
+  /// its latency then counted from that moment even if the connection was late).
   void send() {
-    if (clock::now() >= run_.measure_until) return;
+    auto now = clock::now();
+    if (!schedule_) {
+      if (now >= run_.measure_until) return;
+      sent_ = now;
+      return write_request();
+    }
+    sent_ = schedule_->due(schedule_->take());
+    if (sent_ >= run_.measure_until) return;
+    if (sent_ <= now) return write_request();
+    timer_.expires_at(sent_);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->write_request();
+    });
+  }
+
+  void write_request() {
     auto spec = run_.sc.next(rng_, run_.seq.fetch_add(1));
     cls_ = spec.cls;
     req_ = {};
@@ -81,7 +101,6 @@ class connection : public std::enable_shared_from_this<connection> {
     if (!spec.body.empty()) req_.set(http::field::content_type, "application/json");
     req_.body() = std::move(spec.body);
     req_.prepare_payload();
-    sent_ = clock::now();
     stream_.expires_after(run_.opt.timeout);
     http::async_write(stream_, req_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -103,7 +122,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void answered() {
     auto now = clock::now();
     auto& res = parser_->get();
-    if (sent_ >= run_.measure_from && now <= run_.measure_until) {
+    if (sent_ >= run_.measure_from && sent_ < run_.measure_until) {
       auto micros = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - sent_).count());
       auto& c = out_.classes[static_cast<std::size_t>(cls_)];
@@ -129,9 +148,11 @@ class connection : public std::enable_shared_from_this<connection> {
   }
 
   beast::tcp_stream stream_;
+  asio::steady_timer timer_;
   run_shared& run_;
   thread_result& out_;
   std::mt19937_64 rng_;
+  std::optional<open_loop_schedule> schedule_;  // open loop only
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
   std::optional<http::response_parser<http::string_body>> parser_;
@@ -157,7 +178,7 @@ latency_histogram load_result::all_latency() const {
   return h;
 }
 
-load_result run_closed_loop(const load_options& opt, scenario& sc) {
+load_result run_load(const load_options& opt, scenario& sc) {
   asio::io_context resolver_io;
   tcp::resolver resolver{resolver_io};
   auto endpoints = resolver.resolve(opt.host, std::to_string(opt.port));
@@ -172,8 +193,10 @@ load_result run_closed_loop(const load_options& opt, scenario& sc) {
   for (int t = 0; t < threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
   for (int c = 0; c < opt.connections; ++c) {
     auto t = static_cast<std::size_t>(c % threads);
+    std::optional<open_loop_schedule> schedule;
+    if (opt.rate > 0) schedule.emplace(run.measure_from - opt.warmup, opt.rate, opt.connections, c);
     std::make_shared<connection>(*ios[t], run, results[t],
-                                 opt.seed * 1'000'003 + static_cast<std::uint64_t>(c))
+                                 opt.seed * 1'000'003 + static_cast<std::uint64_t>(c), schedule)
         ->start();
   }
   double cpu_at_start = 0;

@@ -1,7 +1,9 @@
 #pragma once
-// The closed-loop load of billd-bench: N keep-alive connections spread over T threads (one
-// io_context each), every connection sending its next request as soon as the answer to the
-// last one arrived. Only requests sent inside the measuring window (after the warm-up) count.
+// The load of billd-bench: N keep-alive connections spread over T threads (one io_context
+// each). Closed loop: every connection sends its next request as soon as the answer to the
+// last one arrived. Open loop (rate > 0): requests are due at a fixed total rate and latency
+// counts from when each was due (bench/schedule.hpp). Only requests due or sent inside the
+// measuring window (after the warm-up) count.
 
 #include <array>
 #include <chrono>
@@ -23,6 +25,7 @@ struct load_options {
   std::chrono::milliseconds duration{10'000};
   std::chrono::milliseconds timeout{10'000};  // per request; a timeout is an error
   std::string token;                          // bearer token ("" : none)
+  double rate = 0;                            // requests/s in all; 0: closed loop
   std::uint64_t seed = 1;
 };
 
@@ -43,6 +46,6 @@ struct load_result {
   latency_histogram all_latency() const;
 };
 
-load_result run_closed_loop(const load_options& opt, scenario& sc);
+load_result run_load(const load_options& opt, scenario& sc);
 
 }  // namespace billd::bench

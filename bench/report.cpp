@@ -30,7 +30,10 @@ void print_report(std::ostream& out, const run_description& what, const load_res
   auto rate = static_cast<double>(r.answered()) / r.seconds;
   out << std::fixed << std::setprecision(2);
   out << what.label << ": scenario " << what.scenario << ", " << what.connections
-      << " connections, " << what.threads << " threads, " << r.seconds << " s\n";
+      << " connections, " << what.threads << " threads, " << r.seconds << " s, "
+      << (what.rate > 0 ? "open loop at " + std::to_string(static_cast<long>(what.rate)) + "/s"
+                        : std::string{"closed loop"})
+      << "\n";
   out << "  throughput " << std::setprecision(0) << rate << " req/s (2xx "
       << static_cast<double>(r.with_status(200, 299)) / r.seconds << "/s)" << std::setprecision(2)
       << ", client CPU " << r.client_cpu_seconds << " s\n";
@@ -57,7 +60,8 @@ void write_json(std::ostream& out, const run_description& what, const load_resul
   out << std::setprecision(6);
   out << "{\"label\":\"" << what.label << "\",\"scenario\":\"" << what.scenario
       << "\",\"connections\":" << what.connections << ",\"threads\":" << what.threads
-      << ",\"seconds\":" << r.seconds << ",\"requests\":" << r.answered()
+      << ",\"rate\":" << what.rate << ",\"seconds\":" << r.seconds
+      << ",\"requests\":" << r.answered()
       << ",\"throughput\":" << static_cast<double>(r.answered()) / r.seconds
       << ",\"ok_throughput\":" << static_cast<double>(r.with_status(200, 299)) / r.seconds
       << ",\"client_cpu_seconds\":" << r.client_cpu_seconds << ",\"latency\":";

@@ -13,6 +13,7 @@ struct run_description {
   std::string scenario;
   int connections = 0;
   int threads = 0;
+  double rate = 0;  // open loop: the target rate; 0: closed loop
 };
 
 void print_report(std::ostream& out, const run_description& what, const load_result& r);

@@ -16,3 +16,8 @@ done
 "$bench" --url "http://$BILLD_ADDR" --scenario post_bill --idempotency --password "$BENCH_PASSWORD" \
   --connections 2 --threads 1 --duration 1 --warmup 0 --json "$dir/idem.json"
 grep -q '"201":[1-9]' "$dir/idem.json"
+# Open loop: a fixed rate, latency from when each request was due.
+"$bench" --url "http://$BILLD_ADDR" --scenario mixed --rate 200 --password "$BENCH_PASSWORD" \
+  --connections 4 --threads 1 --duration 1 --warmup 0 --bills 20 --json "$dir/open.json"
+grep -q '"rate":200' "$dir/open.json"
+grep -q '"requests":[1-9]' "$dir/open.json"

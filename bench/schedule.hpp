@@ -1,0 +1,34 @@
+#pragma once
+// The open-loop schedule of one connection (wrk2's model): request k is due at
+// start + offset + k × interval, whatever happened before. A request sent late because the
+// connection was still waiting for an answer counts its latency from when it was due, so a
+// stall shows in every request it delayed instead of vanishing (no coordinated omission).
+
+#include <chrono>
+#include <cstdint>
+
+namespace billd::bench {
+
+class open_loop_schedule {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  /// `total_rate` requests per second shared by `connections`; this is connection `index`,
+  /// whose first request is staggered by index/connections of an interval.
+  open_loop_schedule(clock::time_point start, double total_rate, int connections, int index);
+
+  /// When request k of this connection is due.
+  clock::time_point due(std::uint64_t k) const;
+
+  /// The index of the next request to send (advances).
+  std::uint64_t take() { return next_++; }
+
+  clock::duration interval() const { return interval_; }
+
+ private:
+  clock::time_point first_;
+  clock::duration interval_;
+  std::uint64_t next_ = 0;
+};
+
+}  // namespace billd::bench
