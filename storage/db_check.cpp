@@ -58,9 +58,9 @@ void sequential_scans(pg_connection& c, const check_rules& r, std::vector<check_
       "SELECT relname, seq_scan, coalesce(idx_scan, 0), seq_tup_read / greatest(seq_scan, 1),"
       " greatest(n_live_tup, 0)"
       " FROM pg_stat_user_tables WHERE schemaname = current_schema()"
-      " AND n_live_tup >= {} AND seq_scan > coalesce(idx_scan, 0)"
+      " AND n_live_tup >= {} AND seq_scan >= {} AND seq_scan > coalesce(idx_scan, 0)"
       " AND seq_tup_read / greatest(seq_scan, 1) >= {} ORDER BY seq_tup_read DESC",
-      r.big_table_rows, r.big_table_rows / 2));
+      r.big_table_rows, r.frequent_scans, r.big_table_rows / 2));
   for (int i = 0; i < rows.size(); ++i)
     out.push_back({"seq_scans", true, rows.str(i, 0),
                    fmt::format("{} sequential scans reading {} rows each on average, {} index "

@@ -21,6 +21,8 @@ struct check_finding {
 /// The thresholds that turn an observation into "needs action".
 struct check_rules {
   std::int64_t big_table_rows = 10'000;  // smaller tables are never "needing" indexes
+  // Fewer sequential scans than this are not a habit (an index build or a one-off report).
+  std::int64_t frequent_scans = 100;
   std::int64_t unused_index_min_bytes = 1 << 20;
   double slow_statement_ms = 100;  // mean time (pg_stat_statements)
   double dead_tuple_share = 0.2;   // table bloat

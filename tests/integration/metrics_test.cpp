@@ -185,9 +185,9 @@ CAF_TEST(thresholds_are_validated_replaced_under_if_match_and_audited) {
   auto bad = put(R"({"error_rate_pct":0,"avg_response_ms":"fast","slow_requests":0,)"
                  R"("cooldown_s":9999999,"extra":1})");
   CAF_CHECK_EQUAL(bad.status, 422);
-  auto fields = json_of(bad)["errors"].GetArray();
+  auto problem = json_of(bad);
   std::set<std::string> named;
-  for (const auto& e : fields) named.insert(str_of(e, "field"));
+  for (const auto& e : problem["errors"].GetArray()) named.insert(str_of(e, "field"));
   CAF_CHECK_EQUAL(named,
                   (std::set<std::string>{"error_rate_pct", "avg_response_ms", "slow_requests",
                                          "active_sessions", "cooldown_s", "extra"}));
