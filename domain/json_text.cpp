@@ -112,4 +112,13 @@ std::string json_object::finish() {
   return std::move(out_);
 }
 
+std::string json_array(const std::vector<std::string>& rendered) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < rendered.size(); ++i) {
+    if (i > 0) out += ',';
+    out += rendered[i];
+  }
+  return out + "]";
+}
+
 }  // namespace billd

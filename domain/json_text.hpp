@@ -17,6 +17,9 @@ void append_json_string(std::string& out, std::string_view s);
 void append_json_nullable(std::string& out, const std::optional<std::string>& s);
 
 /// Builds one JSON object field by field: `{"a":1,"b":"x"}`.
+/// `[a,b]` from already-rendered JSON values.
+std::string json_array(const std::vector<std::string>& rendered);
+
 /// `["a","b"]` from strings.
 std::string json_string_array(const std::vector<std::string>& values);
 

@@ -25,13 +25,6 @@ double rate_pct(std::uint64_t part, std::uint64_t whole) {
   return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }
 
-/// A JSON array of already-rendered elements.
-std::string array_of(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
-  return out + "]";
-}
-
 /// {"kind": value, …} from one owned family labelled by kind="…".
 std::string by_kind(const figure_set& f, std::string_view family) {
   json_object o;
@@ -43,17 +36,17 @@ std::string by_kind(const figure_set& f, std::string_view family) {
   return o.finish();
 }
 
-std::string breaker_of(const figure_set& f, std::string_view dependency) {
+std::string missing_json(const metrics_snapshot& s) { return json_string_array(s.missing); }
+
+}  // namespace
+
+std::string breaker_state_of(const figure_set& f, std::string_view dependency) {
   auto labels = "dependency=\"" + std::string{dependency} + "\"";
   for (const auto& fig : f.values)
     if (fig.family == "billd_breaker_state" && fig.labels == labels)
       return fig.value >= 2 ? "open" : fig.value >= 1 ? "half_open" : "closed";
   return "unknown";
 }
-
-std::string missing_json(const metrics_snapshot& s) { return json_string_array(s.missing); }
-
-}  // namespace
 
 double owned_value(const figure_set& f, std::string_view family, std::string_view labels) {
   for (const auto& fig : f.values)
@@ -102,12 +95,12 @@ std::string service_metrics_json(const metrics_snapshot& s) {
       .real("error_rate_pct", rate_pct(errors, requests))
       .raw("latency_ms", latency_json(s.all_latency()))
       .raw("status_codes", codes.finish())
-      .raw("routes", array_of(routes))
+      .raw("routes", json_array(routes))
       .num("in_flight", s.in_flight)
       .num("shed", static_cast<std::int64_t>(s.shed))
       .num("rate_limited", static_cast<std::int64_t>(s.rate_limited))
       .num("active_sessions", static_cast<std::int64_t>(s.active_sessions))
-      .raw("slow_requests", array_of(slow))
+      .raw("slow_requests", json_array(slow))
       .raw("last_5min", window.finish())
       .str("performance", to_string(performance_of(w.error_rate_pct(), w.avg_ms())))
       .raw("actors", actors.finish())
@@ -141,7 +134,7 @@ std::string database_metrics_json(const metrics_snapshot& s, double slow_query_m
       .num("idle", static_cast<std::int64_t>(idle))
       .num("waiting", static_cast<std::int64_t>(owned_value(f, "billd_db_pool_waiting")))
       .num("waiting_max", static_cast<std::int64_t>(owned_value(f, "billd_db_pool_waiting_max")))
-      .str("breaker", breaker_of(f, "postgresql"));
+      .str("breaker", breaker_state_of(f, "postgresql"));
   std::string tables_json = "null";
   if (tables) {
     std::vector<std::string> items;
@@ -152,7 +145,7 @@ std::string database_metrics_json(const metrics_snapshot& s, double slow_query_m
           .num("rows_estimate", t.rows_estimate);
       items.push_back(o.finish());
     }
-    tables_json = array_of(items);
+    tables_json = json_array(items);
   }
   json_object o;
   o.num("queries", static_cast<std::int64_t>(q.count()))
@@ -162,7 +155,7 @@ std::string database_metrics_json(const metrics_snapshot& s, double slow_query_m
       .real("slow_query_ms", slow_query_ms)
       .num("slow_queries_total",
            static_cast<std::int64_t>(owned_value(f, "billd_db_slow_queries_total")))
-      .raw("slow_queries", array_of(slow))
+      .raw("slow_queries", json_array(slow))
       .raw("pool", pool.finish())
       .raw("tables", tables_json)
       .raw("missing", missing_json(s));

@@ -18,6 +18,10 @@ std::string database_metrics_json(const metrics_snapshot& s, double slow_query_m
 
 std::string cache_metrics_json(const metrics_snapshot& s);
 
+/// A dependency's breaker from its billd_breaker_state series: closed, half_open, open, or
+/// unknown when the figures do not have it.
+std::string breaker_state_of(const figure_set& f, std::string_view dependency);
+
 /// The value of one owned series (0 when absent).
 double owned_value(const figure_set& f, std::string_view family, std::string_view labels = "");
 

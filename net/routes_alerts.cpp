@@ -36,10 +36,8 @@ void handle_alerts_check(front_self self, request_ctx ctx) {
       .then(
           [self, ctx](alert_check_result& r) {
             if (!r.checked) return respond_problem(self, ctx, problem::overloaded, r.why);
-            std::string items = "[";
-            for (std::size_t i = 0; i < r.fired.size(); ++i) items += (i ? "," : "") + r.fired[i];
             http_response resp;
-            resp.body = json_object{}.raw("fired", items + "]").finish();
+            resp.body = json_object{}.raw("fired", json_array(r.fired)).finish();
             respond(self, ctx, std::move(resp));
           },
           [self, ctx](caf::error&) {

@@ -68,11 +68,6 @@ std::string pool_json(const figure_set& f) {
       .finish();
 }
 
-std::string breaker_name(const figure_set& f) {
-  auto state = owned_value(f, "billd_breaker_state", "dependency=\"postgresql\"");
-  return state >= 2 ? "open" : state >= 1 ? "half_open" : "closed";
-}
-
 std::string database_check(const std::optional<db_health>& h, const db_outcome& o,
                            const figures_ptr& pool) {
   json_object check;
@@ -87,7 +82,9 @@ std::string database_check(const std::optional<db_health>& h, const db_outcome& 
         .num("pending_migrations", static_cast<std::int64_t>(h->pending_migrations))
         .real("probe_ms", h->probe_ms);
   }
-  check.str("breaker", pool ? breaker_name(*pool) : o.retry_after_s > 0 ? "open" : "unknown");
+  check.str("breaker", pool                  ? breaker_state_of(*pool, "postgresql")
+                       : o.retry_after_s > 0 ? "open"
+                                             : "unknown");
   if (pool) check.raw("pool", pool_json(*pool));
   return check.finish();
 }
