@@ -162,9 +162,12 @@ using changed_bill_ptr = std::shared_ptr<std::string>;
 /// A write without an Idempotency-Key: the effect carries its own transaction and identity.
 /// The changed bill leaves the cache before the write is answered (also when the outcome is
 /// unknown: it may have committed), so no read after the answer can see the old bill.
+/// Every billing write may share a group-commit transaction; `lock_key` names what it locks
+/// first (empty: nothing another write could hold).
 template <class Effect>
 caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::string name,
-                                                       std::string request_id, Effect effect,
+                                                       std::string request_id, std::string lock_key,
+                                                       Effect effect,
                                                        changed_bill_ptr changed = nullptr) {
   auto rp = self->make_response_promise<api_reply>();
   db_call<api_reply>(
@@ -174,19 +177,21 @@ caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::strin
         if (changed) invalidate_bill(self->state.cfg.caches, *changed);
         rp.deliver(reply ? std::move(*reply) : reply_for_failure(outcome, true));
       },
-      std::move(request_id));
+      std::move(request_id), db_queueing::grouped_write(std::move(lock_key)));
   return rp;
 }
 
 /// A write under an Idempotency-Key: the effect runs inside the idempotent transaction.
+/// Its lock key is the Idempotency-Key (claimed first), else `lock_key`.
 template <class Effect>
 caf::typed_response_promise<api_reply> run_write(self_ptr self, std::string name,
                                                  std::string actor_id, idempotency_ref idem,
-                                                 Effect effect,
+                                                 std::string lock_key, Effect effect,
                                                  changed_bill_ptr changed = nullptr) {
   auto request_id = idem.request_id;
+  if (!idem.key.empty()) lock_key = "key:" + actor_id + ":" + idem.key;
   return run_plain_write(
-      self, std::move(name), std::move(request_id),
+      self, std::move(name), std::move(request_id), std::move(lock_key),
       [actor_id = std::move(actor_id), idem = std::move(idem),
        ttl = self->state.cfg.idempotency_ttl,
        effect](pg_connection& c) { return run_idempotent(c, actor_id, idem, ttl, effect); },
@@ -209,7 +214,8 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
         auto shard_cfg = self->state.cfg;
         auto actor_id = cmd.actor_id;
         auto idem = cmd.idem;
-        return run_write(self, "bill_create", std::move(actor_id), std::move(idem),
+        // A new bill id: nothing to lock but its Idempotency-Key, if any.
+        return run_write(self, "bill_create", std::move(actor_id), std::move(idem), {},
                          [cmd = std::move(cmd), shard_cfg](pg_connection& c) {
                            return create_effect(c, cmd, shard_cfg);
                          });
@@ -218,24 +224,28 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
         auto actor_id = cmd.actor_id;
         auto idem = cmd.idem;
         auto changed = std::make_shared<std::string>(cmd.bill_id);
+        auto lock_key = "bill:" + cmd.bill_id;
         return run_write(
-            self, "bill_cancel", std::move(actor_id), std::move(idem),
+            self, "bill_cancel", std::move(actor_id), std::move(idem), std::move(lock_key),
             [cmd = std::move(cmd)](pg_connection& c) { return cancel_effect(c, cmd); },
             std::move(changed));
       },
       [self](issue_atom, control_number_cmd& cmd) -> caf::result<api_reply> {
         auto request_id = cmd.request_id;
         auto changed = std::make_shared<std::string>(cmd.bill_id);
+        auto lock_key = "bill:" + cmd.bill_id;
         return run_plain_write(
-            self, "bill_control_number", std::move(request_id),
+            self, "bill_control_number", std::move(request_id), std::move(lock_key),
             [cmd = std::move(cmd)](pg_connection& c) { return control_number_effect_of(c, cmd); },
             std::move(changed));
       },
       [self](pay_atom, payment_cmd& cmd) -> caf::result<api_reply> {
         auto request_id = cmd.request_id;
         auto changed = std::make_shared<std::string>();
+        // It locks its transaction_ref, then the bill of its control number.
+        auto lock_key = "payment:" + cmd.notice.transaction_ref;
         return run_plain_write(
-            self, "payment_record", std::move(request_id),
+            self, "payment_record", std::move(request_id), std::move(lock_key),
             [cmd = std::move(cmd), alerts = self->state.cfg.alerts, changed](pg_connection& c) {
               return payment_effect(c, cmd, alerts, *changed);
             },

@@ -15,6 +15,25 @@
 
 namespace billd {
 
+/// How a task queues at the db-pool (the fields of db_task of the same names).
+struct db_queueing {
+  bool urgent = false;    // health probes only: ahead of other work, exempt from db.max_waiting
+  bool grouped = false;   // a write that may share a group-commit transaction
+  std::string group_key;  // what it locks first
+
+  static db_queueing urgent_probe() {
+    db_queueing q;
+    q.urgent = true;
+    return q;
+  }
+  static db_queueing grouped_write(std::string lock_key) {
+    db_queueing q;
+    q.grouped = true;
+    q.group_key = std::move(lock_key);
+    return q;
+  }
+};
+
 /// A db_outcome for a request that never reached a connection.
 inline db_outcome not_dispatched(std::string why) {
   db_outcome out;
@@ -27,18 +46,20 @@ inline db_outcome not_dispatched(std::string why) {
 /// given, is named in the connection's log lines about the statement), then
 /// `done(const db_outcome&, std::optional<T>&&)` on self's thread (value set when ok).
 /// A write whose answer is lost (timeout, pool gone after dispatch) reports outcome_unknown.
-/// `urgent` (health probes only) queues ahead of other work, exempt from db.max_waiting.
+/// `queueing` says how the task waits (db_queueing).
 template <class T, class Self, class Body, class Done>
 void db_call(Self* self, const slot_ptr<db_pool_actor>& pool, std::string name, bool write,
              std::chrono::milliseconds timeout, Body body, Done done, std::string request_id = {},
-             bool urgent = false) {
+             db_queueing queueing = {}) {
   auto result = std::make_shared<std::optional<T>>();
   auto task = std::make_shared<db_task>();
   task->name = std::move(name);
   task->write = write;
   task->request_id = std::move(request_id);
   task->deadline = std::chrono::steady_clock::now() + timeout;
-  task->urgent = urgent;
+  task->urgent = queueing.urgent;
+  task->grouped = queueing.grouped;
+  task->group_key = std::move(queueing.group_key);
   task->body = [result, body = std::move(body)](pg_connection& conn) { *result = body(conn); };
   auto handle = pool->get();
   if (!handle) {

@@ -16,6 +16,18 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
+/// Worker threads still running, so the process can wait for their connections to close.
+struct live_workers {
+  std::mutex mutex;
+  std::condition_variable ended;
+  std::size_t count = 0;
+};
+
+live_workers& workers() {
+  static live_workers w;
+  return w;
+}
+
 /// The thread that owns the libpq connection. It outlives the actor briefly: on shutdown it
 /// cancels the running statement, finishes, closes the connection and exits by itself.
 class conn_worker : public std::enable_shared_from_this<conn_worker> {
@@ -25,7 +37,16 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
   explicit conn_worker(db_conn_config cfg) : cfg_(std::move(cfg)) {}
 
   void start() {
-    std::thread{[self = shared_from_this()] { self->loop(); }}.detach();
+    {
+      std::lock_guard<std::mutex> guard{workers().mutex};
+      ++workers().count;
+    }
+    std::thread{[self = shared_from_this()] {
+      self->loop();
+      std::lock_guard<std::mutex> guard{workers().mutex};
+      --workers().count;
+      workers().ended.notify_all();
+    }}.detach();
   }
 
   void submit(db_task_ptr task, completion done) {
@@ -86,28 +107,23 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
       return out;
     }
     auto started = clock::now();
-    try {
-      if (cfg_.epoch && cfg_.epoch->load() != connected_epoch_) {
+    if (cfg_.epoch && cfg_.epoch->load() != connected_epoch_) {
+      std::lock_guard<std::mutex> guard{mutex_};
+      conn_.reset();  // opened before a lost connection elsewhere: probably stale too
+    }
+    if (!conn_ || !conn_->healthy()) {
+      {
         std::lock_guard<std::mutex> guard{mutex_};
-        conn_.reset();  // opened before a lost connection elsewhere: probably stale too
+        conn_.reset();
       }
-      if (!conn_ || !conn_->healthy()) {
-        {
-          std::lock_guard<std::mutex> guard{mutex_};
-          conn_.reset();
-        }
-        connect_quietly();
-        if (!conn_) throw db_error(db_errc::connection_lost, "", "PostgreSQL is unreachable");
-      }
-      task.body(*conn_);
-    } catch (const db_error& e) {
+      connect_quietly();
+    }
+    if (conn_) {
+      out = run_task_body(task, *conn_);
+    } else {
       out.code = db_outcome_code::failed;
-      out.error = e.code();
-      out.message = e.what();
-    } catch (const std::exception& e) {
-      out.code = db_outcome_code::failed;
-      out.error = db_errc::other;
-      out.message = e.what();
+      out.error = db_errc::connection_lost;
+      out.message = "PostgreSQL is unreachable";
     }
     if (out.code == db_outcome_code::failed && is_dependency_failure(out.error))
       logger_of(log_module::db).warn("[{}] {} failed: {}", task.request_id, task.name, out.message);
@@ -170,6 +186,11 @@ db_conn_actor::behavior_type db_conn_impl(db_conn_actor::stateful_pointer<db_con
 
 db_conn_actor spawn_db_conn(caf::actor_system& sys, const db_conn_config& cfg) {
   return sys.spawn(db_conn_impl, cfg);
+}
+
+bool await_db_conn_workers(std::chrono::milliseconds limit) {
+  std::unique_lock<std::mutex> lock{workers().mutex};
+  return workers().ended.wait_for(lock, limit, [] { return workers().count == 0; });
 }
 
 }  // namespace billd

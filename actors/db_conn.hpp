@@ -35,4 +35,8 @@ struct db_conn_config {
 /// Spawns a db-conn (its worker thread connects at once and reconnects on demand).
 db_conn_actor spawn_db_conn(caf::actor_system& sys, const db_conn_config& cfg);
 
+/// Waits at most `limit` until every db-conn worker thread (which outlives its actor briefly)
+/// has closed its connection and ended; false if some are still running. Called at exit.
+bool await_db_conn_workers(std::chrono::milliseconds limit);
+
 }  // namespace billd

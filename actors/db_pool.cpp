@@ -3,10 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <optional>
+#include <unordered_set>
 
 #include "actors/circuit_breaker.hpp"
+#include "actors/group_commit.hpp"
 #include "actors/restart_policy.hpp"
 #include "log/module_log.hpp"
 
@@ -20,9 +23,17 @@ struct waiting_task {
   caf::typed_response_promise<db_outcome> rp;
 };
 
+/// What a connection is running: one task, or a group-commit batch of several.
+struct running_work {
+  db_task_ptr task;  // sent to the connection (a group task for a batch)
+  std::vector<caf::typed_response_promise<db_outcome>> promises;  // one per member
+  std::vector<db_task_ptr> members;                               // set for a batch
+  member_outcomes outcomes;                                       // set for a batch
+};
+
 struct conn_slot {
   db_conn_actor handle;
-  std::optional<waiting_task> current;
+  std::optional<running_work> current;
   clock::time_point started;  // of the current task, for the breaker's slow calls
   std::uint64_t seq = 0;
   std::uint64_t restarts = 0;
@@ -40,6 +51,9 @@ struct db_pool_state {
   latency_histogram query_latency;
   std::uint64_t slow_total = 0;
   std::deque<slow_statement> slow;
+  // Group commit: transactions that carried several writes, and the writes they carried.
+  std::uint64_t batches = 0;
+  std::uint64_t batched_writes = 0;
   ~db_pool_state() {
     for (auto& c : conns)
       if (c.handle) caf::anon_send_exit(c.handle, caf::exit_reason::user_shutdown);
@@ -99,12 +113,33 @@ figures_ptr pool_figures(self_ptr self) {
   f->add("billd_db_pool_waiting", "", static_cast<double>(st.waiting.size()));
   f->add("billd_db_pool_waiting_max", "", st.cfg.max_waiting);
   f->add("billd_db_slow_queries_total", "", static_cast<double>(st.slow_total));
+  f->add("billd_db_group_commits_total", "", static_cast<double>(st.batches));
+  f->add("billd_db_group_commit_writes_total", "", static_cast<double>(st.batched_writes));
   add_breaker_figures(*f, "postgresql", *st.breaker, clock::now());
   add_mailbox_depth(*f, "db-pool", self->mailbox().size());
   f->histograms.push_back(
       histogram_figure{"billd_db_query_duration_seconds", "", st.query_latency});
   f->slow.assign(st.slow.begin(), st.slow.end());
   return f;
+}
+
+/// Answers every caller of the work. A committed batch answers each member with its own
+/// outcome, except a member that lost a lock race with another batch: it queues again at the
+/// front, to run alone. A batch that failed as a whole answers everyone with its failure.
+void answer(self_ptr self, running_work& work, const db_outcome& outcome) {
+  if (!work.outcomes || outcome.code != db_outcome_code::ok) {
+    for (auto& rp : work.promises) rp.deliver(outcome);
+    return;
+  }
+  for (std::size_t i = 0; i < work.promises.size(); ++i) {
+    auto& member = (*work.outcomes)[i];
+    if (!lost_to_another_batch(member)) {
+      work.promises[i].deliver(std::move(member));
+      continue;
+    }
+    work.members[i]->grouped = false;
+    self->state.waiting.push_front(waiting_task{work.members[i], work.promises[i]});
+  }
 }
 
 void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outcome) {
@@ -114,12 +149,56 @@ void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outc
   // One lost connection: the others were probably cut by the same event; they reconnect.
   if (outcome.code == db_outcome_code::failed && outcome.error == db_errc::connection_lost)
     ++*self->state.cfg.conn.epoch;
-  slot.current->rp.deliver(std::move(outcome));
+  auto work = std::move(*slot.current);
   slot.current.reset();
+  answer(self, work, outcome);
   pump(self);
 }
 
-void dispatch(self_ptr self, std::size_t index, waiting_task work) {
+/// The grouped writes that can join `first` in one transaction: queued, grouped, not past
+/// their deadline, at most db.group_commit_max in all, and none sharing a group key.
+running_work gather_batch(self_ptr self, waiting_task first) {
+  running_work work;
+  std::vector<waiting_task> picked{std::move(first)};
+  auto& st = self->state;
+  if (picked.front().task->grouped) {
+    std::unordered_set<std::string> keys;
+    auto key_free = [&keys](const db_task& t) {
+      return t.group_key.empty() || keys.insert(t.group_key).second;
+    };
+    key_free(*picked.front().task);
+    auto now = clock::now();
+    for (auto it = st.waiting.begin();
+         it != st.waiting.end() && picked.size() < st.cfg.group_commit_max;) {
+      if (it->task->grouped && it->task->deadline > now && key_free(*it->task)) {
+        picked.push_back(std::move(*it));
+        it = st.waiting.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (picked.size() == 1) {
+    work.task = std::move(picked.front().task);
+    work.promises.push_back(std::move(picked.front().rp));
+    return work;
+  }
+  std::stable_sort(picked.begin(), picked.end(), [](const waiting_task& a, const waiting_task& b) {
+    return a.task->group_key < b.task->group_key;
+  });
+  for (auto& p : picked) {
+    work.members.push_back(std::move(p.task));
+    work.promises.push_back(std::move(p.rp));
+  }
+  ++st.batches;
+  st.batched_writes += work.members.size();
+  work.outcomes = std::make_shared<std::vector<db_outcome>>();
+  work.task = make_group_task(work.members, work.outcomes);
+  return work;
+}
+
+void dispatch(self_ptr self, std::size_t index, waiting_task first) {
+  auto work = gather_batch(self, std::move(first));
   auto& slot = self->state.conns[index];
   auto task = work.task;
   auto seq = ++slot.seq;
@@ -179,8 +258,9 @@ void on_conn_down(self_ptr self, const caf::down_msg& msg) {
       auto code = slot.current->task->write ? db_outcome_code::outcome_unknown
                                             : db_outcome_code::overloaded;
       record(self, slot, true);
-      slot.current->rp.deliver(make_outcome(code, "db-conn stopped mid-statement"));
+      auto work = std::move(*slot.current);
       slot.current.reset();
+      answer(self, work, make_outcome(code, "db-conn stopped mid-statement"));
     }
     auto now = self->clock().now();
     if (!st.budget->admit(now)) {

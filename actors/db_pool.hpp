@@ -35,6 +35,8 @@ struct db_pool_config {
   db_conn_config conn;
   breaker_settings breaker;
   std::uint32_t slow_keep = 20;  // slow statements kept for /api/v1/metrics/database
+  /// Most grouped writes one transaction carries (1: every write commits alone).
+  std::uint32_t group_commit_max = 16;
   supervisor_settings restarts;
   /// Called each time a db-conn is restarted (the monitor counts restarts).
   std::function<void(const std::string&)> on_restart;

@@ -93,12 +93,15 @@ api_reply run_idempotent(pg_connection& conn, const std::string& user_id,
         auto early = claim_or_replay(conn, user_id, idem, ttl, fresh);
         if (!fresh) throw rollback_with{std::move(early)};
       }
-      // The effect runs under a savepoint: a refused effect (which may have aborted a
-      // statement) is undone while the key still records its final answer.
-      conn.exec("SAVEPOINT idempotent_effect");
+      // With a key the effect runs under a savepoint: a refused effect (which may have
+      // aborted a statement) is undone while the key still records its final answer. Without
+      // one a refusal rolls the whole transaction back, so the round trip is saved.
+      bool keyed = !idem.key.empty();
+      if (keyed) conn.exec("SAVEPOINT idempotent_effect");
       auto reply = effect(conn);
-      if (reply.kind != reply_kind::ok) conn.exec("ROLLBACK TO SAVEPOINT idempotent_effect");
-      if (idem.key.empty() || !is_final(reply.kind)) {
+      if (keyed && reply.kind != reply_kind::ok)
+        conn.exec("ROLLBACK TO SAVEPOINT idempotent_effect");
+      if (!keyed || !is_final(reply.kind)) {
         if (reply.kind != reply_kind::ok) throw rollback_with{std::move(reply)};
         return reply;
       }

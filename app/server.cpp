@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "actors/db_conn.hpp"
 #include "actors/maintenance.hpp"
 #include "actors/messages.hpp"
 #include "actors/pg_process.hpp"
@@ -64,6 +65,7 @@ std::vector<child_spec> storage_children(server::internals& p) {
   pool.size = p.cfg.db.pool_size;
   pool.max_waiting = p.cfg.db.max_waiting;
   pool.slow_keep = p.cfg.db.slow_query_keep;
+  pool.group_commit_max = p.cfg.db.group_commit_max;
   pool.conn = {p.db.conninfo, p.cfg.db.connect_timeout, p.cfg.db.statement_timeout,
                p.cfg.db.slow_query, nullptr};
   pool.restarts = p.cfg.supervisor;
@@ -313,6 +315,10 @@ int server::wait() {
   p.root = nullptr;
   if (p.http) p.http->stop();
   if (p.shutdown_thread.joinable()) p.shutdown_thread.join();
+  // The pool is gone; its connections' threads finish their statement (cancelled) or their
+  // connection attempt, and close. Waiting lets PostgreSQL see each session end cleanly.
+  if (!await_db_conn_workers(p.cfg.db.connect_timeout + std::chrono::seconds{1}))
+    logger_of(log_module::app).warn("a database connection was still open at exit");
   if (reason && is_budget_exhausted(reason)) {
     logger_of(log_module::app).critical("the root supervisor gave up: {}", caf::to_string(reason));
     return 70;

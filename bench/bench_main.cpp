@@ -10,6 +10,8 @@
 #include <string>
 
 #include "bench/load.hpp"
+#include "bench/plot.hpp"
+#include "bench/ramp.hpp"
 #include "bench/report.hpp"
 #include "bench/setup_calls.hpp"
 
@@ -38,7 +40,11 @@ const char* usage =
     "                   [--threads N] [--duration S] [--warmup S] [--bills N] [--read-pct P]\n"
     "                   [--idempotency] [--user U --password P | --token T] [--json FILE]\n"
     "                   [--label TEXT] [--rate REQUESTS_PER_SECOND (open loop)]\n"
-    "scenarios: health, get_bill, post_bill, mixed, overload\n";
+    "                   [--gateway-secret S (payment: billd's gateway.secret_in)]\n"
+    "                   [--ramp M1,M2,... [--peak REQUESTS_PER_SECOND]] (rising open loop)\n"
+    "                   [--plot PREFIX (SVG charts: PREFIX-timeline.svg; rising:\n"
+    "                    PREFIX-latency.svg, PREFIX-goodput.svg)]\n"
+    "scenarios: health, get_bill, post_bill, payment, mixed, overload\n";
 
 flags parse(int argc, char** argv) {
   flags f;
@@ -70,6 +76,45 @@ target target_of(const std::string& url) {
   return {rest.substr(0, colon), static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)))};
 }
 
+template <class Write>
+void write_file(const std::string& path, Write write) {
+  std::ofstream out{path};
+  write(out);
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+/// The rising open-loop run (bench/ramp.hpp): the peak from --peak, or a closed loop first.
+int run_rising(const flags& f, load_options opt, scenario& sc, const std::string& label,
+               const std::string& name, const std::vector<double>& multiples) {
+  auto peak = static_cast<double>(f.number("peak", 0));
+  if (peak <= 0) {
+    opt.rate = 0;
+    auto closed = run_load(opt, sc);
+    peak = static_cast<double>(closed.answered()) / closed.seconds;
+    std::cout << label << ": closed-loop peak " << static_cast<long>(peak) << " req/s\n";
+    if (peak <= 0) throw std::runtime_error("no answers in the closed loop: no peak");
+  }
+  auto steps = run_ramp(opt, sc, peak, multiples);
+  for (const auto& s : steps)
+    print_report(std::cout, run_description{label, name, opt.connections, opt.threads, s.offered},
+                 s.result);
+  print_ramp(std::cout, peak, steps);
+  if (auto path = f.get("json", ""); !path.empty())
+    write_file(path,
+               [&](std::ostream& out) { write_ramp_json(out, label, name, opt, peak, steps); });
+  if (auto plots = f.get("plot", ""); !plots.empty()) {
+    write_file(plots + "-latency.svg", [&](std::ostream& out) {
+      write_svg(out, latency_against_load(label + ": p99 against offered load", steps));
+    });
+    write_file(plots + "-goodput.svg", [&](std::ostream& out) {
+      write_svg(out, goodput_against_load(label + ": goodput against offered load", steps));
+    });
+  }
+  for (const auto& s : steps)
+    if (s.result.answered() == 0) return 1;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -99,14 +144,27 @@ int main(int argc, char** argv) {
       in.bill_ids = seed_bills(t, opt.token, static_cast<std::size_t>(f.number("bills", 1000)));
       if (in.bill_ids.empty()) throw std::invalid_argument("--bills must be at least 1");
     }
-    auto result = run_load(opt, *sc);
-    run_description what{f.get("label", name), name, opt.connections, opt.threads, opt.rate};
-    print_report(std::cout, what, result);
-    if (auto path = f.get("json", ""); !path.empty()) {
-      std::ofstream out{path};
-      write_json(out, what, result);
-      if (!out) throw std::runtime_error("cannot write " + path);
+    if (sc->needs_control_numbers()) {
+      in.gateway_secret = f.get("gateway-secret", "");
+      if (in.gateway_secret.empty())
+        throw std::invalid_argument("--gateway-secret (billd's gateway.secret_in) is needed");
+      in.control_numbers =
+          await_control_numbers(t, opt.token, in.bill_ids, std::chrono::seconds{120});
     }
+    auto label = f.get("label", name);
+    auto plots = f.get("plot", "");
+    // overload is a rising open-loop run unless told otherwise (--ramp with any scenario).
+    auto ramp = f.get("ramp", name == "overload" ? "0.5,1,2,3,4" : "");
+    if (!ramp.empty()) return run_rising(f, opt, *sc, label, name, parse_multiples(ramp));
+    auto result = run_load(opt, *sc);
+    run_description what{label, name, opt.connections, opt.threads, opt.rate};
+    print_report(std::cout, what, result);
+    if (auto path = f.get("json", ""); !path.empty())
+      write_file(path, [&](std::ostream& out) { write_json(out, what, result); });
+    if (!plots.empty())
+      write_file(plots + "-timeline.svg", [&](std::ostream& out) {
+        write_svg(out, latency_over_time(label + ": latency by second", result));
+      });
     return result.answered() > 0 ? 0 : 1;
   } catch (const std::invalid_argument& e) {
     if (*e.what()) std::cerr << "billd-bench: " << e.what() << "\n";

@@ -41,6 +41,7 @@ double cpu_seconds() {
 struct thread_result {
   std::array<class_result, priority_count> classes;
   std::map<std::string, std::uint64_t> errors;
+  std::vector<latency_histogram> per_second;  // of the measuring window, every class
 };
 
 struct run_shared {
@@ -98,6 +99,7 @@ class connection : public std::enable_shared_from_this<connection> {
     if (!run_.opt.token.empty() && spec.cls != priority::p0)
       req_.set(http::field::authorization, "Bearer " + run_.opt.token);
     if (!spec.idempotency_key.empty()) req_.set("Idempotency-Key", spec.idempotency_key);
+    if (!spec.signature.empty()) req_.set("X-Signature", spec.signature);
     if (!spec.body.empty()) req_.set(http::field::content_type, "application/json");
     req_.body() = std::move(spec.body);
     req_.prepare_payload();
@@ -129,6 +131,9 @@ class connection : public std::enable_shared_from_this<connection> {
       c.latency.record(micros);
       if (res.result_int() == 503) c.shed_latency.record(micros);
       ++c.statuses[static_cast<int>(res.result_int())];
+      auto second = static_cast<std::size_t>(
+          std::chrono::duration_cast<std::chrono::seconds>(sent_ - run_.measure_from).count());
+      if (second < out_.per_second.size()) out_.per_second[second].record(micros);
     }
     if (!res.keep_alive()) return reconnect();
     send();
@@ -189,6 +194,9 @@ load_result run_load(const load_options& opt, scenario& sc) {
 
   auto threads = std::max(1, opt.threads);
   std::vector<thread_result> results(static_cast<std::size_t>(threads));
+  auto seconds =
+      static_cast<std::size_t>(std::chrono::ceil<std::chrono::seconds>(opt.duration).count());
+  for (auto& r : results) r.per_second.resize(seconds);
   std::vector<std::unique_ptr<asio::io_context>> ios;
   for (int t = 0; t < threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
   for (int c = 0; c < opt.connections; ++c) {
@@ -213,7 +221,9 @@ load_result run_load(const load_options& opt, scenario& sc) {
   load_result out;
   out.seconds = std::chrono::duration<double>(run.measure_until - run.measure_from).count();
   out.client_cpu_seconds = cpu_seconds() - cpu_at_start;
+  out.per_second.resize(seconds);
   for (auto& r : results) {
+    for (std::size_t i = 0; i < seconds; ++i) out.per_second[i].merge(r.per_second[i]);
     for (std::size_t i = 0; i < out.classes.size(); ++i) {
       out.classes[i].latency.merge(r.classes[i].latency);
       out.classes[i].shed_latency.merge(r.classes[i].shed_latency);

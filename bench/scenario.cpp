@@ -1,5 +1,9 @@
 #include "bench/scenario.hpp"
 
+#include <chrono>
+
+#include "domain/signature.hpp"
+
 namespace billd::bench {
 namespace {
 
@@ -9,36 +13,51 @@ const std::string& run_nonce() {
   return nonce;
 }
 
-request_spec health() { return {"GET", "/health/live", {}, {}, priority::p0}; }
+request_spec health() { return {"GET", "/health/live", {}, {}, priority::p0, {}}; }
 
 request_spec get_bill(const scenario_inputs& in, std::mt19937_64& rng) {
   std::uniform_int_distribution<std::size_t> pick(0, in.bill_ids.size() - 1);
-  return {"GET", "/api/v1/bills/" + in.bill_ids[pick(rng)], {}, {}, priority::p2};
+  return {"GET", "/api/v1/bills/" + in.bill_ids[pick(rng)], {}, {}, priority::p2, {}};
 }
 
 request_spec post_bill(const scenario_inputs& in, std::uint64_t seq) {
-  request_spec r{"POST", "/api/v1/bills", bill_body(seq), {}, priority::p1};
+  request_spec r{"POST", "/api/v1/bills", bill_body(seq), {}, priority::p1, {}};
   if (in.idempotency) r.idempotency_key = "bench-" + run_nonce() + "-" + std::to_string(seq);
   return r;
+}
+
+/// A signed notification of a small payment to one of the issued control numbers, with a
+/// transaction ref never used before: each is recorded and applied (the bill stays payable).
+request_spec payment(const scenario_inputs& in, std::mt19937_64& rng, std::uint64_t seq) {
+  std::uniform_int_distribution<std::size_t> pick(0, in.control_numbers.size() - 1);
+  auto body = payment_body(in.control_numbers[pick(rng)],
+                           "bench-" + run_nonce() + "-" + std::to_string(seq));
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto signature = sign_request(in.gateway_secret, now, "POST", payment_path, body);
+  return {"POST", payment_path, std::move(body), {}, priority::p1, std::move(signature)};
 }
 
 /// Calls `make` for each request: one function object per scenario kind.
 template <class Make>
 class simple_scenario final : public scenario {
  public:
-  simple_scenario(Make make, bool bills, bool token) : make_(make), bills_(bills), token_(token) {}
+  simple_scenario(Make make, bool bills, bool token, bool numbers)
+      : make_(make), bills_(bills), token_(token), numbers_(numbers) {}
   request_spec next(std::mt19937_64& rng, std::uint64_t seq) override { return make_(rng, seq); }
   bool needs_bills() const override { return bills_; }
   bool needs_token() const override { return token_; }
+  bool needs_control_numbers() const override { return numbers_; }
 
  private:
   Make make_;
-  bool bills_, token_;
+  bool bills_, token_, numbers_;
 };
 
 template <class Make>
-std::unique_ptr<scenario> simple(Make make, bool bills, bool token = true) {
-  return std::make_unique<simple_scenario<Make>>(make, bills, token);
+std::unique_ptr<scenario> simple(Make make, bool bills, bool token = true, bool numbers = false) {
+  return std::make_unique<simple_scenario<Make>>(make, bills, token, numbers);
 }
 
 }  // namespace
@@ -63,9 +82,15 @@ std::string bill_body(std::uint64_t seq) {
          std::to_string(seq) + "\"}";
 }
 
+std::string payment_body(const std::string& cn, const std::string& ref) {
+  return R"({"control_number":")" + cn + R"(","transaction_ref":")" + ref +
+         R"(","amount":"1.00","currency":"TZS","paid_at":"2026-11-20T10:00:00Z",)"
+         R"("channel":"mobile"})";
+}
+
 const std::vector<std::string>& scenario_names() {
-  static const std::vector<std::string> names{"health", "get_bill", "post_bill", "mixed",
-                                              "overload"};
+  static const std::vector<std::string> names{"health",  "get_bill", "post_bill",
+                                              "payment", "mixed",    "overload"};
   return names;
 }
 
@@ -76,6 +101,9 @@ std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_
     return simple([&in](std::mt19937_64& rng, std::uint64_t) { return get_bill(in, rng); }, true);
   if (name == "post_bill")
     return simple([&in](std::mt19937_64&, std::uint64_t seq) { return post_bill(in, seq); }, false);
+  if (name == "payment")  // the gateway's signed notifications need no bearer token
+    return simple([&in](std::mt19937_64& rng, std::uint64_t seq) { return payment(in, rng, seq); },
+                  true, true, true);
   if (name == "mixed")
     return simple(
         [&in](std::mt19937_64& rng, std::uint64_t seq) {

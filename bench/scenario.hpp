@@ -20,13 +20,16 @@ struct request_spec {
   std::string body;             // JSON when not empty
   std::string idempotency_key;  // sent when not empty
   priority cls = priority::p2;
+  std::string signature;  // X-Signature, sent when not empty (gateway notifications)
 };
 
 /// What the scenarios share: the bills seeded before measuring and the knobs.
 struct scenario_inputs {
   std::vector<std::string> bill_ids;
-  bool idempotency = false;  // post_bill: send an Idempotency-Key
-  int read_pct = 90;         // mixed: share of reads
+  std::vector<std::string> control_numbers;  // payment: of the seeded bills, once issued
+  std::string gateway_secret;                // payment: signs notifications as the gateway does
+  bool idempotency = false;                  // post_bill: send an Idempotency-Key
+  int read_pct = 90;                         // mixed: share of reads
 };
 
 class scenario {
@@ -36,11 +39,13 @@ class scenario {
   virtual request_spec next(std::mt19937_64& rng, std::uint64_t seq) = 0;
   /// Whether the run must seed bills first.
   virtual bool needs_bills() const { return false; }
+  /// Whether the seeded bills must have their control numbers first.
+  virtual bool needs_control_numbers() const { return false; }
   /// Whether requests need a bearer token.
   virtual bool needs_token() const { return true; }
 };
 
-/// health, get_bill, post_bill, mixed, overload; nullptr for an unknown name.
+/// health, get_bill, post_bill, payment, mixed, overload; nullptr for an unknown name.
 std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_inputs& in);
 
 /// The names make_scenario knows.
@@ -48,5 +53,11 @@ const std::vector<std::string>& scenario_names();
 
 /// A valid bill create body, made unique by `seq`.
 std::string bill_body(std::uint64_t seq);
+
+/// The path gateway payment notifications are sent to.
+inline constexpr const char* payment_path = "/api/v1/gateway/payments";
+
+/// A payment notification of 1.00 TZS for control number `cn` with transaction ref `ref`.
+std::string payment_body(const std::string& cn, const std::string& ref);
 
 }  // namespace billd::bench

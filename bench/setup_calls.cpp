@@ -9,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "bench/scenario.hpp"
 
@@ -81,6 +82,30 @@ std::vector<std::string> seed_bills(const target& t, const std::string& token, s
     ids.push_back(string_member(res.body(), "id"));
   }
   return ids;
+}
+
+std::vector<std::string> await_control_numbers(const target& t, const std::string& token,
+                                               const std::vector<std::string>& bill_ids,
+                                               std::chrono::seconds limit) {
+  setup_client c{t};
+  auto until = std::chrono::steady_clock::now() + limit;
+  std::vector<std::string> numbers;
+  numbers.reserve(bill_ids.size());
+  for (const auto& id : bill_ids) {
+    for (;;) {
+      auto res = c.call(http::verb::get, "/api/v1/bills/" + id + "/control-number", "", token);
+      if (res.result_int() == 200) {
+        numbers.push_back(string_member(res.body(), "control_number"));
+        break;
+      }
+      if (res.result_int() != 202 || std::chrono::steady_clock::now() > until)
+        throw std::runtime_error("no control number for " + id + ": " +
+                                 std::to_string(res.result_int()) + " " + res.body() +
+                                 " (is billd configured with a gateway?)");
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+  }
+  return numbers;
 }
 
 }  // namespace billd::bench

@@ -1,6 +1,7 @@
 #pragma once
 // What billd-bench does before measuring, over one plain connection: log in and seed bills.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,5 +18,11 @@ std::string login(const target& t, const std::string& user, const std::string& p
 
 /// Creates n bills (POST /api/v1/bills) and returns their ids; throws on a refusal.
 std::vector<std::string> seed_bills(const target& t, const std::string& token, std::size_t n);
+
+/// The control numbers of `bill_ids`, asking again (GET …/control-number answers 202 while
+/// the gateway works) until each is issued; throws after `limit` or on a refusal.
+std::vector<std::string> await_control_numbers(const target& t, const std::string& token,
+                                               const std::vector<std::string>& bill_ids,
+                                               std::chrono::seconds limit);
 
 }  // namespace billd::bench

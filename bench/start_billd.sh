@@ -25,6 +25,37 @@ start_billd() {
   return 1
 }
 
+# start_gateway_sim SIM DIR starts gateway-sim on a free loopback port and sets SIM_PID,
+# GATEWAY_SECRET (what billd-bench signs payment notifications with) and GATEWAY_FLAGS (the
+# billd flags that point billd at it); stop_gateway_sim stops it.
+GATEWAY_SECRET=bench-gateway-to-billd-secret-0123
+start_gateway_sim() {
+  local sim=$1 dir=$2 billd_to_gateway=bench-billd-to-gateway-secret-0123
+  rm -f "$dir/sim.out"
+  "$sim" serve --listen 127.0.0.1:0 --secret-in "$billd_to_gateway" \
+    --secret-out "$GATEWAY_SECRET" >"$dir/sim.out" 2>>"$dir/sim.log" &
+  SIM_PID=$!
+  for _ in $(seq 1 100); do
+    if grep -q "http://" "$dir/sim.out" 2>/dev/null; then
+      local url
+      url=$(grep -o "http://[^ ]*" "$dir/sim.out" | head -1)
+      GATEWAY_FLAGS=(--gateway.url="$url" --gateway.secret_out="$billd_to_gateway"
+        --gateway.secret_in="$GATEWAY_SECRET" --jobs.poll_interval_ms=50)
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "gateway-sim did not start" >&2
+  return 1
+}
+
+stop_gateway_sim() {
+  [[ -n "${SIM_PID:-}" ]] || return 0
+  kill "$SIM_PID" 2>/dev/null || true
+  wait "$SIM_PID" 2>/dev/null || true
+  SIM_PID=
+}
+
 stop_billd() {
   [[ -n "${BILLD_PID:-}" ]] || return 0
   kill -TERM "$BILLD_PID" 2>/dev/null || true

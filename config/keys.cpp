@@ -227,6 +227,12 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("db.slow_query_keep", d.db.slow_query_keep, 1, 10'000,
                        "Slow statements kept (the latest) for /api/v1/metrics/database.",
                        BILLD_FIELD(s.db.slow_query_keep)));
+  // 16 members take at most 32 subtransaction ids (a member and an Idempotency-Key savepoint),
+  // inside PostgreSQL's 64 cached per backend, past which every snapshot gets slower.
+  k.push_back(uint_key("db.group_commit_max", d.db.group_commit_max, 1, 64,
+                       "Most queued writes one transaction may carry (group commit: one WAL "
+                       "flush for all); 1 commits every write alone.",
+                       BILLD_FIELD(s.db.group_commit_max)));
   // --- metrics ---
   k.push_back(string_key("metrics.token", "", "any string of 16+ characters, or empty",
                          "Bearer token that lets non-loopback clients scrape /metrics; empty: "

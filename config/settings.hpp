@@ -53,8 +53,9 @@ struct db_settings {
   milliseconds statement_timeout{5'000};
   milliseconds connect_timeout{5'000};
   milliseconds slow_query{100};
-  std::uint32_t slow_query_keep = 20;  // slow statements kept for /api/v1/metrics/database
-  breaker_settings breaker;            // ARCHITECTURE.md's PostgreSQL figures
+  std::uint32_t slow_query_keep = 20;   // slow statements kept for /api/v1/metrics/database
+  std::uint32_t group_commit_max = 16;  // writes one transaction may carry (group commit)
+  breaker_settings breaker;             // ARCHITECTURE.md's PostgreSQL figures
 };
 
 /// What /metrics and the monitor keep and who may scrape.

@@ -44,7 +44,7 @@ void probe_database(front_self self, Done done) {
         h.pending_migrations = pending_migrations(c).size();
         return h;
       },
-      std::move(timed), "health-probe", true);
+      std::move(timed), "health-probe", db_queueing::urgent_probe());
 }
 
 /// The pool's own figures (breaker state, connections, queue), asked with the probe's deadline;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "storage/db_error.hpp"
@@ -80,16 +81,52 @@ class pg_connection {
   void cancel_running() const;
   PGconn* raw() const { return conn_; }
 
+  /// Group commit (actors/group_commit): while a batch owns the transaction, in_transaction
+  /// runs its body inside the batch member's savepoint instead of BEGIN/COMMIT.
+  bool grouped() const { return grouped_; }
+  /// Set by in_transaction when its body failed inside a batch: the member must be undone
+  /// even if a caller caught the failure and answered anyway.
+  void mark_member_failed() { member_failed_ = true; }
+  bool take_member_failed() { return std::exchange(member_failed_, false); }
+
  private:
+  friend class group_scope;
   pg_rows check(PGresult* res, std::string_view what);
   PGconn* conn_ = nullptr;
   void* cancel_ = nullptr;  // PGcancel*, created once so cancel_running() is thread-safe
   std::unordered_set<std::string> prepared_;
+  bool grouped_ = false;
+  bool member_failed_ = false;
 };
 
-/// Runs fn inside BEGIN/COMMIT; rolls back and rethrows when fn throws.
+/// Marks a connection as running a group-commit batch for the scope's lifetime.
+class group_scope {
+ public:
+  explicit group_scope(pg_connection& conn) : conn_(conn) { conn_.grouped_ = true; }
+  ~group_scope() {
+    conn_.grouped_ = false;
+    conn_.member_failed_ = false;
+  }
+  group_scope(const group_scope&) = delete;
+  group_scope& operator=(const group_scope&) = delete;
+
+ private:
+  pg_connection& conn_;
+};
+
+/// Runs fn inside BEGIN/COMMIT; rolls back and rethrows when fn throws. Inside a group-commit
+/// batch it runs fn in the batch's transaction, and a throw undoes this member alone.
 template <class F>
 auto in_transaction(pg_connection& conn, F&& fn) -> decltype(fn()) {
+  if (conn.grouped()) {
+    // The batch owns the transaction; its savepoint for this member undoes a failure here.
+    try {
+      return fn();
+    } catch (...) {
+      conn.mark_member_failed();
+      throw;
+    }
+  }
   conn.begin();
   try {
     if constexpr (std::is_void_v<decltype(fn())>) {

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # Every billd-bench scenario for a moment against a real billd, so the harness cannot rot.
 # No timing is asserted: a scenario passes when billd-bench gets answers and exits 0.
-# usage: bench_smoke.sh BILLD BILLD_BENCH SOURCE_DIR
+# usage: bench_smoke.sh BILLD BILLD_BENCH SOURCE_DIR GATEWAY_SIM
 set -euo pipefail
 billd=$1 bench=$2
 source "$3/bench/start_billd.sh"
 dir=$(mktemp -d /tmp/billd-bench-smoke.XXXXXX)
-trap 'stop_billd; rm -rf "$dir"' EXIT
-start_billd "$billd" "$dir"
-for scenario in health get_bill post_bill mixed overload; do
+trap 'stop_billd; stop_gateway_sim; rm -rf "$dir"' EXIT
+start_gateway_sim "$4" "$dir"
+start_billd "$billd" "$dir" "${GATEWAY_FLAGS[@]}"
+for scenario in health get_bill post_bill payment mixed overload; do
   "$bench" --url "http://$BILLD_ADDR" --scenario "$scenario" --password "$BENCH_PASSWORD" \
-    --connections 4 --threads 1 --duration 1 --warmup 0 --bills 20 --json "$dir/$scenario.json"
+    --connections 4 --threads 1 --duration 1 --warmup 0 --bills 20 \
+    --gateway-secret "$GATEWAY_SECRET" --json "$dir/$scenario.json"
   grep -q '"requests":[1-9]' "$dir/$scenario.json"
 done
 "$bench" --url "http://$BILLD_ADDR" --scenario post_bill --idempotency --password "$BENCH_PASSWORD" \
   --connections 2 --threads 1 --duration 1 --warmup 0 --json "$dir/idem.json"
 grep -q '"201":[1-9]' "$dir/idem.json"
+# Every payment notification was recorded: 200, nothing else.
+grep -q '"200":[1-9]' "$dir/payment.json"
+! grep -q '"[45][0-9][0-9]":' "$dir/payment.json"
 # Open loop: a fixed rate, latency from when each request was due.
 "$bench" --url "http://$BILLD_ADDR" --scenario mixed --rate 200 --password "$BENCH_PASSWORD" \
   --connections 4 --threads 1 --duration 1 --warmup 0 --bills 20 --json "$dir/open.json"

@@ -1,0 +1,29 @@
+#pragma once
+// A rising open-loop run: the same scenario at several rates, multiples of a peak (measured
+// first with a closed loop unless given), to see goodput, shedding and each priority class's
+// latency as the offered load passes saturation.
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "bench/load.hpp"
+#include "bench/plot.hpp"
+
+namespace billd::bench {
+
+/// Parses "0.5,1,2,4" (positive multiples); throws std::invalid_argument.
+std::vector<double> parse_multiples(const std::string& text);
+
+/// Runs one open-loop step per multiple of `peak` (each with opt's warm-up and duration).
+std::vector<load_step> run_ramp(load_options opt, scenario& sc, double peak,
+                                const std::vector<double>& multiples);
+
+/// One line per step: offered, answered, goodput, shed and p99 by class.
+void print_ramp(std::ostream& out, double peak, const std::vector<load_step>& steps);
+
+/// {"peak":…,"steps":[{"offered":…,"run":<write_json of the step>},…]}
+void write_ramp_json(std::ostream& out, const std::string& label, const std::string& scenario,
+                     const load_options& opt, double peak, const std::vector<load_step>& steps);
+
+}  // namespace billd::bench
