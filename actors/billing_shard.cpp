@@ -18,11 +18,22 @@
 namespace billd {
 namespace {
 
+/// A create without an Idempotency-Key, waiting to be written with others.
+struct pending_create {
+  create_bill_cmd cmd;
+  caf::typed_response_promise<api_reply> rp;
+};
+
 struct billing_shard_state {
   static inline const char* name = "billing-shard";
   std::uint32_t index = 0;
   slot_ptr<db_pool_actor> db;
   billing_shard_config cfg;
+  // Creates arriving while a batch of creates is being written wait here and go together in
+  // the next one (one statement for all). Bounded by the fronts' admission: each is an
+  // admitted request waiting for its answer.
+  std::vector<pending_create> creates;
+  std::uint32_t create_batches_in_flight = 0;  // at most billing.create_batches_in_flight
 };
 
 using self_ptr = billing_shard_actor::stateful_pointer<billing_shard_state>;
@@ -33,9 +44,8 @@ api_reply bill_reply(std::uint16_t status, const bill& b) {
   return r;
 }
 
-api_reply create_effect(pg_connection& conn, const create_bill_cmd& cmd,
-                        const billing_shard_config& cfg) {
-  auto created = insert_bill(conn, cmd.bill_id, cmd.draft, cmd.actor_id, cfg.timezone);
+/// The answer to a create: 201 with the bill, or 422 when its due date had passed.
+api_reply create_reply(const std::optional<bill>& created) {
   if (!created) {
     auto r = make_reply(reply_kind::validation_failed, "must not be in the past");
     r.field = "due_date";
@@ -44,6 +54,11 @@ api_reply create_effect(pg_connection& conn, const create_bill_cmd& cmd,
   auto r = bill_reply(201, *created);
   r.location = "/api/v1/bills/" + created->id;
   return r;
+}
+
+api_reply create_effect(pg_connection& conn, const create_bill_cmd& cmd,
+                        const billing_shard_config& cfg) {
+  return create_reply(insert_bill(conn, cmd.bill_id, cmd.draft, cmd.actor_id, cfg.timezone));
 }
 
 api_reply cancel_effect(pg_connection& conn, const cancel_bill_cmd& cmd) {
@@ -164,12 +179,13 @@ using changed_bill_ptr = std::shared_ptr<std::string>;
 /// unknown: it may have committed), so no read after the answer can see the old bill.
 /// Every billing write may share a group-commit transaction; `lock_key` names what it locks
 /// first (empty: nothing another write could hold).
+/// The answer goes to `rp` (by default, the current request's).
 template <class Effect>
-caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::string name,
-                                                       std::string request_id, std::string lock_key,
-                                                       Effect effect,
-                                                       changed_bill_ptr changed = nullptr) {
-  auto rp = self->make_response_promise<api_reply>();
+caf::typed_response_promise<api_reply> run_plain_write(
+    self_ptr self, std::string name, std::string request_id, std::string lock_key, Effect effect,
+    changed_bill_ptr changed = nullptr,
+    std::optional<caf::typed_response_promise<api_reply>> to = {}) {
+  auto rp = to ? *to : self->make_response_promise<api_reply>();
   db_call<api_reply>(
       self, self->state.db, std::move(name), /*write=*/true, self->state.cfg.db_timeout,
       std::move(effect),
@@ -184,10 +200,10 @@ caf::typed_response_promise<api_reply> run_plain_write(self_ptr self, std::strin
 /// A write under an Idempotency-Key: the effect runs inside the idempotent transaction.
 /// Its lock key is the Idempotency-Key (claimed first), else `lock_key`.
 template <class Effect>
-caf::typed_response_promise<api_reply> run_write(self_ptr self, std::string name,
-                                                 std::string actor_id, idempotency_ref idem,
-                                                 std::string lock_key, Effect effect,
-                                                 changed_bill_ptr changed = nullptr) {
+caf::typed_response_promise<api_reply> run_write(
+    self_ptr self, std::string name, std::string actor_id, idempotency_ref idem,
+    std::string lock_key, Effect effect, changed_bill_ptr changed = nullptr,
+    std::optional<caf::typed_response_promise<api_reply>> to = {}) {
   auto request_id = idem.request_id;
   if (!idem.key.empty()) lock_key = "key:" + actor_id + ":" + idem.key;
   return run_plain_write(
@@ -195,7 +211,61 @@ caf::typed_response_promise<api_reply> run_write(self_ptr self, std::string name
       [actor_id = std::move(actor_id), idem = std::move(idem),
        ttl = self->state.cfg.idempotency_ttl,
        effect](pg_connection& c) { return run_idempotent(c, actor_id, idem, ttl, effect); },
-      std::move(changed));
+      std::move(changed), std::move(to));
+}
+
+/// A create under an Idempotency-Key, or one retried alone: its own idempotent transaction.
+caf::typed_response_promise<api_reply> run_create(
+    self_ptr self, create_bill_cmd cmd,
+    std::optional<caf::typed_response_promise<api_reply>> to = {}) {
+  auto shard_cfg = self->state.cfg;
+  auto actor_id = cmd.actor_id;
+  auto idem = cmd.idem;
+  // A new bill id: nothing to lock but its Idempotency-Key, if any.
+  return run_write(
+      self, "bill_create", std::move(actor_id), std::move(idem), {},
+      [cmd = std::move(cmd), shard_cfg](pg_connection& c) {
+        return create_effect(c, cmd, shard_cfg);
+      },
+      nullptr, std::move(to));
+}
+
+/// Writes the waiting creates (at most billing.create_batch_max) in one statement and answers
+/// each. If the statement fails for a reason of its rows (not of the database), every create
+/// is retried alone, so a bad one fails by itself.
+void write_create_batch(self_ptr self) {
+  auto& st = self->state;
+  if (st.create_batches_in_flight >= st.cfg.create_batches_in_flight || st.creates.empty()) return;
+  auto take = std::min<std::size_t>(st.creates.size(), st.cfg.create_batch_max);
+  auto batch = std::make_shared<std::vector<pending_create>>(
+      std::make_move_iterator(st.creates.begin()),
+      std::make_move_iterator(st.creates.begin() + static_cast<std::ptrdiff_t>(take)));
+  st.creates.erase(st.creates.begin(), st.creates.begin() + static_cast<std::ptrdiff_t>(take));
+  ++st.create_batches_in_flight;
+  std::vector<new_bill> rows;
+  rows.reserve(batch->size());
+  for (const auto& p : *batch) rows.push_back({p.cmd.bill_id, p.cmd.draft, p.cmd.actor_id});
+  auto request_id = batch->front().cmd.idem.request_id;
+  db_call<std::vector<std::optional<bill>>>(
+      self, st.db, "bill_create_batch", /*write=*/true, st.cfg.db_timeout,
+      [rows = std::move(rows), tz = st.cfg.timezone](pg_connection& c) {
+        return in_transaction(c, [&] { return insert_bills(c, rows, tz); });
+      },
+      [self, batch](const db_outcome& outcome,
+                    std::optional<std::vector<std::optional<bill>>>&& created) {
+        --self->state.create_batches_in_flight;
+        if (created) {
+          for (std::size_t i = 0; i < batch->size(); ++i)
+            (*batch)[i].rp.deliver(create_reply((*created)[i]));
+        } else if (batch->size() > 1 && outcome.code == db_outcome_code::failed &&
+                   !is_dependency_failure(outcome.error)) {
+          for (auto& p : *batch) run_create(self, std::move(p.cmd), p.rp);
+        } else {
+          for (auto& p : *batch) p.rp.deliver(reply_for_failure(outcome, true));
+        }
+        write_create_batch(self);
+      },
+      std::move(request_id), db_queueing::grouped_write({}));
 }
 
 billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32_t index,
@@ -211,15 +281,14 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
         return figures_ptr{f};
       },
       [self](create_atom, create_bill_cmd& cmd) -> caf::result<api_reply> {
-        auto shard_cfg = self->state.cfg;
-        auto actor_id = cmd.actor_id;
-        auto idem = cmd.idem;
-        // A new bill id: nothing to lock but its Idempotency-Key, if any.
-        return run_write(self, "bill_create", std::move(actor_id), std::move(idem), {},
-                         [cmd = std::move(cmd), shard_cfg](pg_connection& c) {
-                           return create_effect(c, cmd, shard_cfg);
-                         });
+        if (!cmd.idem.key.empty() || self->state.cfg.create_batch_max <= 1)
+          return run_create(self, std::move(cmd));
+        auto rp = self->make_response_promise<api_reply>();
+        self->state.creates.push_back(pending_create{std::move(cmd), rp});
+        write_create_batch(self);
+        return rp;
       },
+
       [self](cancel_atom, cancel_bill_cmd& cmd) -> caf::result<api_reply> {
         auto actor_id = cmd.actor_id;
         auto idem = cmd.idem;

@@ -32,6 +32,10 @@ struct billing_shard_config {
   std::chrono::milliseconds db_timeout{10'000};
   alert_policy alerts;  // unapplied payments raise an alert in their transaction
   cache_slots caches;   // a changed bill is invalidated here before the write is answered
+  /// Creates without an Idempotency-Key written together in one statement (1: each alone).
+  std::uint32_t create_batch_max = 64;
+  /// Create batches one shard has being written at once; more creates wait for one to end.
+  std::uint32_t create_batches_in_flight = 2;
 };
 
 /// Spawns shard `index`.

@@ -41,6 +41,9 @@ struct jobs_state {
   std::uint32_t running = 0;
   bool leasing = false;
   bool leasing_deliveries = false;
+  // Wake-ups coalesce: at most one lease round per jobs.wake_interval, the rest deferred.
+  std::chrono::steady_clock::time_point last_wake_round;
+  bool wake_deferred = false;
   std::vector<webhook_sender_actor> idle_senders;
   std::set<std::string> busy_webhooks;
   // Leased alert notifications waiting for a sender (counted in `running`, so bounded by
@@ -491,6 +494,20 @@ jobs_actor::behavior_type jobs_impl(self_ptr self, jobs_config cfg) {
         self->delayed_send(self, self->state.cfg.jobs.poll_interval, tick_atom::value);
       },
       [self](wake_atom) {
+        // Under load every create wakes the actor; one lease round per interval serves them
+        // all (a round leases up to jobs.batch, and a full one leases again at once).
+        auto& st = self->state;
+        auto now = std::chrono::steady_clock::now();
+        auto due = st.last_wake_round + st.cfg.jobs.wake_interval;
+        if (now < due) {
+          if (!st.wake_deferred) {
+            st.wake_deferred = true;
+            self->delayed_send(self, due - now, wake_atom::value);
+          }
+          return;
+        }
+        st.wake_deferred = false;
+        st.last_wake_round = now;
         lease(self);
         lease_deliveries_round(self);
       },

@@ -131,9 +131,13 @@ std::vector<child_spec> root_children(server::internals& p) {
       return spawn_bill_cache(sys, cache_cfg);
     }));
   }
-  billing_shard_config shard_cfg{
-      p.cfg.billing.timezone, p.cfg.idempotency_ttl, p.cfg.front.request_timeout,
-      alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()}, p.caches};
+  billing_shard_config shard_cfg{p.cfg.billing.timezone,
+                                 p.cfg.idempotency_ttl,
+                                 p.cfg.front.request_timeout,
+                                 alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()},
+                                 p.caches,
+                                 p.cfg.billing.create_batch_max,
+                                 p.cfg.billing.create_batches_in_flight};
   std::vector<child_spec> shards;
   for (std::uint32_t i = 0; i < p.cfg.billing.shards; ++i)
     shards.push_back(slot_child("billing-shard", p.shards[i],

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "bench/hold.hpp"
 #include "bench/load.hpp"
 #include "bench/plot.hpp"
 #include "bench/ramp.hpp"
@@ -44,6 +45,8 @@ const char* usage =
     "                   [--ramp M1,M2,... [--peak REQUESTS_PER_SECOND]] (rising open loop)\n"
     "                   [--plot PREFIX (SVG charts: PREFIX-timeline.svg; rising:\n"
     "                    PREFIX-latency.svg, PREFIX-goodput.svg)]\n"
+    "       billd-bench --hold N [--per-address K] [--duration S]: N idle keep-alive\n"
+    "                   connections from 127.0.0.2 and up, K per address, held S seconds\n"
     "scenarios: health, get_bill, post_bill, payment, mixed, overload\n";
 
 flags parse(int argc, char** argv) {
@@ -121,6 +124,14 @@ int main(int argc, char** argv) {
   try {
     auto f = parse(argc, argv);
     auto t = target_of(f.get("url", "http://127.0.0.1:8080"));
+    if (f.values.count("hold")) {  // idle keep-alive connections, for memory figures
+      hold_options h{t.host, t.port, static_cast<int>(f.number("hold", 10'000)),
+                     static_cast<int>(f.number("per-address", 200)),
+                     std::chrono::seconds{f.number("duration", 10)}};
+      auto held = hold_idle_connections(
+          h, [](int open) { std::cout << "holding " << open << " idle connections" << std::endl; });
+      return held == h.connections ? 0 : 1;
+    }
     scenario_inputs in;
     in.idempotency = f.values.count("idempotency") > 0;
     in.read_pct = static_cast<int>(f.number("read-pct", 90));

@@ -265,6 +265,16 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("billing.shards", d.billing.shards, 1, 1024,
                        "Billing shard actors; a bill's id picks its shard.",
                        BILLD_FIELD(s.billing.shards)));
+  k.push_back(uint_key("billing.create_batch_max", d.billing.create_batch_max, 1, 1'000,
+                       "Creates without an Idempotency-Key that arrive while a shard writes "
+                       "others wait and are written together, this many per statement at most; "
+                       "1 writes each alone.",
+                       BILLD_FIELD(s.billing.create_batch_max)));
+  k.push_back(uint_key("billing.create_batches_in_flight", d.billing.create_batches_in_flight, 1,
+                       64,
+                       "Create batches one shard writes at once; further creates wait for one "
+                       "to end and go in the next.",
+                       BILLD_FIELD(s.billing.create_batches_in_flight)));
   k.push_back(string_key("billing.currencies", d.billing.currencies, "CODE:EXP,... (EXP 0-4)",
                          "Accepted currencies and their ISO 4217 exponents.", false,
                          BILLD_FIELD(s.billing.currencies)));
@@ -385,6 +395,10 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("jobs.poll_interval_ms", 1'000, 10, 3'600'000,
                        "How often the jobs actor looks for due jobs.",
                        BILLD_MS(s.jobs.poll_interval)));
+  k.push_back(uint_key("jobs.wake_interval_ms", 20, 0, 60'000,
+                       "Creates wake the jobs actor to lease at once; wake-ups closer than this "
+                       "share one lease (each lease is a database statement).",
+                       BILLD_MS(s.jobs.wake_interval)));
   k.push_back(uint_key("jobs.batch", d.jobs.batch, 1, 10'000, "Jobs leased per poll.",
                        BILLD_FIELD(s.jobs.batch)));
   k.push_back(uint_key("jobs.max_running", d.jobs.max_running, 1, 100'000,

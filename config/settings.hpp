@@ -78,6 +78,8 @@ struct billing_settings {
   std::uint32_t shards = 4;
   std::string currencies = "TZS:2,KES:2,UGX:0,USD:2,EUR:2";
   std::string timezone = "UTC";
+  std::uint32_t create_batch_max = 64;         // creates written by one statement (per shard)
+  std::uint32_t create_batches_in_flight = 2;  // such statements one shard has running
 };
 
 /// The bill cache (ARCHITECTURE.md "Cache"): bounds of the whole cache, split over its shards.
@@ -150,6 +152,7 @@ struct gateway_settings {
 /// The durable jobs runner.
 struct jobs_settings {
   milliseconds poll_interval{1'000};
+  milliseconds wake_interval{20};  // wake-ups (a bill was created) closer than this share a lease
   std::uint32_t batch = 32;        // jobs leased per poll
   std::uint32_t max_running = 64;  // jobs in progress at once
   milliseconds lease{60'000};      // a lease not renewed by then is taken over

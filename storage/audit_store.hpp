@@ -17,6 +17,18 @@ void record_audit(pg_connection& conn, const std::string& entity_type, const std
                   const std::string& action, const std::string& actor,
                   const std::string& changes_json);
 
+/// The first audit row of an entity created by the same statement, as SQL text to use in it
+/// (a data-modifying CTE): the entity's id is new, so no other writer can know it yet, and the
+/// chain starts here without the lock and the look-up of a previous row that record_audit
+/// needs. `from` adds FROM items (", b" for the CTE of the new row).
+#define BILLD_SQL_FIRST_AUDIT(type, id, action, actor, changes, from)                            \
+  " INSERT INTO audit_log (entity_type, entity_id, action, actor, at, changes, prev_hash, hash)" \
+  " SELECT " type ", " id ", " action ", " actor ", t.at, " changes                              \
+  ", NULL,"                                                                                      \
+  "  audit_row_hash(NULL, " type ", " id ", " action ", " actor ", t.at, " changes               \
+  ")"                                                                                            \
+  " FROM (SELECT date_trunc('microseconds', now()) AS at) t" from
+
 /// Seals rows older than `settle_s` seconds not yet in a checkpoint; the number sealed.
 std::int64_t seal_audit(pg_connection& conn, int settle_s);
 

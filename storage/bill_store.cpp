@@ -1,9 +1,13 @@
 #include "storage/bill_store.hpp"
 
+#include <unordered_map>
+
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
 #include "domain/money.hpp"
+#include "storage/audit_store.hpp"
 #include "storage/job_store.hpp"
+#include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/sql_time.hpp"
 #include "storage/webhook_store.hpp"
@@ -44,14 +48,30 @@ bill row_to_bill(const pg_rows& r, int i) {
 const pg_statement find_stmt{"bill_find", "SELECT " BILL_COLUMNS " FROM bills WHERE id = $1"};
 const pg_statement lock_stmt{"bill_lock",
                              "SELECT " BILL_COLUMNS " FROM bills WHERE id = $1 FOR UPDATE"};
+// New bills, each with its control-number job and the first row of its audit chain, in one
+// statement (one round trip however many bills): a bill due in the past is not written.
 const pg_statement insert_stmt{
     "bill_insert",
-    "INSERT INTO bills (id, status, amount, currency, currency_exponent, description, due_date,"
-    " expires_at, reference, payer_name, payer_phone, payer_email, created_by)"
-    " SELECT $1, 'pending', $2, $3, $4, $5, $6::date,"
-    " (($6::date + 1)::timestamp AT TIME ZONE $7), $8, $9, $10, $11, $12"
-    " WHERE $6::date >= (now() AT TIME ZONE $7)::date"
-    " RETURNING " BILL_COLUMNS};
+    "WITH src AS ("
+    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[],"
+    "  $6::date[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
+    "  $13::jsonb[])"
+    "  AS s(id, amount, currency, exponent, description, due_date, reference, payer_name,"
+    "       payer_phone, payer_email, created_by, job_id, changes)"
+    "), b AS ("
+    " INSERT INTO bills (id, status, amount, currency, currency_exponent, description, due_date,"
+    "  expires_at, reference, payer_name, payer_phone, payer_email, created_by)"
+    " SELECT id, 'pending', amount, currency, exponent, description, due_date,"
+    "  ((due_date + 1)::timestamp AT TIME ZONE $14), reference, payer_name, payer_phone,"
+    "  payer_email, created_by"
+    " FROM src WHERE due_date >= (now() AT TIME ZONE $14)::date"
+    " RETURNING " BILL_COLUMNS
+    "), job AS ("
+    " INSERT INTO jobs (id, kind, bill_id, payload)"
+    " SELECT src.job_id, 'control_number', b.id, '{}'::jsonb FROM b JOIN src ON src.id = b.id"
+    "), audit AS (" BILLD_SQL_FIRST_AUDIT("'bill'", "b.id", "'create'", "src.created_by",
+                                          "src.changes", ", b JOIN src ON src.id = b.id") ")"
+    " SELECT * FROM b"};
 const pg_statement status_stmt{
     "bill_set_status",
     "UPDATE bills SET status = $3, version = version + 1, updated_at = now()"
@@ -78,17 +98,17 @@ std::optional<bill> first_bill(const pg_rows& rows) {
   return row_to_bill(rows, 0);
 }
 
-std::string creation_changes(const bill& b) {
+std::string creation_changes(const bill_draft& d) {
   auto field = [](std::string_view after) {
     std::string json = "{\"before\":null,\"after\":";
     append_json_string(json, after);
     return json + "}";
   };
   return json_object{}
-      .raw("status", field(to_string(b.status)))
-      .raw("amount", field(format_amount(b.amount, b.currency_exponent)))
-      .raw("currency", field(b.currency))
-      .raw("due_date", field(b.due_date))
+      .raw("status", field(to_string(bill_status::pending)))
+      .raw("amount", field(format_amount(d.amount_minor, d.currency_exponent)))
+      .raw("currency", field(d.currency))
+      .raw("due_date", field(to_string(d.due_date)))
       .finish();
 }
 
@@ -130,17 +150,51 @@ bill_page list_bills(pg_connection& conn, const bill_filter& f,
   return page;
 }
 
+std::vector<std::optional<bill>> insert_bills(pg_connection& conn,
+                                              const std::vector<new_bill>& bills,
+                                              const std::string& timezone) {
+  constexpr int columns = 13;
+  std::vector<std::vector<std::optional<std::string>>> column(columns);
+  for (auto& c : column) c.reserve(bills.size());
+  for (const auto& nb : bills) {
+    const auto& d = nb.draft;
+    std::optional<std::string> values[columns] = {nb.id,
+                                                  std::to_string(d.amount_minor),
+                                                  d.currency,
+                                                  std::to_string(d.currency_exponent),
+                                                  d.description,
+                                                  to_string(d.due_date),
+                                                  d.reference,
+                                                  d.payer_name,
+                                                  d.payer_phone,
+                                                  d.payer_email,
+                                                  nb.created_by,
+                                                  new_id("job"),
+                                                  creation_changes(d)};
+    for (int i = 0; i < columns; ++i) column[i].push_back(std::move(values[i]));
+  }
+  pg_params params;
+  for (const auto& c : column) params.emplace_back(pg_array(c));
+  params.emplace_back(timezone);
+  auto rows = conn.run(insert_stmt, params);
+  std::unordered_map<std::string, bill> created;
+  for (int i = 0; i < rows.size(); ++i) {
+    auto b = row_to_bill(rows, i);
+    auto id = b.id;
+    created.emplace(std::move(id), std::move(b));
+  }
+  std::vector<std::optional<bill>> out;
+  out.reserve(bills.size());
+  for (const auto& nb : bills) {
+    auto it = created.find(nb.id);
+    out.push_back(it == created.end() ? std::nullopt : std::optional<bill>{std::move(it->second)});
+  }
+  return out;
+}
+
 std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, const bill_draft& d,
                                 const std::string& created_by, const std::string& timezone) {
-  auto rows = conn.run(
-      insert_stmt, {id, std::to_string(d.amount_minor), d.currency,
-                    std::to_string(d.currency_exponent), d.description, to_string(d.due_date),
-                    timezone, d.reference, d.payer_name, d.payer_phone, d.payer_email, created_by});
-  auto created = first_bill(rows);
-  if (!created) return std::nullopt;
-  enqueue_job(conn, job_control_number, id, "{}");
-  record_audit(conn, "bill", id, "create", created_by, creation_changes(*created));
-  return created;
+  return std::move(insert_bills(conn, {new_bill{id, d, created_by}}, timezone).front());
 }
 
 std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,

@@ -39,6 +39,21 @@ std::optional<bill> lock_bill(pg_connection& conn, const std::string& id);
 bill_page list_bills(pg_connection& conn, const bill_filter& filter,
                      const std::optional<std::string>& before_id, int limit);
 
+/// A bill to create: its new id, what was asked for and by whom.
+struct new_bill {
+  std::string id;
+  bill_draft draft;
+  std::string created_by;
+};
+
+/// Inserts new pending bills, each with its control-number job and first audit row, in one
+/// statement; the result is aligned with `bills`: nullopt for one due in the past in
+/// `timezone` (not written). Throws db_error when any row breaks a constraint (then none is
+/// written).
+std::vector<std::optional<bill>> insert_bills(pg_connection& conn,
+                                              const std::vector<new_bill>& bills,
+                                              const std::string& timezone);
+
 /// Inserts a new pending bill with its control-number job; nullopt when due_date is already
 /// in the past in `timezone`.
 std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, const bill_draft& d,

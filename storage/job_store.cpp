@@ -13,11 +13,14 @@ std::vector<leased_job> lease_jobs(pg_connection& conn, const std::vector<std::s
       "job_lease",
       "UPDATE jobs j SET status = 'running', attempt = j.attempt + 1, fence = j.fence + 1,"
       " locked_until = now() + ($3::bigint * interval '1 millisecond'), updated_at = now()"
-      " FROM (SELECT id FROM jobs"
-      "       WHERE status IN ('queued', 'waiting', 'running') AND run_after <= now()"
-      "         AND (locked_until IS NULL OR locked_until < now())"
-      "         AND kind = ANY(string_to_array($1, ','))"
-      "       ORDER BY run_after LIMIT $2 FOR UPDATE SKIP LOCKED) due"
+      // Each kind's oldest due jobs from jobs_kind_due, then the oldest of those: the cost
+      // follows the limit, not the backlog of kinds this runner does not lease.
+      " FROM (SELECT d.id FROM unnest(string_to_array($1, ',')) AS k(kind)"
+      "       CROSS JOIN LATERAL (SELECT id, run_after FROM jobs"
+      "         WHERE kind = k.kind AND status IN ('queued', 'waiting', 'running')"
+      "           AND run_after <= now() AND (locked_until IS NULL OR locked_until < now())"
+      "         ORDER BY run_after LIMIT $2 FOR UPDATE SKIP LOCKED) d"
+      "       ORDER BY d.run_after LIMIT $2) due"
       " WHERE j.id = due.id"
       " RETURNING j.id, j.kind, coalesce(j.bill_id, ''), j.payload::text, j.attempt, j.fence,"
       " extract(epoch FROM now() - j.created_at)::bigint"};
@@ -37,8 +40,8 @@ void enqueue_job(pg_connection& conn, const std::string& kind, const std::string
   static const pg_statement stmt{
       "job_enqueue",
       "INSERT INTO jobs (id, kind, bill_id, payload) VALUES ($1, $2, $3, $4::jsonb)"};
-  conn.run(stmt, {new_id("job"), kind, bill_id.empty() ? std::nullopt : pg_param{bill_id},
-                  payload_json});
+  conn.run(stmt,
+           {new_id("job"), kind, bill_id.empty() ? std::nullopt : pg_param{bill_id}, payload_json});
 }
 
 bool finish_job(pg_connection& conn, const std::string& id, std::int64_t fence,

@@ -1,6 +1,7 @@
 // Group commit against a real PostgreSQL: queued writes share one transaction, each member
 // keeps its own outcome (a failing one is undone alone), members with one lock key never share
-// a batch, and through HTTP 1 000 concurrent creates with invalid ones among them lose nothing.
+// a batch; creates written together by a shard fall back to one by one when a row is refused;
+// and through HTTP 1 000 concurrent creates with invalid ones among them lose nothing.
 #define CAF_SUITE group_commit
 #include <utility>
 
@@ -10,8 +11,12 @@
 #include <set>
 #include <thread>
 
+#include "actors/billing_shard.hpp"
 #include "actors/db_pool.hpp"
+#include "app/server_internals.hpp"
 #include "caf/test/unit_test.hpp"
+#include "domain/ids.hpp"
+#include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
@@ -183,6 +188,22 @@ CAF_TEST(a_batch_that_fails_as_a_whole_answers_every_member_and_commits_nothing)
   CAF_CHECK(rows().empty());
 }
 
+CAF_TEST(array_parameters_carry_any_text_and_nulls_intact) {
+  // insert_bills sends one text array per column: quotes, backslashes, braces, commas,
+  // newlines, "NULL" as text and real NULLs must all arrive as they were.
+  std::vector<std::optional<std::string>> items{"plain",       "a \"quoted\" word",
+                                                "back\\slash", "{braces},commas",
+                                                "line\nbreak", "NULL",
+                                                std::nullopt,  "",
+                                                "Zoë ✓"};
+  pg_connection c{conninfo, 5s, 5s};
+  auto rows = c.exec("SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n",
+                     {pg_array(items)});
+  CAF_REQUIRE_EQUAL(static_cast<std::size_t>(rows.size()), items.size());
+  for (int i = 0; i < rows.size(); ++i)
+    CAF_CHECK(rows.opt(i, 0) == items[static_cast<std::size_t>(i)]);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
 
 namespace {
@@ -241,6 +262,43 @@ CAF_TEST(a_thousand_concurrent_creates_commit_every_valid_bill_and_refuse_each_i
       " WHERE b.reference LIKE 'gc-%' AND j.kind = 'control_number'");
   CAF_CHECK_EQUAL(jobs.int64(0, 0), created);
   CAF_CHECK_GREATER(group_commits(), 0u);  // the creates did share transactions
+}
+
+CAF_TEST(a_create_batch_with_a_row_the_database_refuses_retries_each_alone) {
+  // A draft HTTP validation would never pass (amount 0 breaks the bills check constraint),
+  // sent straight to a shard with good ones: their shared statement fails, each is retried
+  // alone, and only the bad one fails.
+  pg_connection conn{server.cfg().db.url, 5s, 5s};
+  auto user = conn.exec("SELECT id FROM users LIMIT 1").str(0, 0);
+  auto shard = server.srv().parts().shards[0]->get();
+  CAF_REQUIRE(shard);
+  auto cmd = [&](std::int64_t amount, const std::string& ref) {
+    bill_draft d;
+    d.payer_name = "Asha";
+    d.payer_phone = "+255712345678";
+    d.amount_minor = amount;
+    d.currency = "TZS";
+    d.currency_exponent = 2;
+    d.description = "batch";
+    d.due_date = civil_date{2099, 12, 31};
+    d.reference = ref;
+    return create_bill_cmd{new_id("bil"), d, user, {}};
+  };
+  caf::scoped_actor self{*server.srv().parts().sys};
+  const std::vector<std::string> refs{"gcb-1", "gcb-bad", "gcb-2", "gcb-3"};
+  for (const auto& ref : refs)
+    self->send(shard, create_atom::value, cmd(ref == "gcb-bad" ? 0 : 1000, ref));
+  int created = 0, refused = 0;
+  for (std::size_t i = 0; i < refs.size(); ++i)
+    self->receive([&](api_reply& r) { (r.kind == reply_kind::ok ? created : refused) += 1; },
+                  caf::after(std::chrono::seconds{30}) >> [] { CAF_FAIL("no answer"); });
+  CAF_CHECK_EQUAL(created, 3);
+  CAF_CHECK_EQUAL(refused, 1);
+  auto rows = conn.exec("SELECT reference FROM bills WHERE reference LIKE 'gcb-%' ORDER BY 1");
+  CAF_REQUIRE_EQUAL(rows.size(), 3);
+  CAF_CHECK_EQUAL(rows.str(0, 0), "gcb-1");
+  CAF_CHECK_EQUAL(rows.str(1, 0), "gcb-2");
+  CAF_CHECK_EQUAL(rows.str(2, 0), "gcb-3");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
