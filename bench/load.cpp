@@ -81,6 +81,13 @@ class connection : public std::enable_shared_from_this<connection> {
     }
     sent_ = schedule_->due(schedule_->take());
     if (sent_ >= run_.measure_until) return;
+    if (now >= run_.measure_until) {
+      // The window closed with requests of this connection still due: the server (or the
+      // client) fell behind. They are counted, not sent after the window.
+      if (sent_ >= run_.measure_from) ++out_.errors["backlog"];
+      while (schedule_->due(schedule_->take()) < run_.measure_until) ++out_.errors["backlog"];
+      return;
+    }
     if (sent_ <= now) return write_request();
     timer_.expires_at(sent_);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {

@@ -89,8 +89,8 @@ std::string payment_body(const std::string& cn, const std::string& ref) {
 }
 
 const std::vector<std::string>& scenario_names() {
-  static const std::vector<std::string> names{"health",  "get_bill", "post_bill",
-                                              "payment", "mixed",    "overload"};
+  static const std::vector<std::string> names{"health", "get_bill",  "post_bill", "payment",
+                                              "list",   "list_deep", "mixed",     "overload"};
   return names;
 }
 
@@ -104,6 +104,24 @@ std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_
   if (name == "payment")  // the gateway's signed notifications need no bearer token
     return simple([&in](std::mt19937_64& rng, std::uint64_t seq) { return payment(in, rng, seq); },
                   true, true, true);
+  if (name == "list")  // the newest page of bills
+    return simple(
+        [](std::mt19937_64&, std::uint64_t) {
+          return request_spec{"GET", "/api/v1/bills?limit=20", {}, {}, priority::p2, {}};
+        },
+        false);
+  if (name == "list_deep") {  // a page far down the list (--list-depth pages)
+    struct deep final : scenario {
+      explicit deep(const scenario_inputs& in) : in_(in) {}
+      request_spec next(std::mt19937_64&, std::uint64_t) override {
+        return {"GET", "/api/v1/bills?limit=20&cursor=" + in_.deep_cursor, {}, {}, priority::p2,
+                {}};
+      }
+      bool needs_deep_cursor() const override { return true; }
+      const scenario_inputs& in_;
+    };
+    return std::make_unique<deep>(in);
+  }
   if (name == "mixed")
     return simple(
         [&in](std::mt19937_64& rng, std::uint64_t seq) {

@@ -28,6 +28,7 @@ struct scenario_inputs {
   std::vector<std::string> bill_ids;
   std::vector<std::string> control_numbers;  // payment: of the seeded bills, once issued
   std::string gateway_secret;                // payment: signs notifications as the gateway does
+  std::string deep_cursor;                   // list_deep: the cursor of a page far down
   bool idempotency = false;                  // post_bill: send an Idempotency-Key
   int read_pct = 90;                         // mixed: share of reads
 };
@@ -41,11 +42,14 @@ class scenario {
   virtual bool needs_bills() const { return false; }
   /// Whether the seeded bills must have their control numbers first.
   virtual bool needs_control_numbers() const { return false; }
+  /// Whether the run must walk the bill list first for a deep page's cursor.
+  virtual bool needs_deep_cursor() const { return false; }
   /// Whether requests need a bearer token.
   virtual bool needs_token() const { return true; }
 };
 
-/// health, get_bill, post_bill, payment, mixed, overload; nullptr for an unknown name.
+/// health, get_bill, post_bill, payment, list, list_deep, mixed, overload; nullptr for an
+/// unknown name.
 std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_inputs& in);
 
 /// The names make_scenario knows.

@@ -84,6 +84,20 @@ std::vector<std::string> seed_bills(const target& t, const std::string& token, s
   return ids;
 }
 
+std::string walk_cursor(const target& t, const std::string& token, int pages) {
+  setup_client c{t};
+  std::string cursor;
+  for (int i = 0; i < pages; ++i) {
+    auto path = "/api/v1/bills?limit=20" + (cursor.empty() ? "" : "&cursor=" + cursor);
+    auto res = c.call(http::verb::get, path, "", token);
+    cursor = string_member(res.body(), "next_cursor");
+    if (res.result_int() != 200 || cursor.empty())
+      throw std::runtime_error("the bill list ended before page " + std::to_string(i + 2) +
+                               " (seed more bills)");
+  }
+  return cursor;
+}
+
 std::vector<std::string> await_control_numbers(const target& t, const std::string& token,
                                                const std::vector<std::string>& bill_ids,
                                                std::chrono::seconds limit) {

@@ -19,6 +19,10 @@ std::string login(const target& t, const std::string& user, const std::string& p
 /// Creates n bills (POST /api/v1/bills) and returns their ids; throws on a refusal.
 std::vector<std::string> seed_bills(const target& t, const std::string& token, std::size_t n);
 
+/// The cursor of page `pages` + 1 of GET /api/v1/bills?limit=20, following next_cursor from
+/// the first page; throws when the list is shorter.
+std::string walk_cursor(const target& t, const std::string& token, int pages);
+
 /// The control numbers of `bill_ids`, asking again (GET …/control-number answers 202 while
 /// the gateway works) until each is issued; throws after `limit` or on a refusal.
 std::vector<std::string> await_control_numbers(const target& t, const std::string& token,

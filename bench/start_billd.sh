@@ -13,6 +13,7 @@ start_billd() {
     --admin.password="$BENCH_PASSWORD" --rate.admin_per_minute=10000000 \
     --log.level=warn "$@" >>"$dir/billd.log" 2>&1 &
   BILLD_PID=$!
+  BILLD_DIR=$dir
   for _ in $(seq 1 600); do
     if [[ -s "$dir/var/listen-address" ]]; then
       BILLD_ADDR=$(cat "$dir/var/listen-address")
@@ -54,6 +55,13 @@ stop_gateway_sim() {
   kill "$SIM_PID" 2>/dev/null || true
   wait "$SIM_PID" 2>/dev/null || true
   SIM_PID=
+}
+
+# billd_conninfo: the libpq connection string of the running billd's embedded PostgreSQL.
+billd_conninfo() {
+  local sock=$BILLD_DIR/var/pg-run port
+  port=$(ls -a "$sock" | sed -n 's/^\.s\.PGSQL\.\([0-9]*\)$/\1/p' | head -1)
+  echo "host=$sock port=$port user=billd dbname=billd"
 }
 
 stop_billd() {

@@ -18,6 +18,14 @@ done
 "$bench" --url "http://$BILLD_ADDR" --scenario post_bill --idempotency --password "$BENCH_PASSWORD" \
   --connections 2 --threads 1 --duration 1 --warmup 0 --json "$dir/idem.json"
 grep -q '"201":[1-9]' "$dir/idem.json"
+# Seeding through COPY, then the list scenarios (a deep page needs the seeded rows).
+"$bench" seed --db "$(billd_conninfo)" --bills 3000 --per-statement 1000 | grep -q "seeded 3000 bills"
+for scenario in list list_deep; do
+  "$bench" --url "http://$BILLD_ADDR" --scenario "$scenario" --password "$BENCH_PASSWORD" \
+    --connections 2 --threads 1 --duration 1 --warmup 0 --list-depth 100 \
+    --json "$dir/$scenario.json"
+  grep -q '"200":[1-9]' "$dir/$scenario.json"
+done
 # Every payment notification was recorded: 200, nothing else.
 grep -q '"200":[1-9]' "$dir/payment.json"
 ! grep -q '"[45][0-9][0-9]":' "$dir/payment.json"

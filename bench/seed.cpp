@@ -1,0 +1,130 @@
+#include "bench/seed.hpp"
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "domain/ids.hpp"
+
+namespace billd::bench {
+namespace {
+
+using conn_ptr = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+
+void exec(PGconn* c, const std::string& sql) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> r{PQexec(c, sql.c_str()), &PQclear};
+  auto status = PQresultStatus(r.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    throw std::runtime_error(sql.substr(0, 40) + ": " + PQerrorMessage(c));
+}
+
+std::string scalar(PGconn* c, const std::string& sql) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> r{PQexec(c, sql.c_str()), &PQclear};
+  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1)
+    throw std::runtime_error(sql.substr(0, 40) + ": " + PQerrorMessage(c));
+  return PQgetvalue(r.get(), 0, 0);
+}
+
+/// COPY table (columns) FROM STDIN with `rows` produced by `row(i, out)` in text format.
+template <class Row>
+void copy_rows(PGconn* c, const std::string& table_and_columns, std::uint64_t rows, Row row) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> r{
+      PQexec(c, ("COPY " + table_and_columns + " FROM STDIN").c_str()), &PQclear};
+  if (PQresultStatus(r.get()) != PGRES_COPY_IN)
+    throw std::runtime_error("COPY " + table_and_columns + ": " + PQerrorMessage(c));
+  std::string buffer;
+  for (std::uint64_t i = 0; i < rows; ++i) {
+    row(i, buffer);
+    if (buffer.size() > (1 << 20) || i + 1 == rows) {
+      if (PQputCopyData(c, buffer.data(), static_cast<int>(buffer.size())) != 1)
+        throw std::runtime_error(std::string{"COPY data: "} + PQerrorMessage(c));
+      buffer.clear();
+    }
+  }
+  if (PQputCopyEnd(c, nullptr) != 1)
+    throw std::runtime_error(std::string{"COPY end: "} + PQerrorMessage(c));
+  std::unique_ptr<PGresult, decltype(&PQclear)> done{PQgetResult(c), &PQclear};
+  if (PQresultStatus(done.get()) != PGRES_COMMAND_OK)
+    throw std::runtime_error("COPY " + table_and_columns + ": " + PQerrorMessage(c));
+  while (auto* extra = PQgetResult(c)) PQclear(extra);
+}
+
+/// What one seeded bill is: 70 % issued, 20 % paid in full (with its payment), 10 % cancelled.
+enum class seeded { issued, paid, cancelled };
+seeded kind_of(std::uint64_t i) {
+  auto r = i % 10;
+  return r < 7 ? seeded::issued : r < 9 ? seeded::paid : seeded::cancelled;
+}
+
+}  // namespace
+
+seed_result seed_database(const seed_options& opt) {
+  auto started = std::chrono::steady_clock::now();
+  conn_ptr conn{PQconnectdb(opt.conninfo.c_str()), &PQfinish};
+  if (PQstatus(conn.get()) != CONNECTION_OK)
+    throw std::runtime_error(std::string{"connect: "} + PQerrorMessage(conn.get()));
+  auto* c = conn.get();
+  auto owner = scalar(c, "SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1");
+  // Control numbers and transaction refs must be unique across seeding runs.
+  auto run = scalar(c, "SELECT to_char(clock_timestamp(), 'YYMMDDHH24MISSMS')");
+  seed_result out;
+  for (std::uint64_t done = 0; done < opt.bills;) {
+    auto n = std::min(opt.per_statement, opt.bills - done);
+    std::vector<std::string> ids(n);
+    for (auto& id : ids) id = new_id("bil");
+    exec(c, "BEGIN");
+    copy_rows(
+        c,
+        "bills (id, status, amount, paid_amount, currency, currency_exponent, description,"
+        " due_date, expires_at, reference, payer_name, payer_phone, control_number,"
+        " created_by)",
+        n, [&](std::uint64_t i, std::string& b) {
+          auto k = kind_of(done + i);
+          auto amount = std::to_string(100'000 + (done + i) % 900'000);
+          auto status = k == seeded::issued ? "issued" : k == seeded::paid ? "paid" : "cancelled";
+          b +=
+              ids[i] + '\t' + status + '\t' + amount + '\t' + (k == seeded::paid ? amount : "0") +
+              "\tTZS\t2\tSeeded bill\t2099-12-31\t2100-01-01 00:00:00+00\tseed-" + run + '-' +
+              std::to_string(done + i) + "\tSeed Payer\t+2557" +
+              std::to_string(10'000'000 + (done + i) % 90'000'000) + '\t' +
+              (k == seeded::cancelled ? std::string{"\\N"} : "S" + run + std::to_string(done + i)) +
+              '\t' + owner + '\n';
+        });
+    std::vector<std::uint64_t> paid_rows;
+    for (std::uint64_t i = 0; i < n; ++i)
+      if (kind_of(done + i) == seeded::paid) paid_rows.push_back(i);
+    copy_rows(c,
+              "payments (id, transaction_ref, fingerprint, control_number, bill_id, amount,"
+              " currency, currency_exponent, outcome, paid_at, channel, response)",
+              paid_rows.size(), [&](std::uint64_t j, std::string& b) {
+                auto i = paid_rows[j];
+                auto amount = std::to_string(100'000 + (done + i) % 900'000);
+                b += new_id("pay") + "\tSEED-" + run + '-' + std::to_string(done + i) +
+                     "\t\\\\x00\tS" + run + std::to_string(done + i) + '\t' + ids[i] + '\t' +
+                     amount + "\tTZS\t2\tapplied\t2026-11-20 10:00:00+00\tmobile\t{}\n";
+              });
+    // The first audit row of each, chained by the database's own hash function.
+    exec(c,
+         "INSERT INTO audit_log (entity_type, entity_id, action, actor, at, changes, prev_hash,"
+         " hash) SELECT 'bill', b.id, 'create', b.created_by, t.at, '{}'::jsonb, NULL,"
+         " audit_row_hash(NULL, 'bill', b.id, 'create', b.created_by, t.at, '{}'::jsonb)"
+         " FROM (SELECT date_trunc('microseconds', now()) AS at) t, bills b"
+         " WHERE b.id >= '" +
+             ids.front() + "' AND b.id <= '" + ids.back() + "'");
+    exec(c, "COMMIT");
+    out.bills += n;
+    out.payments += paid_rows.size();
+    out.audit_rows += n;
+    done += n;
+  }
+  exec(c, "ANALYZE bills");
+  exec(c, "ANALYZE payments");
+  exec(c, "ANALYZE audit_log");
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return out;
+}
+
+}  // namespace billd::bench
