@@ -311,8 +311,9 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
       [self](pay_atom, payment_cmd& cmd) -> caf::result<api_reply> {
         auto request_id = cmd.request_id;
         auto changed = std::make_shared<std::string>();
-        // It locks its transaction_ref, then the bill of its control number.
-        auto lock_key = "payment:" + cmd.notice.transaction_ref;
+        // It locks its transaction_ref (contended only by a duplicate), then the bill of its
+        // control number: batches ordered by control number lock bills in one order.
+        auto lock_key = "bill-cn:" + cmd.notice.control_number;
         return run_plain_write(
             self, "payment_record", std::move(request_id), std::move(lock_key),
             [cmd = std::move(cmd), alerts = self->state.cfg.alerts, changed](pg_connection& c) {
