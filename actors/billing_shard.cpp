@@ -288,7 +288,6 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
         write_create_batch(self);
         return rp;
       },
-
       [self](cancel_atom, cancel_bill_cmd& cmd) -> caf::result<api_reply> {
         auto actor_id = cmd.actor_id;
         auto idem = cmd.idem;

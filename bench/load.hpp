@@ -30,6 +30,9 @@ struct load_options {
   std::uint64_t seed = 1;
 };
 
+/// Histograms hold microseconds; reports show milliseconds.
+inline double to_ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
+
 struct class_result {
   latency_histogram latency;              // every answered request of the class
   latency_histogram shed_latency;         // the 503 answers only

@@ -38,8 +38,6 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
-
 }  // namespace
 
 void write_svg(std::ostream& out, const plot_chart& chart) {
@@ -98,7 +96,7 @@ plot_chart latency_over_time(const std::string& title, const load_result& r) {
     plot_series s{"p" + fmt(p), {}};
     for (std::size_t i = 0; i < r.per_second.size(); ++i)
       if (r.per_second[i].count() > 0)
-        s.points.emplace_back(static_cast<double>(i) + 1, ms(r.per_second[i].percentile(p)));
+        s.points.emplace_back(static_cast<double>(i) + 1, to_ms(r.per_second[i].percentile(p)));
     chart.series.push_back(std::move(s));
   }
   return chart;
@@ -110,7 +108,7 @@ plot_chart latency_against_load(const std::string& title, const std::vector<load
     plot_series s{std::string{to_string(static_cast<priority>(c))} + " p99", {}};
     for (const auto& step : steps) {
       const auto& h = step.result.classes[static_cast<std::size_t>(c)].latency;
-      if (h.count() > 0) s.points.emplace_back(step.offered, ms(h.percentile(99)));
+      if (h.count() > 0) s.points.emplace_back(step.offered, to_ms(h.percentile(99)));
     }
     if (!s.points.empty()) chart.series.push_back(std::move(s));
   }

@@ -7,11 +7,6 @@
 #include "bench/report.hpp"
 
 namespace billd::bench {
-namespace {
-
-double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
-
-}  // namespace
 
 std::vector<double> parse_multiples(const std::string& text) {
   std::vector<double> out;
@@ -54,8 +49,8 @@ void print_ramp(std::ostream& out, double peak, const std::vector<load_step>& st
         << static_cast<double>(r.with_status(200, 299)) / r.seconds << std::setw(7)
         << static_cast<double>(r.with_status(503, 503)) / r.seconds << std::setprecision(2);
     for (const auto& c : r.classes)
-      out << std::setw(11) << (c.latency.count() ? ms(c.latency.percentile(99)) : 0.0);
-    out << std::setw(12) << (shed.count() ? ms(shed.percentile(50)) : 0.0) << "\n";
+      out << std::setw(11) << (c.latency.count() ? to_ms(c.latency.percentile(99)) : 0.0);
+    out << std::setw(12) << (shed.count() ? to_ms(shed.percentile(50)) : 0.0) << "\n";
   }
 }
 

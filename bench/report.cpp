@@ -5,8 +5,6 @@
 namespace billd::bench {
 namespace {
 
-double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
-
 struct percentile_label {
   double p;
   const char* name;
@@ -15,13 +13,13 @@ constexpr percentile_label percentiles[] = {{50, "p50"}, {90, "p90"}, {99, "p99"
 
 void json_latency(std::ostream& out, const latency_histogram& h) {
   out << "{\"count\":" << h.count() << ",\"mean_ms\":" << h.mean() / 1000.0;
-  for (auto [p, name] : percentiles) out << ",\"" << name << "_ms\":" << ms(h.percentile(p));
-  out << ",\"max_ms\":" << ms(h.max()) << "}";
+  for (auto [p, name] : percentiles) out << ",\"" << name << "_ms\":" << to_ms(h.percentile(p));
+  out << ",\"max_ms\":" << to_ms(h.max()) << "}";
 }
 
 void text_latency(std::ostream& out, const latency_histogram& h) {
-  for (auto [p, name] : percentiles) out << "  " << name << " " << ms(h.percentile(p)) << " ms";
-  out << "  max " << ms(h.max()) << " ms";
+  for (auto [p, name] : percentiles) out << "  " << name << " " << to_ms(h.percentile(p)) << " ms";
+  out << "  max " << to_ms(h.max()) << " ms";
 }
 
 }  // namespace

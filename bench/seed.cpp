@@ -8,29 +8,17 @@
 #include <vector>
 
 #include "domain/ids.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/pg_connection.hpp"
 
 namespace billd::bench {
 namespace {
 
-using conn_ptr = std::unique_ptr<PGconn, decltype(&PQfinish)>;
-
-void exec(PGconn* c, const std::string& sql) {
-  std::unique_ptr<PGresult, decltype(&PQclear)> r{PQexec(c, sql.c_str()), &PQclear};
-  auto status = PQresultStatus(r.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    throw std::runtime_error(sql.substr(0, 40) + ": " + PQerrorMessage(c));
-}
-
-std::string scalar(PGconn* c, const std::string& sql) {
-  std::unique_ptr<PGresult, decltype(&PQclear)> r{PQexec(c, sql.c_str()), &PQclear};
-  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1)
-    throw std::runtime_error(sql.substr(0, 40) + ": " + PQerrorMessage(c));
-  return PQgetvalue(r.get(), 0, 0);
-}
-
 /// COPY table (columns) FROM STDIN with `rows` produced by `row(i, out)` in text format.
 template <class Row>
-void copy_rows(PGconn* c, const std::string& table_and_columns, std::uint64_t rows, Row row) {
+void copy_rows(pg_connection& conn, const std::string& table_and_columns, std::uint64_t rows,
+               Row row) {
+  auto* c = conn.raw();
   std::unique_ptr<PGresult, decltype(&PQclear)> r{
       PQexec(c, ("COPY " + table_and_columns + " FROM STDIN").c_str()), &PQclear};
   if (PQresultStatus(r.get()) != PGRES_COPY_IN)
@@ -63,21 +51,19 @@ seeded kind_of(std::uint64_t i) {
 
 seed_result seed_database(const seed_options& opt) {
   auto started = std::chrono::steady_clock::now();
-  conn_ptr conn{PQconnectdb(opt.conninfo.c_str()), &PQfinish};
-  if (PQstatus(conn.get()) != CONNECTION_OK)
-    throw std::runtime_error(std::string{"connect: "} + PQerrorMessage(conn.get()));
-  auto* c = conn.get();
-  auto owner = scalar(c, "SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1");
+  // One COPY of 100 000 rows, or the audit rows of them, may take a while: no statement limit.
+  pg_connection conn{opt.conninfo, std::chrono::seconds{10}, std::chrono::hours{1}};
+  auto owner = conn.exec("SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1").str(0, 0);
   // Control numbers and transaction refs must be unique across seeding runs.
-  auto run = scalar(c, "SELECT to_char(clock_timestamp(), 'YYMMDDHH24MISSMS')");
+  auto run = conn.exec("SELECT to_char(clock_timestamp(), 'YYMMDDHH24MISSMS')").str(0, 0);
   seed_result out;
   for (std::uint64_t done = 0; done < opt.bills;) {
     auto n = std::min(opt.per_statement, opt.bills - done);
     std::vector<std::string> ids(n);
     for (auto& id : ids) id = new_id("bil");
-    exec(c, "BEGIN");
+    conn.begin();
     copy_rows(
-        c,
+        conn,
         "bills (id, status, amount, paid_amount, currency, currency_exponent, description,"
         " due_date, expires_at, reference, payer_name, payer_phone, control_number,"
         " created_by)",
@@ -96,7 +82,7 @@ seed_result seed_database(const seed_options& opt) {
     std::vector<std::uint64_t> paid_rows;
     for (std::uint64_t i = 0; i < n; ++i)
       if (kind_of(done + i) == seeded::paid) paid_rows.push_back(i);
-    copy_rows(c,
+    copy_rows(conn,
               "payments (id, transaction_ref, fingerprint, control_number, bill_id, amount,"
               " currency, currency_exponent, outcome, paid_at, channel, response)",
               paid_rows.size(), [&](std::uint64_t j, std::string& b) {
@@ -107,22 +93,16 @@ seed_result seed_database(const seed_options& opt) {
                      amount + "\tTZS\t2\tapplied\t2026-11-20 10:00:00+00\tmobile\t{}\n";
               });
     // The first audit row of each, chained by the database's own hash function.
-    exec(c,
-         "INSERT INTO audit_log (entity_type, entity_id, action, actor, at, changes, prev_hash,"
-         " hash) SELECT 'bill', b.id, 'create', b.created_by, t.at, '{}'::jsonb, NULL,"
-         " audit_row_hash(NULL, 'bill', b.id, 'create', b.created_by, t.at, '{}'::jsonb)"
-         " FROM (SELECT date_trunc('microseconds', now()) AS at) t, bills b"
-         " WHERE b.id >= '" +
-             ids.front() + "' AND b.id <= '" + ids.back() + "'");
-    exec(c, "COMMIT");
+    conn.exec(BILLD_SQL_FIRST_AUDIT("'bill'", "b.id", "'create'", "b.created_by", "'{}'::jsonb",
+                                    ", bills b") " WHERE b.id BETWEEN $1 AND $2",
+              {ids.front(), ids.back()});
+    conn.commit();
     out.bills += n;
     out.payments += paid_rows.size();
     out.audit_rows += n;
     done += n;
   }
-  exec(c, "ANALYZE bills");
-  exec(c, "ANALYZE payments");
-  exec(c, "ANALYZE audit_log");
+  conn.exec("ANALYZE bills, payments, audit_log");
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

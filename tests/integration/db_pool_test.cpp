@@ -9,6 +9,7 @@
 #include "actors/db_pool.hpp"
 #include "caf/test/unit_test.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/support/pool_calls.hpp"
 #include "tests/support/test_database.hpp"
 
 using namespace billd;
@@ -16,14 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-db_task_ptr make_task(std::function<void(pg_connection&)> body,
-                      std::chrono::milliseconds budget = 30s) {
-  auto t = std::make_shared<db_task>();
-  t->name = "test";
-  t->deadline = std::chrono::steady_clock::now() + budget;
-  t->body = std::move(body);
-  return t;
-}
+using test::make_db_task;
 
 struct fixture {
   caf::actor_system_config cfg;
@@ -47,34 +41,16 @@ CAF_TEST(a_full_wait_queue_refuses_at_once_and_the_rest_complete) {
   std::promise<void> release;
   auto gate = release.get_future().share();
   std::atomic<int> ran{0};
-  auto run_async = [this](db_task_ptr task) {
-    return std::async(std::launch::async, [this, task] {
-      caf::scoped_actor caller{sys};
-      db_outcome out;
-      caller->request(pool, caf::infinite, run_atom::value, task)
-          .receive([&](db_outcome& o) { out = o; }, [](caf::error&) {});
-      return out;
-    });
-  };
-  auto stats = [this] {
-    caf::scoped_actor caller{sys};
-    std::pair<std::uint32_t, std::uint32_t> busy_waiting;
-    caller->request(pool, caf::infinite, stats_atom::value)
-        .receive(
-            [&](std::uint32_t, std::uint32_t b, std::uint32_t w, std::uint64_t) {
-              busy_waiting = {b, w};
-            },
-            [](caf::error&) {});
-    return busy_waiting;
-  };
+  auto run_async = [this](db_task_ptr task) { return test::run_on_pool(sys, pool, task); };
+  auto stats = [this] { return test::pool_load(sys, pool); };
   std::vector<std::future<db_outcome>> admitted;
-  admitted.push_back(run_async(make_task([gate, &ran](pg_connection& c) {
+  admitted.push_back(run_async(make_db_task([gate, &ran](pg_connection& c) {
     c.exec("SELECT 1");
     gate.wait();
     ++ran;
   })));
   for (int i = 0; i < 2; ++i)
-    admitted.push_back(run_async(make_task([&ran](pg_connection& c) {
+    admitted.push_back(run_async(make_db_task([&ran](pg_connection& c) {
       c.exec("SELECT 1");
       ++ran;
     })));
@@ -82,7 +58,7 @@ CAF_TEST(a_full_wait_queue_refuses_at_once_and_the_rest_complete) {
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   CAF_REQUIRE(stats() == (std::pair<std::uint32_t, std::uint32_t>{1, 2}));
   // One running, two waiting: the next is refused without waiting for anything.
-  auto refused = run_async(make_task([&ran](pg_connection&) { ++ran; })).get();
+  auto refused = run_async(make_db_task([&ran](pg_connection&) { ++ran; })).get();
   CAF_CHECK_EQUAL(static_cast<int>(refused.code), static_cast<int>(db_outcome_code::overloaded));
   release.set_value();
   for (auto& f : admitted)
@@ -93,7 +69,7 @@ CAF_TEST(a_full_wait_queue_refuses_at_once_and_the_rest_complete) {
 CAF_TEST(a_task_whose_deadline_passed_is_dropped_not_run) {
   caf::scoped_actor self{sys};
   bool ran = false;
-  auto late = make_task([&ran](pg_connection&) { ran = true; }, -1ms);
+  auto late = make_db_task([&ran](pg_connection&) { ran = true; }, -1ms);
   self->request(pool, caf::infinite, run_atom::value, late)
       .receive(
           [](db_outcome& o) {
@@ -106,7 +82,7 @@ CAF_TEST(a_task_whose_deadline_passed_is_dropped_not_run) {
 
 CAF_TEST(a_statement_error_comes_back_classified) {
   caf::scoped_actor self{sys};
-  auto bad = make_task([](pg_connection& c) { c.exec("SELECT 1/0"); });
+  auto bad = make_db_task([](pg_connection& c) { c.exec("SELECT 1/0"); });
   self->request(pool, caf::infinite, run_atom::value, bad)
       .receive(
           [](db_outcome& o) {

@@ -18,6 +18,7 @@
 #include "domain/ids.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/support/pool_calls.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -29,13 +30,10 @@ namespace {
 
 db_task_ptr make_task(std::function<void(pg_connection&)> body, bool grouped,
                       std::string key = {}) {
-  auto t = std::make_shared<db_task>();
-  t->name = "test";
+  auto t = make_db_task(std::move(body));
   t->write = true;
   t->grouped = grouped;
   t->group_key = std::move(key);
-  t->deadline = std::chrono::steady_clock::now() + 30s;
-  t->body = std::move(body);
   return t;
 }
 
@@ -65,28 +63,9 @@ struct pool_fixture {
   }
   ~pool_fixture() { caf::anon_send_exit(pool, caf::exit_reason::user_shutdown); }
 
-  std::future<db_outcome> run_async(db_task_ptr task) {
-    return std::async(std::launch::async, [this, task] {
-      caf::scoped_actor caller{sys};
-      db_outcome out;
-      out.code = db_outcome_code::outcome_unknown;
-      caller->request(pool, caf::infinite, run_atom::value, task)
-          .receive([&](db_outcome& o) { out = o; }, [](caf::error&) {});
-      return out;
-    });
-  }
+  std::future<db_outcome> run_async(db_task_ptr task) { return run_on_pool(sys, pool, task); }
   /// Connections busy, tasks waiting.
-  std::pair<std::uint32_t, std::uint32_t> load() {
-    caf::scoped_actor caller{sys};
-    std::pair<std::uint32_t, std::uint32_t> out;
-    caller->request(pool, caf::infinite, stats_atom::value)
-        .receive(
-            [&](std::uint32_t, std::uint32_t b, std::uint32_t w, std::uint64_t) {
-              out = {b, w};
-            },
-            [](caf::error&) {});
-    return out;
-  }
+  std::pair<std::uint32_t, std::uint32_t> load() { return pool_load(sys, pool); }
   std::uint32_t waiting() { return load().second; }
   /// Starts a task that holds the one connection until `gate` opens.
   std::future<db_outcome> hold_connection(std::shared_future<void> gate) {
