@@ -102,10 +102,7 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
 
   db_outcome execute(db_task& task) {
     db_outcome out;
-    if (clock::now() >= task.deadline) {
-      out.code = db_outcome_code::deadline_passed;
-      return out;
-    }
+    if (past_deadline(task, out)) return out;
     auto started = clock::now();
     if (cfg_.epoch && cfg_.epoch->load() != connected_epoch_) {
       std::lock_guard<std::mutex> guard{mutex_};

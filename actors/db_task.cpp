@@ -21,4 +21,10 @@ db_outcome run_task_body(db_task& task, pg_connection& conn) {
   return out;
 }
 
+bool past_deadline(const db_task& task, db_outcome& out) {
+  if (std::chrono::steady_clock::now() < task.deadline) return false;
+  out.code = db_outcome_code::deadline_passed;
+  return true;
+}
+
 }  // namespace billd

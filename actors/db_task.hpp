@@ -41,6 +41,10 @@ struct db_outcome;
 /// exception, becomes a failed outcome; nothing escapes).
 db_outcome run_task_body(db_task& task, pg_connection& conn);
 
+/// A task whose request deadline has passed is dropped before it runs: true then, with `out`
+/// saying so.
+bool past_deadline(const db_task& task, db_outcome& out);
+
 }  // namespace billd
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(billd::db_task_ptr)

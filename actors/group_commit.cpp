@@ -11,11 +11,7 @@ namespace {
 /// Runs one member under the batch's savepoint. The savepoint of the member before is
 /// released in the same round trip that takes this one.
 db_outcome run_member(pg_connection& conn, db_task& task, bool first) {
-  if (std::chrono::steady_clock::now() >= task.deadline) {
-    db_outcome out;
-    out.code = db_outcome_code::deadline_passed;
-    return out;
-  }
+  if (db_outcome late; past_deadline(task, late)) return late;
   conn.exec(first ? "SAVEPOINT group_member"
                   : "RELEASE SAVEPOINT group_member; SAVEPOINT group_member");
   auto out = run_task_body(task, conn);

@@ -193,6 +193,7 @@ std::vector<child_spec> root_children(server::internals& p) {
   deps->gateway = p.gateway;
   deps->draining = p.draining;
   deps->limiter = std::make_shared<rate_limiter>(p.cfg.rate.max_clients);
+  deps->edge = p.edge;
   deps->started = clock::now();
   deps->version = billd_version;
   for (std::uint32_t i = 0; i < p.fronts.size(); ++i)
@@ -228,6 +229,7 @@ void prepare_schema(server::internals& p) {
 void start_listener(server::internals& p) {
   http_server_hooks hooks;
   hooks.fronts = p.fronts.size();
+  hooks.edge = p.edge;
   hooks.dispatch = [fronts = p.fronts](exchange_ptr ex, std::size_t i) {
     auto front = fronts[i % fronts.size()]->get();
     if (!front) {
@@ -256,6 +258,8 @@ server::server(settings cfg) : parts_(std::make_unique<internals>()) {
     parts_->caches.push_back(make_slot<bill_cache_actor>());
   for (std::uint32_t i = 0; i < parts_->cfg.http.io_threads; ++i)
     parts_->fronts.push_back(make_slot<http_front_actor>());
+  parts_->edge =
+      std::make_shared<edge_admission>(parts_->fronts.size(), parts_->cfg.front.max_inflight);
 }
 
 server::~server() {

@@ -38,6 +38,7 @@ struct server::internals {
   slot_ptr<std::string> callback_url = make_slot<std::string>();
   std::string webhook_key;  // encrypts webhook secrets at rest
   std::vector<slot_ptr<http_front_actor>> fronts;
+  std::shared_ptr<edge_admission> edge;  // the Asio threads' admission for the fronts
   std::shared_ptr<std::atomic<bool>> draining = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<bool>> pg_up = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<bool>> schema_ready = std::make_shared<std::atomic<bool>>(false);

@@ -128,10 +128,13 @@ class connection : public std::enable_shared_from_this<connection> {
                      });
   }
 
+  /// Counts an answer that arrived inside the measuring window (goodput is what the server
+  /// delivered then, as wrk2 counts it), with its latency from when it was due: a request
+  /// the open loop sent late, even one due during the warm-up, carries its whole wait.
   void answered() {
     auto now = clock::now();
     auto& res = parser_->get();
-    if (sent_ >= run_.measure_from && sent_ < run_.measure_until) {
+    if (now >= run_.measure_from && now < run_.measure_until) {
       auto micros = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - sent_).count());
       auto& c = out_.classes[static_cast<std::size_t>(cls_)];
@@ -139,7 +142,7 @@ class connection : public std::enable_shared_from_this<connection> {
       if (res.result_int() == 503) c.shed_latency.record(micros);
       ++c.statuses[static_cast<int>(res.result_int())];
       auto second = static_cast<std::size_t>(
-          std::chrono::duration_cast<std::chrono::seconds>(sent_ - run_.measure_from).count());
+          std::chrono::duration_cast<std::chrono::seconds>(now - run_.measure_from).count());
       if (second < out_.per_second.size()) out_.per_second[second].record(micros);
     }
     if (!res.keep_alive()) return reconnect();
@@ -147,8 +150,9 @@ class connection : public std::enable_shared_from_this<connection> {
   }
 
   void fail(const char* kind) {
-    if (clock::now() >= run_.measure_until) return;
-    if (sent_ >= run_.measure_from) ++out_.errors[kind];
+    auto now = clock::now();
+    if (now >= run_.measure_until) return;
+    if (now >= run_.measure_from) ++out_.errors[kind];
     reconnect();
   }
 

@@ -44,7 +44,7 @@ struct load_result {
   std::map<std::string, std::uint64_t> errors;  // kind (connect, read, timeout…) → count
   double seconds = 0;                           // measuring window
   double client_cpu_seconds = 0;                // user + system of billd-bench in that window
-  std::vector<latency_histogram> per_second;    // answers by the second they were sent in
+  std::vector<latency_histogram> per_second;    // answers by the second they arrived in
 
   std::uint64_t answered() const;
   std::uint64_t with_status(int lo, int hi) const;  // answers with lo ≤ status ≤ hi

@@ -57,11 +57,19 @@ stop_gateway_sim() {
   SIM_PID=
 }
 
+# The running billd's embedded PostgreSQL: its socket directory and port (from the socket's name).
+billd_pg_socket() { echo "$BILLD_DIR/var/pg-run"; }
+billd_pg_port() {
+  ls -a "$(billd_pg_socket)" | sed -n 's/^\.s\.PGSQL\.\([0-9]*\)$/\1/p' | head -1
+}
+
 # billd_conninfo: the libpq connection string of the running billd's embedded PostgreSQL.
-billd_conninfo() {
-  local sock=$BILLD_DIR/var/pg-run port
-  port=$(ls -a "$sock" | sed -n 's/^\.s\.PGSQL\.\([0-9]*\)$/\1/p' | head -1)
-  echo "host=$sock port=$port user=billd dbname=billd"
+billd_conninfo() { echo "host=$(billd_pg_socket) port=$(billd_pg_port) user=billd dbname=billd"; }
+
+# billd_login: the admin's bearer token on the running billd.
+billd_login() {
+  curl -sf "http://$BILLD_ADDR/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$BENCH_PASSWORD\"}" | jq -r .token
 }
 
 stop_billd() {

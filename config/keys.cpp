@@ -161,7 +161,9 @@ std::vector<config_key> make_keys() {
                        BILLD_MS(s.shutdown_grace)));
   // --- http ---
   k.push_back(uint_key("http.io_threads", d.http.io_threads, 1, 64,
-                       "Asio threads owning sockets (one http-front actor each).",
+                       "Asio threads owning sockets (one http-front actor each). Two on the 2-core "
+                       "reference machine: one alone gets too little CPU beside PostgreSQL and the "
+                       "actors under load.",
                        BILLD_FIELD(s.http.io_threads)));
   k.push_back(uint_key("http.body_bytes_max", d.http.body_bytes_max, 1024, 64u << 20,
                        "Largest request body (413 above).", BILLD_FIELD(s.http.body_bytes_max)));
@@ -256,7 +258,8 @@ std::vector<config_key> make_keys() {
                    [](settings& s) -> breaker_settings& { return s.db.breaker; });
   // --- front ---
   k.push_back(uint_key("front.max_inflight", d.front.max_inflight, 1, 65'536,
-                       "Requests one http-front actor admits at once.",
+                       "Requests handed to one http-front actor and not yet answered; the Asio "
+                       "threads answer more 503 at once (reads from 80 % of it).",
                        BILLD_FIELD(s.front.max_inflight)));
   k.push_back(uint_key("front.request_timeout_ms", 10'000, 100, 600'000,
                        "Deadline of a request inside billd (every actor request carries it).",

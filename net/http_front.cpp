@@ -206,20 +206,6 @@ void authenticate(front_self self, request_ctx ctx) {
           });
 }
 
-bool admit(front_self self, priority prio) {
-  auto& st = self->state;
-  auto bound = st.deps->cfg.front.max_inflight;
-  switch (prio) {
-    case priority::p0:
-      return true;
-    case priority::p1:
-      return st.in_flight < bound;
-    case priority::p2:
-      return st.in_flight < bound * 4 / 5;
-  }
-  return false;
-}
-
 /// The metrics label of a route index ("unmatched" for paths no route serves).
 std::string route_name(std::size_t index) {
   return std::string{index < route_id_count ? route_label(static_cast<route_id>(index))
@@ -259,6 +245,15 @@ void send_report(front_self self) {
     r->routes[{route_name(i / 6), static_cast<int>(i % 6)}] = std::move(*fig);
     *fig = route_figures{};
   }
+  // Refusals answered on the Asio threads for this front (net/edge_admission.hpp).
+  st.deps->edge->take_sheds(st.index, [&](std::size_t route, const latency_histogram& latency) {
+    auto key = std::pair{route_name(route), 5};
+    auto& fig = r->routes[key];
+    fig.count += latency.count();
+    fig.latency.merge(latency);
+    r->statuses[503] += latency.count();
+    r->shed += latency.count();
+  });
   r->front = st.index;
   r->in_flight = st.in_flight;
   r->mailbox = static_cast<std::uint32_t>(self->mailbox().size());
@@ -271,9 +266,8 @@ void send_report(front_self self) {
 void handle(front_self self, exchange_ptr ex) {
   const auto& req = ex->request;
   auto routed = route(req.method, req.path);
-  // Admission is decided before this request counts itself; every answer goes through
-  // respond(), which ends its admission.
-  bool admitted = !routed.match || admit(self, routed.match->prio);
+  // Admission was decided on the Asio thread (net/edge_admission.hpp) before the request was
+  // handed over; every answer goes through respond(), which ends its count here.
   ++self->state.in_flight;
   request_ctx ctx{ex, route_match{}, principal{}, {}, std::nullopt, {}};
   if (!routed.match) {
@@ -285,10 +279,6 @@ void handle(front_self self, exchange_ptr ex) {
   }
   ctx.route = *routed.match;
   ctx.route_index = static_cast<std::size_t>(ctx.route.id);
-  if (!admitted) {
-    ++self->state.report.shed;
-    return respond_problem(self, ctx, problem::overloaded, "too many requests in progress");
-  }
   if (ctx.route.who != access::anyone) return authenticate(self, std::move(ctx));
   if (!rate_exempt(ctx.route) &&
       !within_rate(self, ctx, "ip:" + req.remote_ip,

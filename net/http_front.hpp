@@ -25,6 +25,7 @@
 #include "actors/rate_limiter.hpp"
 #include "config/settings.hpp"
 #include "domain/money.hpp"
+#include "net/edge_admission.hpp"
 #include "net/http_types.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(billd::exchange_ptr)
@@ -52,6 +53,7 @@ struct front_deps {
   slot_ptr<gateway_client_actor> gateway;  // holds no actor when gateway.url is empty
   std::shared_ptr<std::atomic<bool>> draining;
   std::shared_ptr<rate_limiter> limiter;  // shared by every front: exact per client
+  std::shared_ptr<edge_admission> edge;   // admission on the Asio threads; its refusals
   std::chrono::steady_clock::time_point started;
   std::string version;
 };

@@ -30,7 +30,6 @@ struct server_shared {
   http_settings cfg;
   http_server_hooks hooks;
   std::atomic<bool> draining{false};
-  std::atomic<std::int64_t> in_flight{0};
   std::atomic<std::uint32_t> open_connections{0};
   std::atomic<std::uint64_t> accepted{0};
   std::mutex per_ip_mutex;
@@ -128,11 +127,10 @@ class session : public std::enable_shared_from_this<session> {
     piece_pending_ = true;
     // A body that makes no progress for http.request_timeout_ms is abandoned.
     stream_.expires_after(shared_->cfg.request_timeout);
-    http::async_read_some(stream_, buffer_, *stream_parser_,
-                          [self = shared_from_this(), deliver = std::move(deliver)](
-                              beast::error_code ec, std::size_t) mutable {
-                            self->on_piece(ec, std::move(deliver));
-                          });
+    http::async_read_some(
+        stream_, buffer_, *stream_parser_,
+        [self = shared_from_this(), deliver = std::move(deliver)](
+            beast::error_code ec, std::size_t) mutable { self->on_piece(ec, std::move(deliver)); });
   }
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
@@ -271,7 +269,29 @@ class session : public std::enable_shared_from_this<session> {
     }
     if (req.method() == http::verb::get && req.target() == "/health/live")
       return complete(s.seq, live_response());
+    if (!enter_front(req, s)) return;
     dispatch(req, std::move(body), std::move(source), s);
+  }
+
+  /// Edge admission: a request its front would refuse is answered 503 here, on the Asio
+  /// thread; false then.
+  template <class Body>
+  bool enter_front(const http::request<Body>& req, const slot& s) {
+    auto started = std::chrono::steady_clock::now();
+    auto target = std::string_view{req.target().data(), req.target().size()};
+    auto path = target.substr(0, target.find('?'));
+    auto method = req.method_string();
+    auto entry =
+        shared_->hooks.edge->enter(front_, std::string_view{method.data(), method.size()}, path);
+    if (entry.admitted) return true;
+    auto r = problem_response(problem::overloaded, "too many requests in progress", path);
+    auto took = std::chrono::steady_clock::now() - started;
+    shared_->hooks.edge->record_shed(
+        front_, entry.route_index,
+        static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+    complete(s.seq, std::move(r));
+    return false;
   }
 
   http_response live_response() {
@@ -293,7 +313,8 @@ class session : public std::enable_shared_from_this<session> {
     r.path = r.target.substr(0, q);
     if (q != std::string::npos) r.query = r.target.substr(q + 1);
     for (const auto& f : req) {
-      r.headers.emplace_back(ascii_lower({f.name_string().data(), f.name_string().size()}), std::string{f.value()});
+      r.headers.emplace_back(ascii_lower({f.name_string().data(), f.name_string().size()}),
+                             std::string{f.value()});
     }
     r.body = std::move(body);
     ex->body_stream = std::move(source);
@@ -312,7 +333,6 @@ class session : public std::enable_shared_from_this<session> {
         self->complete(seq, std::move(resp));
       });
     };
-    shared_->in_flight.fetch_add(1);
     dispatched_.push_back(seq);
     shared_->hooks.dispatch(std::move(ex), front_);
   }
@@ -329,7 +349,7 @@ class session : public std::enable_shared_from_this<session> {
     }
     if (auto it = std::find(dispatched_.begin(), dispatched_.end(), seq); it != dispatched_.end()) {
       dispatched_.erase(it);
-      shared_->in_flight.fetch_sub(1);
+      shared_->hooks.edge->leave(front_);
     }
     for (auto& s : queue_)
       if (s.seq == seq) s.response = std::move(resp);
@@ -392,7 +412,7 @@ class session : public std::enable_shared_from_this<session> {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
-    for (std::size_t i = 0; i < dispatched_.size(); ++i) shared_->in_flight.fetch_sub(1);
+    for (std::size_t i = 0; i < dispatched_.size(); ++i) shared_->hooks.edge->leave(front_);
     dispatched_.clear();
   }
 
@@ -469,6 +489,8 @@ struct http_server::impl {
 http_server::http_server(http_settings cfg, http_server_hooks hooks) : impl_(new impl) {
   impl_->shared->cfg = std::move(cfg);
   impl_->shared->hooks = std::move(hooks);
+  auto& h = impl_->shared->hooks;
+  if (!h.edge) h.edge = std::make_shared<edge_admission>(h.fronts, 65'536);
 }
 
 http_server::~http_server() { stop(); }
@@ -499,7 +521,9 @@ void http_server::begin_drain() {
   });
 }
 
-std::int64_t http_server::requests_in_flight() const { return impl_->shared->in_flight.load(); }
+std::int64_t http_server::requests_in_flight() const {
+  return impl_->shared->hooks.edge->in_flight();
+}
 
 void http_server::stop() {
   if (impl_->threads.empty()) return;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/settings.hpp"
+#include "net/edge_admission.hpp"
 #include "net/http_types.hpp"
 
 namespace billd {
@@ -19,6 +20,9 @@ struct http_server_hooks {
   /// Liveness for the GET /health/live fast path (answered on the Asio thread).
   std::function<bool()> live;
   std::size_t fronts = 1;
+  /// Admission at the edge (net/edge_admission.hpp), shared with the fronts that report its
+  /// refusals; when absent the server makes one that admits up to 65 536 per front.
+  std::shared_ptr<edge_admission> edge;
 };
 
 /// One listener and its io threads.

@@ -13,7 +13,6 @@
 
 #include "caf/test/unit_test.hpp"
 #include "net/prometheus.hpp"
-#include "storage/pg_connection.hpp"
 #include "tests/support/test_server.hpp"
 
 using namespace billd;
@@ -139,13 +138,7 @@ CAF_TEST(the_json_views_are_for_admins_and_carry_the_service_figures) {
 CAF_TEST(a_statement_held_up_by_a_lock_is_kept_as_a_slow_query_with_its_request_id) {
   auto id = create_bill();
   // The test holds the bill's row lock for 400 ms; billd's cancel waits for it.
-  std::thread holder([&] {
-    pg_connection conn{server.cfg().db.url, 5s, 5s};
-    conn.begin();
-    conn.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
-    conn.exec("SELECT pg_sleep(0.4)");
-    conn.commit();
-  });
+  auto holder = hold_bill_lock(server, id, 400ms);
   std::this_thread::sleep_for(100ms);
   http_call cancel = authed(clerk, "POST", "/api/v1/bills/" + id + "/cancel");
   cancel.headers.emplace_back("X-Request-Id", "slow-cancel-1");

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "storage/pg_connection.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace billd::test {
@@ -93,6 +94,17 @@ std::string bill_body(const std::string& amount, const std::string& reference) {
                      R"(","currency":"TZS","description":"Water bill","due_date":"2099-12-31")";
   if (!reference.empty()) body += R"(,"reference":")" + reference + "\"";
   return body + "}";
+}
+
+std::thread hold_bill_lock(const test_server& server, const std::string& id,
+                           std::chrono::milliseconds hold) {
+  return std::thread([url = server.cfg().db.url, id, hold] {
+    pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+    conn.begin();
+    conn.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
+    conn.exec("SELECT pg_sleep($1::float8 / 1000)", {std::to_string(hold.count())});
+    conn.commit();
+  });
 }
 
 }  // namespace billd::test

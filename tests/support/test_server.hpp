@@ -3,9 +3,11 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "app/server.hpp"
 #include "config/settings.hpp"
@@ -43,6 +45,11 @@ class test_server {
   std::string admin_token_;
   int users_ = 0;
 };
+
+/// Holds bill `id`'s row lock for `hold` on a connection of its own, in the returned thread
+/// (join it): a write of that bill waits meanwhile.
+std::thread hold_bill_lock(const test_server& server, const std::string& id,
+                           std::chrono::milliseconds hold);
 
 /// A call carrying a bearer token.
 inline http_call authed(std::string token, std::string method, std::string path,

@@ -45,15 +45,16 @@ CAF_TEST(defaults_match_the_launch_interface) {
   CAF_CHECK_EQUAL(cfg.admin_user, "admin");
   CAF_CHECK_EQUAL(cfg.db.max_waiting, 1024u);
   CAF_CHECK_EQUAL(cfg.front.max_inflight, 256u);
+  CAF_CHECK_EQUAL(cfg.http.io_threads, 2u);
 }
 
 CAF_TEST(later_layers_override_earlier_ones) {
-  auto file = write_temp("db.pool_size = 3\n[http]\nlisten = 127.0.0.1:9000\nio_threads = 2\n");
+  auto file = write_temp("db.pool_size = 3\n[http]\nlisten = 127.0.0.1:9000\nio_threads = 3\n");
   std::string e1 = "BILLD_HTTP_LISTEN=127.0.0.1:9100", e2 = "BILLD_DB_POOL_SIZE=5";
   char* env[] = {e1.data(), e2.data(), nullptr};
   auto cfg = load_config(file, {{"db.pool_size", "7"}}, env).values;
   CAF_CHECK_EQUAL(cfg.http.listen, "127.0.0.1:9100");  // env beats file
-  CAF_CHECK_EQUAL(cfg.http.io_threads, 2u);            // file beats default
+  CAF_CHECK_EQUAL(cfg.http.io_threads, 3u);            // file beats default
   CAF_CHECK_EQUAL(cfg.db.pool_size, 7u);               // flag beats env
   std::remove(file.c_str());
 }
