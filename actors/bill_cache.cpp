@@ -38,10 +38,16 @@ struct second_level {
   bool lost_sent = false;  // a lost invalidation was reported and no command went since
 };
 
+/// A stored bill and its JSON.
+struct cache_entry {
+  bill_ptr value;
+  std::shared_ptr<const std::string> json;
+};
+
 struct bill_cache_state {
   static inline const char* name = "cache";
   bill_cache_config cfg;
-  std::unique_ptr<lru_cache<bill_ptr>> lru;
+  std::unique_ptr<lru_cache<cache_entry>> lru;
   std::unordered_map<std::string, flight_ptr> flights;
   std::optional<second_level> l2;
 };
@@ -63,12 +69,17 @@ bool current(self_ptr self, const std::string& id, const flight_ptr& f) {
   return it != self->state.flights.end() && it->second == f;
 }
 
-/// Ends the flight of `id`: stores the bill in L1 when still current, answers every waiter.
-void land(self_ptr self, const std::string& id, const flight_ptr& f, const cache_answer& a) {
+/// Ends the flight of `id`: stores the bill and its JSON in L1 when still current, answers
+/// every waiter.
+void land(self_ptr self, const std::string& id, const flight_ptr& f, cache_answer a) {
   auto& st = self->state;
   if (current(self, id, f)) {
     st.flights.erase(id);
-    if (a.value) st.lru->put(id, a.value, weight(*a.value), clock::now());
+    if (a.value) {
+      a.json = std::make_shared<const std::string>(bill_json(*a.value));
+      st.lru->put(id, cache_entry{a.value, a.json}, weight(*a.value) + a.json->size(),
+                  clock::now());
+    }
   }
   for (auto& w : f->waiters) w.deliver(a);
 }
@@ -225,8 +236,8 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
   auto& st = self->state;
   st.cfg = std::move(cfg);
   auto shards = std::max<std::uint32_t>(1, st.cfg.cache.shards);
-  st.lru = std::make_unique<lru_cache<bill_ptr>>(st.cfg.cache.max_entries / shards,
-                                                 st.cfg.cache.max_bytes / shards, st.cfg.cache.ttl);
+  st.lru = std::make_unique<lru_cache<cache_entry>>(
+      st.cfg.cache.max_entries / shards, st.cfg.cache.max_bytes / shards, st.cfg.cache.ttl);
   if (!st.cfg.cache.redis_url.empty()) start_second_level(self);
   return {
       [self](get_atom, const std::string& id,
@@ -235,7 +246,8 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
         // Decide before making a promise (CAF 0.17: a promise takes the request over).
         if (auto hit = s.lru->get(id, clock::now())) {
           cache_answer a;
-          a.value = std::move(*hit);
+          a.value = std::move(hit->value);
+          a.json = std::move(hit->json);
           a.status = cache_status::hit;
           return a;
         }

@@ -41,6 +41,9 @@ const char* to_header(cache_status s);
 /// The cache's answer: the bill (null when there is none) or the failed database outcome.
 struct cache_answer {
   bill_ptr value;
+  /// bill_json(*value), rendered once when the cache stored the bill: a cached read renders
+  /// nothing. Null when the cache did not store it.
+  std::shared_ptr<const std::string> json;
   cache_status status = cache_status::miss;
   bool failed = false;
   db_outcome failure;

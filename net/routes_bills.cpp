@@ -111,7 +111,8 @@ void handle_bills_cancel(front_self self, request_ctx ctx) {
 
 namespace {
 
-/// Reads one bill for a GET route and hands it to `then`; answers 404 and failures itself.
+/// Reads one bill for a GET route and hands it to `then` (with its JSON when the cache has it
+/// rendered, else nullptr); answers 404 and failures itself.
 template <class Then>
 void read_bill(front_self self, request_ctx ctx, Then then) {
   auto id = ctx.route.param;
@@ -126,7 +127,7 @@ void read_bill(front_self self, request_ctx ctx, Then then) {
         [self, ctx, then](const db_outcome& o, std::optional<std::optional<bill>>&& found) {
           if (!found) return respond_failure(self, ctx, o, false);
           if (!*found) return respond_problem(self, ctx, problem::not_found, "no such bill");
-          then(**found, cache_status::bypass);
+          then(**found, cache_status::bypass, nullptr);
         },
         ctx.req().request_id);
   }
@@ -135,7 +136,7 @@ void read_bill(front_self self, request_ctx ctx, Then then) {
           [self, ctx, then](const cache_answer& a) {
             if (a.failed) return respond_failure(self, ctx, a.failure, false);
             if (!a.value) return respond_problem(self, ctx, problem::not_found, "no such bill");
-            then(*a.value, a.status);
+            then(*a.value, a.status, a.json.get());
           },
           [self, ctx](const caf::error&) {
             respond_problem(self, ctx, problem::overloaded, "the cache did not answer in time");
@@ -159,15 +160,15 @@ http_response conditional_response(const request_ctx& ctx, const bill& b, std::s
 }  // namespace
 
 void handle_bills_get(front_self self, request_ctx ctx) {
-  read_bill(self, ctx, [self, ctx](const bill& b, cache_status cached) {
-    auto r = conditional_response(ctx, b, bill_json(b));
+  read_bill(self, ctx, [self, ctx](const bill& b, cache_status cached, const std::string* json) {
+    auto r = conditional_response(ctx, b, json ? *json : bill_json(b));
     r.with("X-Cache", to_header(cached));
     respond(self, ctx, std::move(r));
   });
 }
 
 void handle_bills_control_number(front_self self, request_ctx ctx) {
-  read_bill(self, ctx, [self, ctx](const bill& b, cache_status) {
+  read_bill(self, ctx, [self, ctx](const bill& b, cache_status, const std::string*) {
     if (b.control_number) {
       auto body = json_object{}
                       .str("bill_id", b.id)

@@ -340,7 +340,6 @@ CAF_TEST(a_bad_idempotency_key_is_422) {
   CAF_CHECK_EQUAL(server.call(c).status, 422);
 }
 
-
 CAF_TEST(lists_are_compressed_as_accept_encoding_asks_and_logins_never) {
   for (int i = 0; i < 15; ++i) create_id(bill_body("100.00", "ZIP-" + std::to_string(i)));
   auto plain = server.call(call("GET", "/api/v1/bills?limit=20"));
@@ -366,7 +365,6 @@ CAF_TEST(lists_are_compressed_as_accept_encoding_asks_and_logins_never) {
   CAF_CHECK(!str_of(json_of(logged_in), "token").empty());
 }
 
-
 CAF_TEST(bill_reads_are_cached_and_a_read_after_a_write_never_sees_the_old_bill) {
   auto id = create_id();
   auto first = server.call(call("GET", "/api/v1/bills/" + id));
@@ -374,6 +372,8 @@ CAF_TEST(bill_reads_are_cached_and_a_read_after_a_write_never_sees_the_old_bill)
   auto second = server.call(call("GET", "/api/v1/bills/" + id));
   CAF_CHECK_EQUAL(second.header("x-cache"), "HIT");
   CAF_CHECK_EQUAL(second.body, first.body);
+  CAF_CHECK_EQUAL(str_of(json_of(second), "id"), id);
+  CAF_CHECK_EQUAL(str_of(json_of(second), "status"), "pending");
   // Readers keep the bills hot while a writer cancels them one by one; the writer's own read
   // right after each answer must show the change.
   std::vector<std::string> ids;
@@ -470,4 +470,3 @@ CAF_TEST(unpaid_bills_past_their_due_date_expire_and_paid_ones_do_not) {
   CAF_CHECK_EQUAL(audit.str(1, 0), "expire");
   CAF_CHECK_EQUAL(audit.str(1, 1), "system");
 }
-

@@ -54,7 +54,9 @@ CAF_TEST(a_full_wait_queue_refuses_at_once_and_the_rest_complete) {
       c.exec("SELECT 1");
       ++ran;
     })));
-  for (int i = 0; i < 500 && stats() != std::pair<std::uint32_t, std::uint32_t>{1, 2}; ++i)
+  // Waits for the pool to connect and take the first task (generously: under a parallel ctest
+  // run on two cores, connecting has taken seconds; this is not a timing check).
+  for (int i = 0; i < 3000 && stats() != std::pair<std::uint32_t, std::uint32_t>{1, 2}; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   CAF_REQUIRE(stats() == (std::pair<std::uint32_t, std::uint32_t>{1, 2}));
   // One running, two waiting: the next is refused without waiting for anything.
