@@ -43,21 +43,28 @@ CAF_TEST(a_full_wait_queue_refuses_at_once_and_the_rest_complete) {
   std::atomic<int> ran{0};
   auto run_async = [this](db_task_ptr task) { return test::run_on_pool(sys, pool, task); };
   auto stats = [this] { return test::pool_load(sys, pool); };
+  // Waits until the pool reports (busy, waiting) = want (generously: under a parallel ctest
+  // run on two cores, connecting has taken seconds; this is not a timing check).
+  auto await_load = [&stats](std::pair<std::uint32_t, std::uint32_t> want) {
+    for (int i = 0; i < 3000 && stats() != want; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  };
   std::vector<std::future<db_outcome>> admitted;
   admitted.push_back(run_async(make_db_task([gate, &ran](pg_connection& c) {
     c.exec("SELECT 1");
     gate.wait();
     ++ran;
   })));
+  // The blocking task must hold the connection before the others are sent: each call runs on
+  // a thread of its own, so they could otherwise reach the pool first and simply run.
+  await_load({1, 0});
+  CAF_REQUIRE(stats() == (std::pair<std::uint32_t, std::uint32_t>{1, 0}));
   for (int i = 0; i < 2; ++i)
     admitted.push_back(run_async(make_db_task([&ran](pg_connection& c) {
       c.exec("SELECT 1");
       ++ran;
     })));
-  // Waits for the pool to connect and take the first task (generously: under a parallel ctest
-  // run on two cores, connecting has taken seconds; this is not a timing check).
-  for (int i = 0; i < 3000 && stats() != std::pair<std::uint32_t, std::uint32_t>{1, 2}; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  await_load({1, 2});
   CAF_REQUIRE(stats() == (std::pair<std::uint32_t, std::uint32_t>{1, 2}));
   // One running, two waiting: the next is refused without waiting for anything.
   auto refused = run_async(make_db_task([&ran](pg_connection&) { ++ran; })).get();
