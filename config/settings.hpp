@@ -75,11 +75,11 @@ struct front_settings {
 
 /// Billing shards, currencies and the calendar of due dates.
 struct billing_settings {
-  std::uint32_t shards = 4;
+  std::uint32_t shards = 2;
   std::string currencies = "TZS:2,KES:2,UGX:0,USD:2,EUR:2";
   std::string timezone = "UTC";
   std::uint32_t create_batch_max = 64;         // creates written by one statement (per shard)
-  std::uint32_t create_batches_in_flight = 2;  // such statements one shard has running
+  std::uint32_t create_batches_in_flight = 1;  // such statements one shard has running
 };
 
 /// The bill cache (ARCHITECTURE.md "Cache"): bounds of the whole cache, split over its shards.
