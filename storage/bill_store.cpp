@@ -68,7 +68,7 @@ const pg_statement insert_stmt{
     " RETURNING " BILL_COLUMNS
     "), job AS ("
     " INSERT INTO jobs (id, kind, bill_id, payload)"
-    " SELECT src.job_id, 'control_number', b.id, '{}'::jsonb FROM b JOIN src ON src.id = b.id"
+    " SELECT src.job_id, $15, b.id, '{}'::jsonb FROM b JOIN src ON src.id = b.id"
     "), audit AS (" BILLD_SQL_FIRST_AUDIT("'bill'", "b.id", "'create'", "src.created_by",
                                           "src.changes", ", b JOIN src ON src.id = b.id") ")"
     " SELECT * FROM b"};
@@ -176,6 +176,7 @@ std::vector<std::optional<bill>> insert_bills(pg_connection& conn,
   pg_params params;
   for (const auto& c : column) params.emplace_back(pg_array(c));
   params.emplace_back(timezone);
+  params.emplace_back(job_control_number);
   auto rows = conn.run(insert_stmt, params);
   std::unordered_map<std::string, bill> created;
   for (int i = 0; i < rows.size(); ++i) {
