@@ -2,6 +2,8 @@
 
 #include <caf/all.hpp>
 
+#include <deque>
+
 #include "actors/db_call.hpp"
 #include "actors/idempotent_tx.hpp"
 #include "actors/reply_mapping.hpp"
@@ -12,6 +14,7 @@
 #include "storage/bill_store.hpp"
 #include "storage/gateway_log_store.hpp"
 #include "storage/job_store.hpp"
+#include "storage/payment_store.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/webhook_store.hpp"
 
@@ -21,6 +24,12 @@ namespace {
 /// A create without an Idempotency-Key, waiting to be written with others.
 struct pending_create {
   create_bill_cmd cmd;
+  caf::typed_response_promise<api_reply> rp;
+};
+
+/// A payment notification waiting to be recorded with others.
+struct pending_payment {
+  payment_cmd cmd;
   caf::typed_response_promise<api_reply> rp;
 };
 
@@ -34,6 +43,9 @@ struct billing_shard_state {
   // admitted request waiting for its answer.
   std::vector<pending_create> creates;
   std::uint32_t create_batches_in_flight = 0;  // at most billing.create_batches_in_flight
+  // Payment notifications wait here the same way, for billing.payment_batches_in_flight.
+  std::deque<pending_payment> payments;
+  std::uint32_t payment_batches_in_flight = 0;
 };
 
 using self_ptr = billing_shard_actor::stateful_pointer<billing_shard_state>;
@@ -145,29 +157,47 @@ alert_event unapplied_alert(const payment_cmd& cmd, const std::string& reason) {
               .finish()};
 }
 
-api_reply payment_effect(pg_connection& conn, const payment_cmd& cmd, const alert_policy& alerts,
-                         std::string& changed_bill) {
+/// What recording one notification did, with the alert it raised if it was unapplied.
+struct payment_result {
+  payment_recorded rec;
   std::optional<alert_raised> alert;
-  auto reply = in_transaction(conn, [&] {
-    alert.reset();
-    auto rec = record_payment(conn, cmd.notice, cmd.payment_id);
-    changed_bill = rec.bill_id.value_or("");
-    if (rec.what == payment_recorded::kind::conflict)
-      return make_reply(reply_kind::conflict,
-                        "transaction_ref was already used with different fields");
-    // The alert commits with the payment: no unapplied payment goes unreported.
+};
+
+/// Records the notifications in the caller's transaction (record_payments) and raises the alert
+/// of each new unapplied one in it too: no unapplied payment goes unreported.
+std::vector<payment_result> record_with_alerts(pg_connection& conn,
+                                               const std::vector<const payment_cmd*>& cmds,
+                                               const alert_policy& alerts) {
+  std::vector<payment_input> inputs;
+  inputs.reserve(cmds.size());
+  for (const auto* cmd : cmds) inputs.push_back({cmd->notice, cmd->payment_id});
+  auto recorded = record_payments(conn, inputs);
+  std::vector<payment_result> out;
+  out.reserve(cmds.size());
+  for (std::size_t i = 0; i < cmds.size(); ++i) {
+    auto& rec = recorded[i];
+    std::optional<alert_raised> alert;
     if (rec.what == payment_recorded::kind::recorded && rec.outcome == "unapplied")
-      alert = raise_alert(conn, unapplied_alert(cmd, rec.reason.value_or("")), alerts);
-    auto r = ok_reply(200, std::move(rec.body));
-    r.replayed = rec.what == payment_recorded::kind::replayed;
-    return r;
-  });
-  if (alert)
+      alert = raise_alert(conn, unapplied_alert(*cmds[i], rec.reason.value_or("")), alerts);
+    out.push_back({std::move(rec), std::move(alert)});
+  }
+  return out;
+}
+
+/// The answer to a notification (its alert logged once the transaction has committed).
+api_reply payment_reply(const payment_cmd& cmd, payment_result&& result) {
+  if (result.alert)
     logger_of(log_module::billing)
         .warn("[{}] payment {} for control number {} not applied; alert {} {}", cmd.request_id,
-              cmd.notice.transaction_ref, cmd.notice.control_number, alert->id,
-              alert->fired ? "raised" : "repeated within its cooldown");
-  return reply;
+              cmd.notice.transaction_ref, cmd.notice.control_number, result.alert->id,
+              result.alert->fired ? "raised" : "repeated within its cooldown");
+  auto& rec = result.rec;
+  if (rec.what == payment_recorded::kind::conflict)
+    return make_reply(reply_kind::conflict,
+                      "transaction_ref was already used with different fields");
+  auto r = ok_reply(200, std::move(rec.body));
+  r.replayed = rec.what == payment_recorded::kind::replayed;
+  return r;
 }
 
 /// The bill a write changes, for the cache: known up front, or set by the effect (a payment
@@ -214,6 +244,24 @@ caf::typed_response_promise<api_reply> run_write(
       std::move(changed), std::move(to));
 }
 
+/// Answers every member of a finished batch: each with its own result when the batch
+/// committed; when it failed for a reason of its rows (not of the database), each is retried
+/// alone so a bad one fails by itself; otherwise each with the failure.
+template <class Pending, class Result, class Reply, class RetryAlone>
+void answer_batch(std::vector<Pending>& batch, const db_outcome& outcome,
+                  std::optional<std::vector<Result>>& results, Reply reply,
+                  RetryAlone retry_alone) {
+  if (results) {
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      batch[i].rp.deliver(reply(batch[i].cmd, std::move((*results)[i])));
+  } else if (batch.size() > 1 && outcome.code == db_outcome_code::failed &&
+             !is_dependency_failure(outcome.error)) {
+    for (auto& p : batch) retry_alone(std::move(p.cmd), p.rp);
+  } else {
+    for (auto& p : batch) p.rp.deliver(reply_for_failure(outcome, true));
+  }
+}
+
 /// A create under an Idempotency-Key, or one retried alone: its own idempotent transaction.
 caf::typed_response_promise<api_reply> run_create(
     self_ptr self, create_bill_cmd cmd,
@@ -254,16 +302,93 @@ void write_create_batch(self_ptr self) {
       [self, batch](const db_outcome& outcome,
                     std::optional<std::vector<std::optional<bill>>>&& created) {
         --self->state.create_batches_in_flight;
-        if (created) {
-          for (std::size_t i = 0; i < batch->size(); ++i)
-            (*batch)[i].rp.deliver(create_reply((*created)[i]));
-        } else if (batch->size() > 1 && outcome.code == db_outcome_code::failed &&
-                   !is_dependency_failure(outcome.error)) {
-          for (auto& p : *batch) run_create(self, std::move(p.cmd), p.rp);
-        } else {
-          for (auto& p : *batch) p.rp.deliver(reply_for_failure(outcome, true));
-        }
+        answer_batch(
+            *batch, outcome, created,
+            [](const create_bill_cmd&, std::optional<bill>&& b) { return create_reply(b); },
+            [self](create_bill_cmd&& cmd, caf::typed_response_promise<api_reply>& rp) {
+              run_create(self, std::move(cmd), rp);
+            });
         write_create_batch(self);
+      },
+      std::move(request_id), db_queueing::grouped_write({}));
+}
+
+/// A notification recorded in its own transaction: alone by configuration, or retried alone
+/// after its batch failed.
+caf::typed_response_promise<api_reply> run_payment(
+    self_ptr self, payment_cmd cmd, std::optional<caf::typed_response_promise<api_reply>> to = {}) {
+  auto request_id = cmd.request_id;
+  auto changed = std::make_shared<std::string>();
+  // It locks its transaction_ref (contended only by a duplicate), then the bill of its control
+  // number: batches ordered by control number lock bills in one order.
+  auto lock_key = "bill-cn:" + cmd.notice.control_number;
+  return run_plain_write(
+      self, "payment_record", std::move(request_id), std::move(lock_key),
+      [cmd = std::move(cmd), alerts = self->state.cfg.alerts, changed](pg_connection& c) {
+        auto result = in_transaction(c, [&] {
+          auto results = record_with_alerts(c, {&cmd}, alerts);
+          return std::move(results.front());
+        });
+        *changed = result.rec.bill_id.value_or("");
+        return payment_reply(cmd, std::move(result));
+      },
+      changed, std::move(to));
+}
+
+/// Takes the next batch of waiting notifications: in arrival order, at most
+/// billing.payment_batch_max, none sharing a transaction_ref or control number with one before
+/// it (those wait for the next batch, so each bill takes its payments in arrival order).
+std::vector<pending_payment> take_payment_batch(billing_shard_state& st) {
+  std::vector<const payment_notice*> notices;
+  for (const auto& p : st.payments) notices.push_back(&p.cmd.notice);
+  auto first = first_round(notices);
+  std::vector<pending_payment> batch;
+  std::deque<pending_payment> rest;
+  for (std::size_t i = 0; i < st.payments.size(); ++i) {
+    if (first[i] && batch.size() < st.cfg.payment_batch_max)
+      batch.push_back(std::move(st.payments[i]));
+    else
+      rest.push_back(std::move(st.payments[i]));
+  }
+  st.payments = std::move(rest);
+  return batch;
+}
+
+/// Records the next batch of waiting notifications in one transaction and answers each. If it
+/// fails for a reason of its rows (not of the database), each is retried alone, so a bad one
+/// fails by itself.
+void write_payment_batch(self_ptr self) {
+  auto& st = self->state;
+  if (st.payment_batches_in_flight >= st.cfg.payment_batches_in_flight || st.payments.empty())
+    return;
+  auto batch = std::make_shared<std::vector<pending_payment>>(take_payment_batch(st));
+  ++st.payment_batches_in_flight;
+  // The bills the batch changed, known before it commits: they leave the cache whatever the
+  // outcome (a batch whose answer was lost may have committed).
+  auto changed = std::make_shared<std::vector<std::string>>();
+  std::vector<payment_cmd> cmds;
+  cmds.reserve(batch->size());
+  for (const auto& p : *batch) cmds.push_back(p.cmd);
+  auto request_id = batch->front().cmd.request_id;
+  db_call<std::vector<payment_result>>(
+      self, st.db, "payment_record_batch", /*write=*/true, st.cfg.db_timeout,
+      [cmds = std::move(cmds), alerts = st.cfg.alerts, changed](pg_connection& c) {
+        std::vector<const payment_cmd*> ptrs;
+        for (const auto& cmd : cmds) ptrs.push_back(&cmd);
+        auto results = in_transaction(c, [&] { return record_with_alerts(c, ptrs, alerts); });
+        for (const auto& r : results)
+          if (r.rec.bill_id) changed->push_back(*r.rec.bill_id);
+        return results;
+      },
+      [self, batch, changed](const db_outcome& outcome,
+                             std::optional<std::vector<payment_result>>&& results) {
+        --self->state.payment_batches_in_flight;
+        for (const auto& id : *changed) invalidate_bill(self->state.cfg.caches, id);
+        answer_batch(*batch, outcome, results, payment_reply,
+                     [self](payment_cmd&& cmd, caf::typed_response_promise<api_reply>& rp) {
+                       run_payment(self, std::move(cmd), rp);
+                     });
+        write_payment_batch(self);
       },
       std::move(request_id), db_queueing::grouped_write({}));
 }
@@ -308,17 +433,11 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
             std::move(changed));
       },
       [self](pay_atom, payment_cmd& cmd) -> caf::result<api_reply> {
-        auto request_id = cmd.request_id;
-        auto changed = std::make_shared<std::string>();
-        // It locks its transaction_ref (contended only by a duplicate), then the bill of its
-        // control number: batches ordered by control number lock bills in one order.
-        auto lock_key = "bill-cn:" + cmd.notice.control_number;
-        return run_plain_write(
-            self, "payment_record", std::move(request_id), std::move(lock_key),
-            [cmd = std::move(cmd), alerts = self->state.cfg.alerts, changed](pg_connection& c) {
-              return payment_effect(c, cmd, alerts, *changed);
-            },
-            changed);
+        if (self->state.cfg.payment_batch_max <= 1) return run_payment(self, std::move(cmd));
+        auto rp = self->make_response_promise<api_reply>();
+        self->state.payments.push_back(pending_payment{std::move(cmd), rp});
+        write_payment_batch(self);
+        return rp;
       },
   };
 }

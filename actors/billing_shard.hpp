@@ -35,7 +35,11 @@ struct billing_shard_config {
   /// Creates without an Idempotency-Key written together in one statement (1: each alone).
   std::uint32_t create_batch_max = 64;
   /// Create batches one shard has being written at once; more creates wait for one to end.
-  std::uint32_t create_batches_in_flight = 2;
+  std::uint32_t create_batches_in_flight = 1;
+  /// Payment notifications recorded together in one transaction (1: each alone).
+  std::uint32_t payment_batch_max = 64;
+  /// Payment batches one shard has being recorded at once; more wait for one to end.
+  std::uint32_t payment_batches_in_flight = 1;
 };
 
 /// Spawns shard `index`.

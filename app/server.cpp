@@ -137,7 +137,9 @@ std::vector<child_spec> root_children(server::internals& p) {
                                  alert_policy{p.cfg.alerts.cooldown, p.cfg.alerts.notify()},
                                  p.caches,
                                  p.cfg.billing.create_batch_max,
-                                 p.cfg.billing.create_batches_in_flight};
+                                 p.cfg.billing.create_batches_in_flight,
+                                 p.cfg.billing.payment_batch_max,
+                                 p.cfg.billing.payment_batches_in_flight};
   std::vector<child_spec> shards;
   for (std::uint32_t i = 0; i < p.cfg.billing.shards; ++i)
     shards.push_back(slot_child("billing-shard", p.shards[i],

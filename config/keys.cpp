@@ -281,6 +281,16 @@ std::vector<config_key> make_keys() {
                        "Create batches one shard writes at once; further creates wait for one "
                        "to end and go in the next.",
                        BILLD_FIELD(s.billing.create_batches_in_flight)));
+  k.push_back(uint_key("billing.payment_batch_max", d.billing.payment_batch_max, 1, 1'000,
+                       "Payment notifications that arrive while a shard records others wait and "
+                       "are recorded together in one transaction with a fixed number of "
+                       "statements, this many at most; 1 records each alone.",
+                       BILLD_FIELD(s.billing.payment_batch_max)));
+  k.push_back(uint_key("billing.payment_batches_in_flight", d.billing.payment_batches_in_flight, 1,
+                       64,
+                       "Payment batches one shard records at once; further notifications wait "
+                       "for one to end and go in the next.",
+                       BILLD_FIELD(s.billing.payment_batches_in_flight)));
   k.push_back(string_key("billing.currencies", d.billing.currencies, "CODE:EXP,... (EXP 0-4)",
                          "Accepted currencies and their ISO 4217 exponents.", false,
                          BILLD_FIELD(s.billing.currencies)));

@@ -78,8 +78,10 @@ struct billing_settings {
   std::uint32_t shards = 2;
   std::string currencies = "TZS:2,KES:2,UGX:0,USD:2,EUR:2";
   std::string timezone = "UTC";
-  std::uint32_t create_batch_max = 64;         // creates written by one statement (per shard)
-  std::uint32_t create_batches_in_flight = 1;  // such statements one shard has running
+  std::uint32_t create_batch_max = 64;          // creates written by one statement (per shard)
+  std::uint32_t create_batches_in_flight = 1;   // such statements one shard has running
+  std::uint32_t payment_batch_max = 64;         // notifications recorded together (per shard)
+  std::uint32_t payment_batches_in_flight = 1;  // such batches one shard has running
 };
 
 /// The bill cache (ARCHITECTURE.md "Cache"): bounds of the whole cache, split over its shards.

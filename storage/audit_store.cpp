@@ -1,26 +1,75 @@
 #include "storage/audit_store.hpp"
 
+#include <algorithm>
+#include <set>
+#include <string_view>
+#include <tuple>
+
+#include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/sql_time.hpp"
 
 namespace billd {
 
-void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
-                  const std::string& action, const std::string& actor,
-                  const std::string& changes_json) {
+namespace {
+
+/// Appends rows of distinct entities: one statement takes every entity's lock (in the order
+/// given), one writes every row.
+void append_rows(pg_connection& conn, const std::vector<const audit_entry*>& rows) {
   static const pg_statement lock_stmt{
       "audit_lock",
-      "SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1 || ':' || $2, 0))"};
+      "SELECT pg_advisory_xact_lock(hashtextextended('audit:' || e.t || ':' || e.i, 0))"
+      " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(t, i, n) ORDER BY e.n"};
   static const pg_statement insert_stmt{
       "audit_insert",
       "INSERT INTO audit_log (entity_type, entity_id, action, actor, at, changes, prev_hash, hash)"
-      " SELECT $1, $2, $3, $4, t.at, $5::jsonb, p.hash,"
-      "        audit_row_hash(p.hash, $1, $2, $3, $4, t.at, $5::jsonb)"
+      " SELECT e.t, e.i, e.a, e.ac, t.at, e.c, p.hash,"
+      "        audit_row_hash(p.hash, e.t, e.i, e.a, e.ac, t.at, e.c)"
       " FROM (SELECT date_trunc('microseconds', now()) AS at) t,"
-      "      (SELECT (SELECT hash FROM audit_log WHERE entity_type = $1 AND entity_id = $2"
-      "               ORDER BY id DESC LIMIT 1) AS hash) p"};
-  conn.run(lock_stmt, {entity_type, entity_id});
-  conn.run(insert_stmt, {entity_type, entity_id, action, actor, changes_json});
+      "      unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])"
+      "        WITH ORDINALITY AS e(t, i, a, ac, c, n)"
+      "      CROSS JOIN LATERAL (SELECT (SELECT hash FROM audit_log"
+      "        WHERE entity_type = e.t AND entity_id = e.i ORDER BY id DESC LIMIT 1) AS hash) p"
+      " ORDER BY e.n"};
+  std::vector<std::optional<std::string>> types, ids, actions, actors, changes;
+  for (const auto* r : rows) {
+    types.emplace_back(r->entity_type);
+    ids.emplace_back(r->entity_id);
+    actions.emplace_back(r->action);
+    actors.emplace_back(r->actor);
+    changes.emplace_back(r->changes_json);
+  }
+  auto type_array = pg_array(types), id_array = pg_array(ids);
+  conn.run(lock_stmt, {type_array, id_array});
+  conn.run(insert_stmt, {std::move(type_array), std::move(id_array), pg_array(actions),
+                         pg_array(actors), pg_array(changes)});
+}
+
+}  // namespace
+
+void record_audits(pg_connection& conn, const std::vector<audit_entry>& entries) {
+  // A statement cannot see its own rows, so an entity's second row goes in the next round.
+  // Each round locks in (type, id) order: two writers of overlapping entities cannot deadlock.
+  std::vector<const audit_entry*> pending;
+  pending.reserve(entries.size());
+  for (const auto& e : entries) pending.push_back(&e);
+  while (!pending.empty()) {
+    std::vector<const audit_entry*> round, later;
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    for (const auto* e : pending)
+      (seen.emplace(e->entity_type, e->entity_id).second ? round : later).push_back(e);
+    std::sort(round.begin(), round.end(), [](const audit_entry* a, const audit_entry* b) {
+      return std::tie(a->entity_type, a->entity_id) < std::tie(b->entity_type, b->entity_id);
+    });
+    append_rows(conn, round);
+    pending = std::move(later);
+  }
+}
+
+void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
+                  const std::string& action, const std::string& actor,
+                  const std::string& changes_json) {
+  record_audits(conn, {audit_entry{entity_type, entity_id, action, actor, changes_json}});
 }
 
 std::int64_t seal_audit(pg_connection& conn, int settle_s) {

@@ -17,6 +17,19 @@ void record_audit(pg_connection& conn, const std::string& entity_type, const std
                   const std::string& action, const std::string& actor,
                   const std::string& changes_json);
 
+/// One row for record_audits.
+struct audit_entry {
+  std::string entity_type;
+  std::string entity_id;
+  std::string action;
+  std::string actor;
+  std::string changes_json;
+};
+
+/// record_audit for many rows in two statements (more when an entity has several rows: each
+/// goes to its chain in the order given).
+void record_audits(pg_connection& conn, const std::vector<audit_entry>& entries);
+
 /// The first audit row of an entity created by the same statement, as SQL text to use in it
 /// (a data-modifying CTE): the entity's id is new, so no other writer can know it yet, and the
 /// chain starts here without the lock and the look-up of a previous row that record_audit

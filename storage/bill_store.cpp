@@ -1,5 +1,6 @@
 #include "storage/bill_store.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "domain/ids.hpp"
@@ -85,13 +86,42 @@ const pg_statement fail_stmt{
     "bill_fail",
     "UPDATE bills SET status = 'failed', failure_reason = $3, version = version + 1,"
     " updated_at = now() WHERE id = $1 AND version = $2 RETURNING " BILL_COLUMNS};
-const pg_statement lock_by_cn_stmt{"bill_lock_by_control_number",
-                                   "SELECT " BILL_COLUMNS
-                                   " FROM bills WHERE control_number = $1 FOR UPDATE"};
+// Each number is looked up by its index and locked in the order given (sorted by the caller),
+// so two transactions locking overlapping sets cannot deadlock on them. FOR UPDATE inside the
+// LATERAL subquery keeps it from being flattened into a join, which the planner may run as a
+// scan of the whole table.
+const pg_statement lock_by_cns_stmt{
+    "bill_lock_by_control_numbers",
+    "SELECT " BILL_COLUMNS
+    " FROM unnest($1::text[]) WITH ORDINALITY AS c(cn, n)"
+    " CROSS JOIN LATERAL (SELECT * FROM bills WHERE control_number = c.cn FOR UPDATE) b"
+    " ORDER BY c.n"};
 const pg_statement paid_stmt{
     "bill_set_paid",
-    "UPDATE bills SET paid_amount = $3, status = $4, version = version + 1, updated_at = now()"
-    " WHERE id = $1 AND version = $2 RETURNING " BILL_COLUMNS};
+    "UPDATE bills SET paid_amount = u.paid, status = u.new_status, version = version + 1,"
+    " updated_at = now()"
+    " FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])"
+    "  AS u(bill_id, expected_version, paid, new_status)"
+    " WHERE bills.id = u.bill_id AND bills.version = u.expected_version RETURNING " BILL_COLUMNS};
+
+/// The bills of `rows` in the order of `items` (each with an `id`): nullopt for an item the
+/// statement returned no row for.
+template <class Items>
+std::vector<std::optional<bill>> in_order_of(const pg_rows& rows, const Items& items) {
+  std::unordered_map<std::string, bill> by_id;
+  for (int i = 0; i < rows.size(); ++i) {
+    auto b = row_to_bill(rows, i);
+    auto id = b.id;
+    by_id.emplace(std::move(id), std::move(b));
+  }
+  std::vector<std::optional<bill>> out;
+  out.reserve(items.size());
+  for (const auto& item : items) {
+    auto it = by_id.find(item.id);
+    out.push_back(it == by_id.end() ? std::nullopt : std::optional<bill>{std::move(it->second)});
+  }
+  return out;
+}
 
 std::optional<bill> first_bill(const pg_rows& rows) {
   if (rows.empty()) return std::nullopt;
@@ -177,20 +207,7 @@ std::vector<std::optional<bill>> insert_bills(pg_connection& conn,
   for (const auto& c : column) params.emplace_back(pg_array(c));
   params.emplace_back(timezone);
   params.emplace_back(job_control_number);
-  auto rows = conn.run(insert_stmt, params);
-  std::unordered_map<std::string, bill> created;
-  for (int i = 0; i < rows.size(); ++i) {
-    auto b = row_to_bill(rows, i);
-    auto id = b.id;
-    created.emplace(std::move(id), std::move(b));
-  }
-  std::vector<std::optional<bill>> out;
-  out.reserve(bills.size());
-  for (const auto& nb : bills) {
-    auto it = created.find(nb.id);
-    out.push_back(it == created.end() ? std::nullopt : std::optional<bill>{std::move(it->second)});
-  }
-  return out;
+  return in_order_of(conn.run(insert_stmt, params), bills);
 }
 
 std::optional<bill> insert_bill(pg_connection& conn, const std::string& id, const bill_draft& d,
@@ -290,16 +307,29 @@ std::vector<std::string> expire_due_bills(pg_connection& conn, std::uint32_t lim
   });
 }
 
-std::optional<bill> lock_bill_by_control_number(pg_connection& conn,
-                                                const std::string& control_number) {
-  return first_bill(conn.run(lock_by_cn_stmt, {control_number}));
+std::vector<bill> lock_bills_by_control_numbers(pg_connection& conn,
+                                                const std::vector<std::string>& control_numbers) {
+  std::vector<std::optional<std::string>> cns(control_numbers.begin(), control_numbers.end());
+  std::sort(cns.begin(), cns.end());
+  auto rows = conn.run(lock_by_cns_stmt, {pg_array(cns)});
+  std::vector<bill> out;
+  out.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) out.push_back(row_to_bill(rows, i));
+  return out;
 }
 
-std::optional<bill> set_bill_paid(pg_connection& conn, const std::string& id,
-                                  std::int64_t expected_version, std::int64_t paid_amount,
-                                  bill_status to) {
-  return first_bill(conn.run(paid_stmt, {id, std::to_string(expected_version),
-                                         std::to_string(paid_amount), std::string{to_string(to)}}));
+std::vector<std::optional<bill>> set_bills_paid(pg_connection& conn,
+                                                const std::vector<bill_paid_update>& updates) {
+  std::vector<std::optional<std::string>> ids, versions, paid, status;
+  for (const auto& u : updates) {
+    ids.emplace_back(u.id);
+    versions.emplace_back(std::to_string(u.expected_version));
+    paid.emplace_back(std::to_string(u.paid_amount));
+    status.emplace_back(std::string{to_string(u.status)});
+  }
+  auto rows =
+      conn.run(paid_stmt, {pg_array(ids), pg_array(versions), pg_array(paid), pg_array(status)});
+  return in_order_of(rows, updates);
 }
 
 }  // namespace billd

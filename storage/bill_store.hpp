@@ -90,13 +90,22 @@ bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::strin
 /// as expired, each audited, withdrawing issued control numbers; the number expired.
 std::vector<std::string> expire_due_bills(pg_connection& conn, std::uint32_t limit);
 
-/// The bill that carries control_number, locked until the transaction ends.
-std::optional<bill> lock_bill_by_control_number(pg_connection& conn,
-                                                const std::string& control_number);
+/// The bills that carry these control numbers (unknown ones are left out), each locked until
+/// the transaction ends, in control-number order.
+std::vector<bill> lock_bills_by_control_numbers(pg_connection& conn,
+                                                const std::vector<std::string>& control_numbers);
 
-/// Sets a bill's paid amount and status (version check as set_bill_status).
-std::optional<bill> set_bill_paid(pg_connection& conn, const std::string& id,
-                                  std::int64_t expected_version, std::int64_t paid_amount,
-                                  bill_status to);
+/// A bill's new paid amount and status, if it is still at `expected_version`.
+struct bill_paid_update {
+  std::string id;
+  std::int64_t expected_version = 0;
+  std::int64_t paid_amount = 0;
+  bill_status status = bill_status::pending;
+};
+
+/// Applies the updates in one statement (ids distinct); the bill after each, in their order
+/// (nullopt where the version no longer matched).
+std::vector<std::optional<bill>> set_bills_paid(pg_connection& conn,
+                                                const std::vector<bill_paid_update>& updates);
 
 }  // namespace billd

@@ -1,19 +1,39 @@
 #include "storage/gateway_log_store.hpp"
 
+#include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/sql_time.hpp"
 
 namespace billd {
 
-void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e) {
+void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entry>& entries) {
   static const pg_statement stmt{
       "gateway_log_insert",
       "INSERT INTO gateway_log (bill_id, req_type, status, http_status, latency_ms, attempt,"
-      " detail) VALUES ($1, $2, $3, $4, $5, $6, $7)"};
-  conn.run(stmt, {e.bill_id, e.req_type, e.status,
-                  e.http_status ? pg_param{std::to_string(*e.http_status)} : std::nullopt,
-                  std::to_string(e.latency_ms), std::to_string(e.attempt),
-                  e.detail.empty() ? std::nullopt : pg_param{e.detail}});
+      " detail) SELECT bill_id, req_type, status, http_status, latency_ms, attempt, detail"
+      " FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[],"
+      "  $7::text[]) WITH ORDINALITY"
+      "  AS e(bill_id, req_type, status, http_status, latency_ms, attempt, detail, n)"
+      " ORDER BY n"};
+  if (entries.empty()) return;
+  std::vector<std::optional<std::string>> column[7];
+  for (const auto& e : entries) {
+    column[0].push_back(e.bill_id);
+    column[1].emplace_back(e.req_type);
+    column[2].emplace_back(e.status);
+    column[3].push_back(e.http_status ? std::optional{std::to_string(*e.http_status)}
+                                      : std::nullopt);
+    column[4].emplace_back(std::to_string(e.latency_ms));
+    column[5].emplace_back(std::to_string(e.attempt));
+    column[6].push_back(e.detail.empty() ? std::nullopt : std::optional{e.detail});
+  }
+  pg_params params;
+  for (const auto& c : column) params.emplace_back(pg_array(c));
+  conn.run(stmt, params);
+}
+
+void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e) {
+  insert_gateway_logs(conn, {e});
 }
 
 std::vector<gateway_log_entry> list_gateway_log(pg_connection& conn, const std::string& bill_id,

@@ -22,6 +22,8 @@ struct gateway_log_entry {
 };
 
 void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e);
+/// Many rows in one statement, in the order given.
+void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entry>& entries);
 
 /// The newest `limit` rows of a bill, newest first.
 std::vector<gateway_log_entry> list_gateway_log(pg_connection& conn, const std::string& bill_id,

@@ -37,6 +37,23 @@ struct payment_recorded {
 payment_recorded record_payment(pg_connection& conn, const payment_notice& n,
                                 const std::string& payment_id);
 
+/// A notification and the id its payment row gets if it is new.
+struct payment_input {
+  payment_notice notice;
+  std::string payment_id;
+};
+
+/// Which notifications of a list one round of record_payments takes: each whose
+/// transaction_ref and control number no earlier one shares. The others wait for a later
+/// round, so each bill takes its payments, and each ref its repeats, in list order.
+std::vector<bool> first_round(const std::vector<const payment_notice*>& notices);
+
+/// record_payment for many notifications in the caller's transaction, with a fixed number of
+/// statements per round (one round when refs and control numbers are all distinct), as if each
+/// were recorded in the order given. Outcomes in the same order.
+std::vector<payment_recorded> record_payments(pg_connection& conn,
+                                              const std::vector<payment_input>& inputs);
+
 /// One payment as API.md shows it.
 struct payment_row {
   std::string json;

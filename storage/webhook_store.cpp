@@ -5,12 +5,12 @@
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
 #include "storage/audit_store.hpp"
+#include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/sql_time.hpp"
 
 namespace billd {
 namespace {
-
 
 /// PostgreSQL text[] literal of simple names (validated: [a-z_.] only).
 std::string pg_array(const std::vector<std::string>& events) {
@@ -99,23 +99,41 @@ bool delete_webhook(pg_connection& conn, const std::string& id, const std::strin
   return true;
 }
 
-void emit_event(pg_connection& conn, const std::string& type,
-                const std::optional<std::string>& bill_id, const std::string& data_json) {
+void emit_events(pg_connection& conn, const std::vector<event_draft>& events) {
+  // Rows keep the order given (WITH ORDINALITY), so deliveries of one bill keep it too.
   static const pg_statement stmt{
       "webhook_emit",
-      "WITH subs AS (SELECT id FROM webhooks WHERE deleted_at IS NULL AND $2 = ANY(events)),"
+      "WITH src AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
+      "              WITH ORDINALITY AS s(id, type, bill_id, body, n)),"
+      " subs AS (SELECT id, events FROM webhooks WHERE deleted_at IS NULL),"
       " e AS (INSERT INTO webhook_events (id, type, bill_id, body)"
-      "       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM subs) RETURNING id)"
+      "       SELECT src.id, src.type, src.bill_id, src.body FROM src"
+      "       WHERE EXISTS (SELECT 1 FROM subs WHERE src.type = ANY(subs.events)) ORDER BY src.n"
+      "       RETURNING id, type, bill_id)"
       " INSERT INTO webhook_deliveries (webhook_id, event_id, order_key)"
-      " SELECT subs.id, e.id, coalesce($3, e.id) FROM subs, e"};
-  auto id = new_id("evt");
-  auto body = json_object{}
-                  .str("id", id)
-                  .str("type", type)
-                  .str("created_at", now_rfc3339())
-                  .raw("data", data_json)
-                  .finish();
-  conn.run(stmt, {id, type, bill_id, body});
+      " SELECT subs.id, e.id, coalesce(e.bill_id, e.id)"
+      " FROM e JOIN src ON src.id = e.id JOIN subs ON e.type = ANY(subs.events) ORDER BY src.n"};
+  if (events.empty()) return;
+  std::vector<std::optional<std::string>> ids, types, bill_ids, bodies;
+  auto created_at = now_rfc3339();
+  for (const auto& ev : events) {
+    auto id = new_id("evt");
+    bodies.emplace_back(json_object{}
+                            .str("id", id)
+                            .str("type", ev.type)
+                            .str("created_at", created_at)
+                            .raw("data", ev.data_json)
+                            .finish());
+    ids.emplace_back(std::move(id));
+    types.emplace_back(ev.type);
+    bill_ids.emplace_back(ev.bill_id);
+  }
+  conn.run(stmt, {pg_array(ids), pg_array(types), pg_array(bill_ids), pg_array(bodies)});
+}
+
+void emit_event(pg_connection& conn, const std::string& type,
+                const std::optional<std::string>& bill_id, const std::string& data_json) {
+  emit_events(conn, {event_draft{type, bill_id, data_json}});
 }
 
 std::vector<leased_delivery> lease_deliveries(pg_connection& conn, std::uint32_t limit,

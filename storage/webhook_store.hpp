@@ -37,6 +37,16 @@ bool delete_webhook(pg_connection& conn, const std::string& id, const std::strin
 void emit_event(pg_connection& conn, const std::string& type,
                 const std::optional<std::string>& bill_id, const std::string& data_json);
 
+/// One event for emit_events.
+struct event_draft {
+  std::string type;
+  std::optional<std::string> bill_id;
+  std::string data_json;
+};
+
+/// emit_event for many events in one statement, in the order given.
+void emit_events(pg_connection& conn, const std::vector<event_draft>& events);
+
 /// A delivery this node holds the lease of, with what sending it needs.
 struct leased_delivery {
   std::int64_t id = 0;

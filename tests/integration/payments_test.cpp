@@ -3,12 +3,16 @@
 #define CAF_SUITE payments
 #include <utility>
 
+#include <atomic>
 #include <ctime>
 #include <future>
 #include <thread>
 
 #include "caf/test/unit_test.hpp"
 #include "domain/signature.hpp"
+#include "storage/audit_store.hpp"
+#include "storage/payment_store.hpp"
+#include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 #include "tests/support/gateway_sim_process.hpp"
 #include "tests/support/test_server.hpp"
@@ -166,6 +170,119 @@ CAF_TEST(a_payment_to_a_cancelled_bill_is_unapplied) {
   auto r = json_of(pay(notice(cn, "TX-CANCELLED", "100.00")));
   CAF_CHECK_EQUAL(str_of(r, "outcome"), "unapplied");
   CAF_CHECK_EQUAL(str_of(r, "bill_status"), "cancelled");
+}
+
+CAF_TEST(concurrent_notifications_recorded_in_shared_batches_apply_exactly_once_each) {
+  // 150 refs, each sent twice at about the same time by 30 clients over 6 bills: the shards
+  // record waiting notifications in batches, a ref's second copy waits for the next batch.
+  constexpr int bills = 6, refs = 150, clients = 30;
+  std::vector<std::string> numbers;
+  for (int b = 0; b < bills; ++b) numbers.push_back(issued_bill("1000.00").second);
+  auto conflicting = [](int k) { return k % 5 == 2; };  // the copies differ in amount
+  auto unknown = [](int k) { return k % 7 == 3; };      // no bill has this number
+  auto body_of = [&](int k, int copy) {
+    auto cn = unknown(k) ? "CN-NONE-" + std::to_string(k) : numbers[k % bills];
+    auto amount = conflicting(k) && copy == 1 ? "2.00" : "1.00";
+    return notice(cn, "TX-BATCH-" + std::to_string(k), amount);
+  };
+  std::atomic<int> next{0};
+  std::vector<http_reply> replies(2 * refs);
+  std::vector<std::future<void>> workers;
+  for (int w = 0; w < clients; ++w)
+    workers.push_back(std::async(std::launch::async, [&] {
+      for (int j = next++; j < 2 * refs; j = next++) replies[j] = pay(body_of(j / 2, j % 2));
+    }));
+  for (auto& w : workers) w.get();
+  for (int k = 0; k < refs; ++k) {
+    const auto& a = replies[2 * k];
+    const auto& b = replies[2 * k + 1];
+    if (conflicting(k)) {
+      CAF_CHECK_EQUAL(a.status + b.status, 200 + 409);
+      continue;
+    }
+    CAF_CHECK_EQUAL(a.status, 200);
+    CAF_CHECK_EQUAL(b.status, 200);
+    CAF_CHECK_EQUAL(a.body, b.body);
+    CAF_CHECK_EQUAL(
+        (a.header("idempotent-replayed") == "true") + (b.header("idempotent-replayed") == "true"),
+        1);
+    CAF_CHECK_EQUAL(str_of(json_of(a), "outcome"), unknown(k) ? "unapplied" : "applied");
+  }
+  pg_connection conn{server.cfg().db.url, 5s, 5s};
+  CAF_CHECK_EQUAL(conn.exec("SELECT count(*) FROM payments WHERE transaction_ref LIKE 'TX-BATCH-%'")
+                      .int64(0, 0),
+                  refs);
+  // Each bill holds exactly what its recorded payments paid, with one audit row per payment.
+  auto per_bill = conn.exec(
+      "SELECT b.id, b.paid_amount,"
+      " (SELECT coalesce(sum(p.amount), 0) FROM payments p"
+      "   WHERE p.bill_id = b.id AND p.outcome <> 'unapplied'),"
+      " (SELECT count(*) FROM payments p WHERE p.bill_id = b.id AND p.outcome <> 'unapplied'),"
+      " (SELECT count(*) FROM audit_log a"
+      "   WHERE a.entity_type = 'bill' AND a.entity_id = b.id AND a.action = 'payment')"
+      " FROM bills b WHERE b.control_number = ANY($1::text[])",
+      {pg_array(std::vector<std::optional<std::string>>(numbers.begin(), numbers.end()))});
+  CAF_REQUIRE_EQUAL(per_bill.size(), bills);
+  for (int i = 0; i < per_bill.size(); ++i) {
+    CAF_CHECK_EQUAL(per_bill.int64(i, 1), per_bill.int64(i, 2));
+    CAF_CHECK(per_bill.int64(i, 3) > 0);
+    CAF_CHECK_EQUAL(per_bill.int64(i, 3), per_bill.int64(i, 4));
+  }
+  CAF_CHECK(!verify_audit(conn).broken);
+  // They were batched: fewer transactions than payments.
+  auto transactions =
+      conn.exec(
+              "SELECT count(DISTINCT xmin::text) FROM payments WHERE transaction_ref LIKE "
+              "'TX-BATCH-%'")
+          .int64(0, 0);
+  CAF_CHECK_LESS(transactions, refs);
+}
+
+CAF_TEST(one_call_with_repeated_refs_and_bills_records_as_if_each_came_alone) {
+  auto [id, cn] = issued_bill("10.00");
+  auto n = [](const std::string& ref, std::int64_t minor, const std::string& number) {
+    payment_notice x;
+    x.control_number = number;
+    x.transaction_ref = ref;
+    x.amount = minor;
+    x.currency = "TZS";
+    x.currency_exponent = 2;
+    x.paid_at = "2026-11-20T10:00:00.000Z";
+    x.channel = "mobile";
+    return x;
+  };
+  std::vector<payment_input> in{
+      {n("TX-ROUND-1", 400, cn), "pay_round_1a"},
+      {n("TX-ROUND-1", 400, cn), "pay_round_1b"},  // a repeat: replayed
+      {n("TX-ROUND-2", 700, cn), "pay_round_2"},   // the same bill, after the first: overpaid
+      {n("TX-ROUND-1", 500, cn), "pay_round_1c"},  // the first ref with another amount
+      {n("TX-ROUND-3", 100, "CN-NONE"), "pay_round_3"}};
+  std::vector<const payment_notice*> notices;
+  for (const auto& i : in) notices.push_back(&i.notice);
+  CAF_CHECK(first_round(notices) == (std::vector<bool>{true, false, false, false, true}));
+  pg_connection conn{server.cfg().db.url, 5s, 5s};
+  auto out = in_transaction(conn, [&] { return record_payments(conn, in); });
+  CAF_REQUIRE_EQUAL(out.size(), in.size());
+  using kind = payment_recorded::kind;
+  CAF_CHECK(out[0].what == kind::recorded);
+  CAF_CHECK(out[1].what == kind::replayed);
+  CAF_CHECK(out[2].what == kind::recorded);
+  CAF_CHECK(out[3].what == kind::conflict);
+  CAF_CHECK(out[4].what == kind::recorded);
+  CAF_CHECK_EQUAL(out[1].body, out[0].body);
+  CAF_CHECK_EQUAL(out[0].outcome, "applied");
+  CAF_CHECK_EQUAL(out[2].outcome, "overpaid");
+  CAF_CHECK_EQUAL(out[4].outcome, "unapplied");
+  CAF_CHECK_EQUAL(str_of(json_of(http_reply{200, {}, out[2].body}), "paid_amount"), "10.00");
+  // Read from the database: this call went around the shard, so the cache was not told.
+  auto bill = conn.exec("SELECT status, paid_amount FROM bills WHERE id = $1", {id});
+  CAF_CHECK_EQUAL(bill.str(0, 0), "paid");
+  CAF_CHECK_EQUAL(bill.int64(0, 1), 1000);
+  CAF_CHECK_EQUAL(conn.exec("SELECT string_agg(id || ':' || credit, ',' ORDER BY id) FROM payments"
+                            " WHERE transaction_ref LIKE 'TX-ROUND-%'")
+                      .str(0, 0),
+                  "pay_round_1a:0,pay_round_2:100,pay_round_3:0");
+  CAF_CHECK(!verify_audit(conn).broken);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

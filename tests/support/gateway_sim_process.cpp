@@ -1,6 +1,7 @@
 #include "tests/support/gateway_sim_process.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,9 @@ gateway_sim_process::gateway_sim_process(const std::string& extra_flags) {
   if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
   pid_ = ::fork();
   if (pid_ == 0) {
+    // A test that aborts (a failed CAF_REQUIRE) runs no destructor: the simulator must not
+    // outlive it, holding ctest's output pipe open.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     ::dup2(out[1], STDOUT_FILENO);
     ::close(out[0]);
     ::close(out[1]);
