@@ -1,5 +1,7 @@
 #include "net/http_server.hpp"
 
+#include <stdexcept>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -490,7 +492,7 @@ http_server::http_server(http_settings cfg, http_server_hooks hooks) : impl_(new
   impl_->shared->cfg = std::move(cfg);
   impl_->shared->hooks = std::move(hooks);
   auto& h = impl_->shared->hooks;
-  if (!h.edge) h.edge = std::make_shared<edge_admission>(h.fronts, 65'536);
+  if (!h.edge) throw std::invalid_argument("http_server: hooks.edge is required");
 }
 
 http_server::~http_server() { stop(); }

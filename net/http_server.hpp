@@ -21,7 +21,7 @@ struct http_server_hooks {
   std::function<bool()> live;
   std::size_t fronts = 1;
   /// Admission at the edge (net/edge_admission.hpp), shared with the fronts that report its
-  /// refusals; when absent the server makes one that admits up to 65 536 per front.
+  /// refusals. Required: the server throws std::invalid_argument without it.
   std::shared_ptr<edge_admission> edge;
 };
 

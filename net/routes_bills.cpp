@@ -143,8 +143,10 @@ void read_bill(front_self self, request_ctx ctx, Then then) {
           });
 }
 
-/// A 200 carrying the bill's weak ETag, or 304 when If-None-Match already has it.
-http_response conditional_response(const request_ctx& ctx, const bill& b, std::string body) {
+/// A 200 carrying the bill's weak ETag, or 304 when If-None-Match already has it. The body
+/// (from make_body) is made only for a 200.
+template <class MakeBody>
+http_response conditional_response(const request_ctx& ctx, const bill& b, MakeBody make_body) {
   http_response r;
   auto etag = weak_etag(b.version);
   r.with("ETag", etag).with("Cache-Control", "private, no-cache");
@@ -153,7 +155,7 @@ http_response conditional_response(const request_ctx& ctx, const bill& b, std::s
     r.status = 304;
     return r;
   }
-  r.body = std::move(body);
+  r.body = make_body();
   return r;
 }
 
@@ -161,7 +163,7 @@ http_response conditional_response(const request_ctx& ctx, const bill& b, std::s
 
 void handle_bills_get(front_self self, request_ctx ctx) {
   read_bill(self, ctx, [self, ctx](const bill& b, cache_status cached, const std::string* json) {
-    auto r = conditional_response(ctx, b, json ? *json : bill_json(b));
+    auto r = conditional_response(ctx, b, [&] { return json ? *json : bill_json(b); });
     r.with("X-Cache", to_header(cached));
     respond(self, ctx, std::move(r));
   });
@@ -170,12 +172,13 @@ void handle_bills_get(front_self self, request_ctx ctx) {
 void handle_bills_control_number(front_self self, request_ctx ctx) {
   read_bill(self, ctx, [self, ctx](const bill& b, cache_status, const std::string*) {
     if (b.control_number) {
-      auto body = json_object{}
-                      .str("bill_id", b.id)
-                      .str("control_number", *b.control_number)
-                      .str("bill_status", to_string(b.status))
-                      .finish();
-      return respond(self, ctx, conditional_response(ctx, b, std::move(body)));
+      return respond(self, ctx, conditional_response(ctx, b, [&] {
+                       return json_object{}
+                           .str("bill_id", b.id)
+                           .str("control_number", *b.control_number)
+                           .str("bill_status", to_string(b.status))
+                           .finish();
+                     }));
     }
     if (b.status == bill_status::failed) {
       std::string ext = R"("bill_status":"failed","reason":)";
