@@ -31,6 +31,7 @@ struct pending_create {
 struct pending_payment {
   payment_cmd cmd;
   caf::typed_response_promise<api_reply> rp;
+  bool alone = false;  // its batch failed for a reason of its rows: it goes in a batch of one
 };
 
 struct billing_shard_state {
@@ -327,9 +328,10 @@ caf::typed_response_promise<api_reply> run_payment(
       [cmd = std::move(cmd), alerts = self->state.cfg.alerts, changed](pg_connection& c) {
         auto result = in_transaction(c, [&] {
           auto results = record_with_alerts(c, {&cmd}, alerts);
+          // Known before COMMIT: a commit whose answer is lost still clears the cache.
+          *changed = results.front().rec.bill_id.value_or("");
           return std::move(results.front());
         });
-        *changed = result.rec.bill_id.value_or("");
         return payment_reply(cmd, std::move(result));
       },
       changed, std::move(to));
@@ -338,7 +340,14 @@ caf::typed_response_promise<api_reply> run_payment(
 /// Takes the next batch of waiting notifications: in arrival order, at most
 /// billing.payment_batch_max, none sharing a transaction_ref or control number with one before
 /// it (those wait for the next batch, so each bill takes its payments in arrival order).
+/// Notifications of a failed batch wait at the front, and go one per batch.
 std::vector<pending_payment> take_payment_batch(billing_shard_state& st) {
+  if (st.payments.front().alone) {
+    std::vector<pending_payment> one;
+    one.push_back(std::move(st.payments.front()));
+    st.payments.pop_front();
+    return one;
+  }
   std::vector<const payment_notice*> notices;
   for (const auto& p : st.payments) notices.push_back(&p.cmd.notice);
   auto first = first_round(notices);
@@ -355,8 +364,9 @@ std::vector<pending_payment> take_payment_batch(billing_shard_state& st) {
 }
 
 /// Records the next batch of waiting notifications in one transaction and answers each. If it
-/// fails for a reason of its rows (not of the database), each is retried alone, so a bad one
-/// fails by itself.
+/// fails for a reason of its rows (not of the database), its notifications go back to the front
+/// of the queue to be recorded one per batch, so a bad one fails by itself and none is
+/// overtaken by a later notification of its bill.
 void write_payment_batch(self_ptr self) {
   auto& st = self->state;
   if (st.payment_batches_in_flight >= st.cfg.payment_batches_in_flight || st.payments.empty())
@@ -365,6 +375,8 @@ void write_payment_batch(self_ptr self) {
   ++st.payment_batches_in_flight;
   // The bills the batch changed, known before it commits: they leave the cache whatever the
   // outcome (a batch whose answer was lost may have committed).
+  // Known and left: after a db_timeout the db thread may still be writing it while the shard
+  // reads it (the single writes' `changed` string has the same race).
   auto changed = std::make_shared<std::vector<std::string>>();
   std::vector<payment_cmd> cmds;
   cmds.reserve(batch->size());
@@ -375,19 +387,26 @@ void write_payment_batch(self_ptr self) {
       [cmds = std::move(cmds), alerts = st.cfg.alerts, changed](pg_connection& c) {
         std::vector<const payment_cmd*> ptrs;
         for (const auto& cmd : cmds) ptrs.push_back(&cmd);
-        auto results = in_transaction(c, [&] { return record_with_alerts(c, ptrs, alerts); });
-        for (const auto& r : results)
-          if (r.rec.bill_id) changed->push_back(*r.rec.bill_id);
-        return results;
+        return in_transaction(c, [&] {
+          auto results = record_with_alerts(c, ptrs, alerts);
+          changed->clear();
+          for (const auto& r : results)
+            if (r.rec.bill_id) changed->push_back(*r.rec.bill_id);
+          return results;
+        });
       },
       [self, batch, changed](const db_outcome& outcome,
                              std::optional<std::vector<payment_result>>&& results) {
         --self->state.payment_batches_in_flight;
         for (const auto& id : *changed) invalidate_bill(self->state.cfg.caches, id);
+        std::vector<pending_payment> again;
         answer_batch(*batch, outcome, results, payment_reply,
-                     [self](payment_cmd&& cmd, caf::typed_response_promise<api_reply>& rp) {
-                       run_payment(self, std::move(cmd), rp);
+                     [&again](payment_cmd&& cmd, caf::typed_response_promise<api_reply>& rp) {
+                       again.push_back(pending_payment{std::move(cmd), rp, true});
                      });
+        auto& queue = self->state.payments;
+        queue.insert(queue.begin(), std::make_move_iterator(again.begin()),
+                     std::make_move_iterator(again.end()));
         write_payment_batch(self);
       },
       std::move(request_id), db_queueing::grouped_write({}));
