@@ -314,8 +314,8 @@ void write_create_batch(self_ptr self) {
       std::move(request_id), db_queueing::grouped_write({}));
 }
 
-/// A notification recorded in its own transaction: alone by configuration, or retried alone
-/// after its batch failed.
+/// A notification recorded in its own transaction, as every one is with
+/// billing.payment_batch_max=1 (a failed batch's notifications go back to the queue instead).
 caf::typed_response_promise<api_reply> run_payment(
     self_ptr self, payment_cmd cmd, std::optional<caf::typed_response_promise<api_reply>> to = {}) {
   auto request_id = cmd.request_id;

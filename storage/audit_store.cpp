@@ -31,18 +31,13 @@ void append_rows(pg_connection& conn, const std::vector<const audit_entry*>& row
       "      CROSS JOIN LATERAL (SELECT (SELECT hash FROM audit_log"
       "        WHERE entity_type = e.t AND entity_id = e.i ORDER BY id DESC LIMIT 1) AS hash) p"
       " ORDER BY e.n"};
-  std::vector<std::optional<std::string>> types, ids, actions, actors, changes;
-  for (const auto* r : rows) {
-    types.emplace_back(r->entity_type);
-    ids.emplace_back(r->entity_id);
-    actions.emplace_back(r->action);
-    actors.emplace_back(r->actor);
-    changes.emplace_back(r->changes_json);
-  }
-  auto type_array = pg_array(types), id_array = pg_array(ids);
-  conn.run(lock_stmt, {type_array, id_array});
-  conn.run(insert_stmt, {std::move(type_array), std::move(id_array), pg_array(actions),
-                         pg_array(actors), pg_array(changes)});
+  pg_columns<5> columns;
+  columns.reserve(rows.size());
+  for (const auto* r : rows)
+    columns.add_row({r->entity_type, r->entity_id, r->action, r->actor, r->changes_json});
+  auto params = columns.params();  // type, id, action, actor, changes
+  conn.run(lock_stmt, {params[0], params[1]});
+  conn.run(insert_stmt, params);
 }
 
 }  // namespace

@@ -183,28 +183,16 @@ bill_page list_bills(pg_connection& conn, const bill_filter& f,
 std::vector<std::optional<bill>> insert_bills(pg_connection& conn,
                                               const std::vector<new_bill>& bills,
                                               const std::string& timezone) {
-  constexpr int columns = 13;
-  std::vector<std::vector<std::optional<std::string>>> column(columns);
-  for (auto& c : column) c.reserve(bills.size());
+  pg_columns<13> rows;
+  rows.reserve(bills.size());
   for (const auto& nb : bills) {
     const auto& d = nb.draft;
-    std::optional<std::string> values[columns] = {nb.id,
-                                                  std::to_string(d.amount_minor),
-                                                  d.currency,
-                                                  std::to_string(d.currency_exponent),
-                                                  d.description,
-                                                  to_string(d.due_date),
-                                                  d.reference,
-                                                  d.payer_name,
-                                                  d.payer_phone,
-                                                  d.payer_email,
-                                                  nb.created_by,
-                                                  new_id("job"),
-                                                  creation_changes(d)};
-    for (int i = 0; i < columns; ++i) column[i].push_back(std::move(values[i]));
+    rows.add_row({nb.id, std::to_string(d.amount_minor), d.currency,
+                  std::to_string(d.currency_exponent), d.description, to_string(d.due_date),
+                  d.reference, d.payer_name, d.payer_phone, d.payer_email, nb.created_by,
+                  new_id("job"), creation_changes(d)});
   }
-  pg_params params;
-  for (const auto& c : column) params.emplace_back(pg_array(c));
+  auto params = rows.params();
   params.emplace_back(timezone);
   params.emplace_back(job_control_number);
   return in_order_of(conn.run(insert_stmt, params), bills);
@@ -309,7 +297,7 @@ std::vector<std::string> expire_due_bills(pg_connection& conn, std::uint32_t lim
 
 std::vector<bill> lock_bills_by_control_numbers(pg_connection& conn,
                                                 const std::vector<std::string>& control_numbers) {
-  std::vector<std::optional<std::string>> cns(control_numbers.begin(), control_numbers.end());
+  auto cns = control_numbers;
   std::sort(cns.begin(), cns.end());
   auto rows = conn.run(lock_by_cns_stmt, {pg_array(cns)});
   std::vector<bill> out;
@@ -320,16 +308,12 @@ std::vector<bill> lock_bills_by_control_numbers(pg_connection& conn,
 
 std::vector<std::optional<bill>> set_bills_paid(pg_connection& conn,
                                                 const std::vector<bill_paid_update>& updates) {
-  std::vector<std::optional<std::string>> ids, versions, paid, status;
-  for (const auto& u : updates) {
-    ids.emplace_back(u.id);
-    versions.emplace_back(std::to_string(u.expected_version));
-    paid.emplace_back(std::to_string(u.paid_amount));
-    status.emplace_back(std::string{to_string(u.status)});
-  }
-  auto rows =
-      conn.run(paid_stmt, {pg_array(ids), pg_array(versions), pg_array(paid), pg_array(status)});
-  return in_order_of(rows, updates);
+  pg_columns<4> rows;
+  rows.reserve(updates.size());
+  for (const auto& u : updates)
+    rows.add_row({u.id, std::to_string(u.expected_version), std::to_string(u.paid_amount),
+                  std::string{to_string(u.status)}});
+  return in_order_of(conn.run(paid_stmt, rows.params()), updates);
 }
 
 }  // namespace billd

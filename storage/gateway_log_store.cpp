@@ -16,20 +16,14 @@ void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entr
       "  AS e(bill_id, req_type, status, http_status, latency_ms, attempt, detail, n)"
       " ORDER BY n"};
   if (entries.empty()) return;
-  std::vector<std::optional<std::string>> column[7];
-  for (const auto& e : entries) {
-    column[0].push_back(e.bill_id);
-    column[1].emplace_back(e.req_type);
-    column[2].emplace_back(e.status);
-    column[3].push_back(e.http_status ? std::optional{std::to_string(*e.http_status)}
-                                      : std::nullopt);
-    column[4].emplace_back(std::to_string(e.latency_ms));
-    column[5].emplace_back(std::to_string(e.attempt));
-    column[6].push_back(e.detail.empty() ? std::nullopt : std::optional{e.detail});
-  }
-  pg_params params;
-  for (const auto& c : column) params.emplace_back(pg_array(c));
-  conn.run(stmt, params);
+  pg_columns<7> rows;
+  rows.reserve(entries.size());
+  for (const auto& e : entries)
+    rows.add_row({e.bill_id, e.req_type, e.status,
+                  e.http_status ? std::optional{std::to_string(*e.http_status)} : std::nullopt,
+                  std::to_string(e.latency_ms), std::to_string(e.attempt),
+                  e.detail.empty() ? std::nullopt : std::optional{e.detail}});
+  conn.run(stmt, rows.params());
 }
 
 void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e) {

@@ -65,7 +65,8 @@ struct decision {
   bill_status status_after = bill_status::pending;
 };
 
-decision decide(const std::optional<bill>& b, const payment_notice& n) {
+/// `b`: the locked bill of the notification's control number, null when there is none.
+decision decide(const bill* b, const payment_notice& n) {
   decision d;
   if (!b) {
     d.reason = "unknown control number";
@@ -91,8 +92,8 @@ decision decide(const std::optional<bill>& b, const payment_notice& n) {
   return d;
 }
 
-std::string response_body(const std::string& payment_id, const decision& d,
-                          const std::optional<bill>& after) {
+/// `after`: the bill once the payment was decided, null for an unknown control number.
+std::string response_body(const std::string& payment_id, const decision& d, const bill* after) {
   json_object o;
   o.str("payment_id", payment_id).str("outcome", d.outcome);
   if (after && d.outcome != "unapplied") {
@@ -177,32 +178,18 @@ void insert_payments(pg_connection& conn, const std::vector<const payment_input*
       "  AS p(id, ref, fp, cn, bill_id, amount, currency, exponent, outcome, credit, reason,"
       "       paid_at, channel, phone, response, n)"
       " ORDER BY n"};
-  constexpr int columns = 15;
-  std::vector<std::optional<std::string>> column[columns];
+  pg_columns<15> rows;
+  rows.reserve(fresh.size());
   for (std::size_t i = 0; i < fresh.size(); ++i) {
     const auto& n = fresh[i]->notice;
     const auto& d = decisions[i];
     const auto& rec = *recorded[i];
-    std::optional<std::string> values[columns] = {fresh[i]->payment_id,
-                                                  n.transaction_ref,
-                                                  fingerprints[i],
-                                                  n.control_number,
-                                                  rec.bill_id,
-                                                  std::to_string(n.amount),
-                                                  n.currency,
-                                                  std::to_string(n.currency_exponent),
-                                                  d.outcome,
-                                                  std::to_string(d.credit),
-                                                  d.reason,
-                                                  n.paid_at,
-                                                  n.channel,
-                                                  n.payer_phone,
-                                                  rec.body};
-    for (int c = 0; c < columns; ++c) column[c].push_back(std::move(values[c]));
+    rows.add_row({fresh[i]->payment_id, n.transaction_ref, fingerprints[i], n.control_number,
+                  rec.bill_id, std::to_string(n.amount), n.currency,
+                  std::to_string(n.currency_exponent), d.outcome, std::to_string(d.credit),
+                  d.reason, n.paid_at, n.channel, n.payer_phone, rec.body});
   }
-  pg_params params;
-  for (const auto& c : column) params.emplace_back(pg_array(c));
-  conn.run(stmt, params);
+  conn.run(stmt, rows.params());
 }
 
 /// Records notifications with distinct transaction_refs and distinct control numbers: a fixed
@@ -223,8 +210,8 @@ void record_round(pg_connection& conn, const std::vector<const payment_input*>& 
       "SELECT p.transaction_ref, encode(p.fingerprint, 'hex'), p.response, p.outcome, p.bill_id"
       " FROM unnest($1::text[]) AS x(ref)"
       " CROSS JOIN LATERAL (SELECT * FROM payments WHERE transaction_ref = x.ref LIMIT 1) p"};
-  std::vector<std::optional<std::string>> refs;
-  for (const auto* in : round) refs.emplace_back(in->notice.transaction_ref);
+  std::vector<std::string> refs;
+  for (const auto* in : round) refs.push_back(in->notice.transaction_ref);
   std::sort(refs.begin(), refs.end());
   auto ref_array = pg_array(refs);
   conn.run(lock_stmt, {ref_array});
@@ -265,10 +252,9 @@ void record_round(pg_connection& conn, const std::vector<const payment_input*>& 
   std::vector<bill_paid_update> updates;
   for (const auto* in : fresh) {
     auto it = by_number.find(in->notice.control_number);
-    std::optional<bill> current;
-    if (it != by_number.end()) current = it->second;
+    const bill* current = it == by_number.end() ? nullptr : &it->second;
     decisions.push_back(decide(current, in->notice));
-    before.push_back(it == by_number.end() ? nullptr : &it->second);
+    before.push_back(current);
     const auto& d = decisions.back();
     if (d.outcome != "unapplied")
       updates.push_back({current->id, current->version, d.paid_after, d.status_after});
@@ -282,11 +268,11 @@ void record_round(pg_connection& conn, const std::vector<const payment_input*>& 
     const auto& in = *fresh[i];
     const auto& d = decisions[i];
     auto& rec = *fresh_out[i];
-    std::optional<bill> after = before[i] ? std::optional<bill>{*before[i]} : std::nullopt;
+    const bill* after = before[i];
     if (d.outcome != "unapplied") {
       // The bill is locked: its version cannot have moved since it was read.
       if (!changed[u]) throw std::logic_error("bill " + before[i]->id + " changed under its lock");
-      after = std::move(changed[u++]);
+      after = &*changed[u++];
       audits.push_back({"bill", after->id, "payment", "gateway", bill_change(*before[i], d)});
       events.push_back({d.status_after == bill_status::paid ? "bill.paid" : "bill.partially_paid",
                         after->id, bill_event_data(*after)});

@@ -12,13 +12,6 @@
 namespace billd {
 namespace {
 
-/// PostgreSQL text[] literal of simple names (validated: [a-z_.] only).
-std::string pg_array(const std::vector<std::string>& events) {
-  std::string out = "{";
-  for (const auto& e : events) out += (out.size() > 1 ? "," : "") + e;
-  return out + "}";
-}
-
 std::vector<std::string> split_pg_array(std::string_view text) {
   std::vector<std::string> out;
   if (text.size() < 2) return out;
@@ -114,21 +107,20 @@ void emit_events(pg_connection& conn, const std::vector<event_draft>& events) {
       " SELECT subs.id, e.id, coalesce(e.bill_id, e.id)"
       " FROM e JOIN src ON src.id = e.id JOIN subs ON e.type = ANY(subs.events) ORDER BY src.n"};
   if (events.empty()) return;
-  std::vector<std::optional<std::string>> ids, types, bill_ids, bodies;
+  pg_columns<4> rows;
+  rows.reserve(events.size());
   auto created_at = now_rfc3339();
   for (const auto& ev : events) {
     auto id = new_id("evt");
-    bodies.emplace_back(json_object{}
-                            .str("id", id)
-                            .str("type", ev.type)
-                            .str("created_at", created_at)
-                            .raw("data", ev.data_json)
-                            .finish());
-    ids.emplace_back(std::move(id));
-    types.emplace_back(ev.type);
-    bill_ids.emplace_back(ev.bill_id);
+    auto body = json_object{}
+                    .str("id", id)
+                    .str("type", ev.type)
+                    .str("created_at", created_at)
+                    .raw("data", ev.data_json)
+                    .finish();
+    rows.add_row({std::move(id), ev.type, ev.bill_id, std::move(body)});
   }
-  conn.run(stmt, {pg_array(ids), pg_array(types), pg_array(bill_ids), pg_array(bodies)});
+  conn.run(stmt, rows.params());
 }
 
 void emit_event(pg_connection& conn, const std::string& type,
