@@ -4,6 +4,7 @@
 
 #include <deque>
 
+#include "actors/changed_bills.hpp"
 #include "actors/db_call.hpp"
 #include "actors/idempotent_tx.hpp"
 #include "actors/reply_mapping.hpp"
@@ -34,6 +35,20 @@ struct pending_payment {
   bool alone = false;  // its batch failed for a reason of its rows: it goes in a batch of one
 };
 
+/// How a shard's batches of one kind went, for /metrics: mean batch size is members / batches.
+struct batch_counts {
+  std::uint64_t batches = 0;        // batches written, batches of one included
+  std::uint64_t members = 0;        // creates or notifications carried by them
+  std::uint64_t retried_alone = 0;  // members of batches that failed for a reason of their rows
+
+  void add_figures(figure_set& f, const char* write) const {
+    auto label = std::string{"write=\""} + write + "\"";
+    f.add("billd_billing_batches_total", label, static_cast<double>(batches));
+    f.add("billd_billing_batch_members_total", label, static_cast<double>(members));
+    f.add("billd_billing_batch_retries_total", label, static_cast<double>(retried_alone));
+  }
+};
+
 struct billing_shard_state {
   static inline const char* name = "billing-shard";
   std::uint32_t index = 0;
@@ -44,9 +59,11 @@ struct billing_shard_state {
   // admitted request waiting for its answer.
   std::vector<pending_create> creates;
   std::uint32_t create_batches_in_flight = 0;  // at most billing.create_batches_in_flight
+  batch_counts create_counts;
   // Payment notifications wait here the same way, for billing.payment_batches_in_flight.
   std::deque<pending_payment> payments;
   std::uint32_t payment_batches_in_flight = 0;
+  batch_counts payment_counts;
 };
 
 using self_ptr = billing_shard_actor::stateful_pointer<billing_shard_state>;
@@ -201,9 +218,10 @@ api_reply payment_reply(const payment_cmd& cmd, payment_result&& result) {
   return r;
 }
 
-/// The bill a write changes, for the cache: known up front, or set by the effect (a payment
-/// finds its bill by control number). Read only after the write's answer arrived.
-using changed_bill_ptr = std::shared_ptr<std::string>;
+/// The bills a command names up front leave the cache when its write is answered.
+changed_bills_ptr changing(self_ptr self, std::vector<std::string> known = {}) {
+  return std::make_shared<changed_bills>(self->state.cfg.caches, std::move(known));
+}
 
 /// A write without an Idempotency-Key: the effect carries its own transaction and identity.
 /// The changed bill leaves the cache before the write is answered (also when the outcome is
@@ -214,14 +232,14 @@ using changed_bill_ptr = std::shared_ptr<std::string>;
 template <class Effect>
 caf::typed_response_promise<api_reply> run_plain_write(
     self_ptr self, std::string name, std::string request_id, std::string lock_key, Effect effect,
-    changed_bill_ptr changed = nullptr,
+    changed_bills_ptr changed = nullptr,
     std::optional<caf::typed_response_promise<api_reply>> to = {}) {
   auto rp = to ? *to : self->make_response_promise<api_reply>();
   db_call<api_reply>(
       self, self->state.db, std::move(name), /*write=*/true, self->state.cfg.db_timeout,
       std::move(effect),
       [self, rp, changed](const db_outcome& outcome, std::optional<api_reply>&& reply) mutable {
-        if (changed) invalidate_bill(self->state.cfg.caches, *changed);
+        if (changed) changed->invalidate();
         rp.deliver(reply ? std::move(*reply) : reply_for_failure(outcome, true));
       },
       std::move(request_id), db_queueing::grouped_write(std::move(lock_key)));
@@ -233,7 +251,7 @@ caf::typed_response_promise<api_reply> run_plain_write(
 template <class Effect>
 caf::typed_response_promise<api_reply> run_write(
     self_ptr self, std::string name, std::string actor_id, idempotency_ref idem,
-    std::string lock_key, Effect effect, changed_bill_ptr changed = nullptr,
+    std::string lock_key, Effect effect, changed_bills_ptr changed = nullptr,
     std::optional<caf::typed_response_promise<api_reply>> to = {}) {
   auto request_id = idem.request_id;
   if (!idem.key.empty()) lock_key = "key:" + actor_id + ":" + idem.key;
@@ -291,6 +309,8 @@ void write_create_batch(self_ptr self) {
       std::make_move_iterator(st.creates.begin() + static_cast<std::ptrdiff_t>(take)));
   st.creates.erase(st.creates.begin(), st.creates.begin() + static_cast<std::ptrdiff_t>(take));
   ++st.create_batches_in_flight;
+  ++st.create_counts.batches;
+  st.create_counts.members += batch->size();
   std::vector<new_bill> rows;
   rows.reserve(batch->size());
   for (const auto& p : *batch) rows.push_back({p.cmd.bill_id, p.cmd.draft, p.cmd.actor_id});
@@ -307,6 +327,7 @@ void write_create_batch(self_ptr self) {
             *batch, outcome, created,
             [](const create_bill_cmd&, std::optional<bill>&& b) { return create_reply(b); },
             [self](create_bill_cmd&& cmd, caf::typed_response_promise<api_reply>& rp) {
+              ++self->state.create_counts.retried_alone;
               run_create(self, std::move(cmd), rp);
             });
         write_create_batch(self);
@@ -319,7 +340,7 @@ void write_create_batch(self_ptr self) {
 caf::typed_response_promise<api_reply> run_payment(
     self_ptr self, payment_cmd cmd, std::optional<caf::typed_response_promise<api_reply>> to = {}) {
   auto request_id = cmd.request_id;
-  auto changed = std::make_shared<std::string>();
+  auto changed = changing(self);
   // It locks its transaction_ref (contended only by a duplicate), then the bill of its control
   // number: batches ordered by control number lock bills in one order.
   auto lock_key = "bill-cn:" + cmd.notice.control_number;
@@ -327,9 +348,9 @@ caf::typed_response_promise<api_reply> run_payment(
       self, "payment_record", std::move(request_id), std::move(lock_key),
       [cmd = std::move(cmd), alerts = self->state.cfg.alerts, changed](pg_connection& c) {
         auto result = in_transaction(c, [&] {
+          changed->restart();
           auto results = record_with_alerts(c, {&cmd}, alerts);
-          // Known before COMMIT: a commit whose answer is lost still clears the cache.
-          *changed = results.front().rec.bill_id.value_or("");
+          if (const auto& id = results.front().rec.bill_id) changed->note(*id);
           return std::move(results.front());
         });
         return payment_reply(cmd, std::move(result));
@@ -373,11 +394,11 @@ void write_payment_batch(self_ptr self) {
     return;
   auto batch = std::make_shared<std::vector<pending_payment>>(take_payment_batch(st));
   ++st.payment_batches_in_flight;
-  // The bills the batch changed, known before it commits: they leave the cache whatever the
-  // outcome (a batch whose answer was lost may have committed).
-  // Known and left: after a db_timeout the db thread may still be writing it while the shard
-  // reads it (the single writes' `changed` string has the same race).
-  auto changed = std::make_shared<std::vector<std::string>>();
+  ++st.payment_counts.batches;
+  st.payment_counts.members += batch->size();
+  // The bills the batch changed leave the cache whatever the outcome (a batch whose answer
+  // was lost may have committed).
+  auto changed = changing(self);
   std::vector<payment_cmd> cmds;
   cmds.reserve(batch->size());
   for (const auto& p : *batch) cmds.push_back(p.cmd);
@@ -388,22 +409,23 @@ void write_payment_batch(self_ptr self) {
         std::vector<const payment_cmd*> ptrs;
         for (const auto& cmd : cmds) ptrs.push_back(&cmd);
         return in_transaction(c, [&] {
+          changed->restart();
           auto results = record_with_alerts(c, ptrs, alerts);
-          changed->clear();
           for (const auto& r : results)
-            if (r.rec.bill_id) changed->push_back(*r.rec.bill_id);
+            if (r.rec.bill_id) changed->note(*r.rec.bill_id);
           return results;
         });
       },
       [self, batch, changed](const db_outcome& outcome,
                              std::optional<std::vector<payment_result>>&& results) {
         --self->state.payment_batches_in_flight;
-        for (const auto& id : *changed) invalidate_bill(self->state.cfg.caches, id);
+        changed->invalidate();
         std::vector<pending_payment> again;
         answer_batch(*batch, outcome, results, payment_reply,
                      [&again](payment_cmd&& cmd, caf::typed_response_promise<api_reply>& rp) {
                        again.push_back(pending_payment{std::move(cmd), rp, true});
                      });
+        self->state.payment_counts.retried_alone += again.size();
         auto& queue = self->state.payments;
         queue.insert(queue.begin(), std::make_move_iterator(again.begin()),
                      std::make_move_iterator(again.end()));
@@ -422,6 +444,8 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
       [self](metrics_atom) {
         auto f = std::make_shared<figure_set>();
         add_mailbox_depth(*f, "billing-shard", self->mailbox().size());
+        self->state.create_counts.add_figures(*f, "create");
+        self->state.payment_counts.add_figures(*f, "payment");
         return figures_ptr{f};
       },
       [self](create_atom, create_bill_cmd& cmd) -> caf::result<api_reply> {
@@ -435,7 +459,7 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
       [self](cancel_atom, cancel_bill_cmd& cmd) -> caf::result<api_reply> {
         auto actor_id = cmd.actor_id;
         auto idem = cmd.idem;
-        auto changed = std::make_shared<std::string>(cmd.bill_id);
+        auto changed = changing(self, {cmd.bill_id});
         auto lock_key = "bill:" + cmd.bill_id;
         return run_write(
             self, "bill_cancel", std::move(actor_id), std::move(idem), std::move(lock_key),
@@ -444,7 +468,7 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
       },
       [self](issue_atom, control_number_cmd& cmd) -> caf::result<api_reply> {
         auto request_id = cmd.request_id;
-        auto changed = std::make_shared<std::string>(cmd.bill_id);
+        auto changed = changing(self, {cmd.bill_id});
         auto lock_key = "bill:" + cmd.bill_id;
         return run_plain_write(
             self, "bill_control_number", std::move(request_id), std::move(lock_key),

@@ -192,12 +192,7 @@ struct http_fixture {
   test_server server{[](settings& s) { s.db.pool_size = 2; }};
   std::string token = server.user_token("clerk");
 
-  std::uint64_t group_commits() {
-    auto r = server.call(http_call{"GET", "/metrics", {}});
-    auto at = r.body.find("\nbilld_db_group_commits_total ");
-    if (at == std::string::npos) return 0;
-    return std::stoull(r.body.substr(at + 30));
-  }
+  double group_commits() { return scraped(server, "billd_db_group_commits_total"); }
 };
 
 }  // namespace
@@ -278,6 +273,8 @@ CAF_TEST(a_create_batch_with_a_row_the_database_refuses_retries_each_alone) {
   CAF_CHECK_EQUAL(rows.str(0, 0), "gcb-1");
   CAF_CHECK_EQUAL(rows.str(1, 0), "gcb-2");
   CAF_CHECK_EQUAL(rows.str(2, 0), "gcb-3");
+  // The first create went alone; the three behind it, the bad one among them, failed together.
+  CAF_CHECK_EQUAL(scraped(server, R"(billd_billing_batch_retries_total{write="create"})"), 3);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -82,6 +82,12 @@ std::string str_of(const rapidjson::Value& v, const char* name) {
   return it->value.GetString();
 }
 
+double scraped(const test_server& server, const std::string& series) {
+  auto body = server.call(http_call{"GET", "/metrics", {}}).body;
+  auto at = body.find("\n" + series + " ");
+  return at == std::string::npos ? 0.0 : std::stod(body.substr(at + series.size() + 2));
+}
+
 std::string problem_slug(const http_reply& r) {
   auto type = str_of(json_of(r), "type");
   auto slash = type.rfind('/');

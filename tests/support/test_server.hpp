@@ -51,6 +51,10 @@ class test_server {
 std::thread hold_bill_lock(const test_server& server, const std::string& id,
                            std::chrono::milliseconds hold);
 
+/// The value of one series of the server's /metrics now, e.g.
+/// `billd_billing_batches_total{write="payment"}`; 0 when the scrape does not show it.
+double scraped(const test_server& server, const std::string& series);
+
 /// A call carrying a bearer token.
 inline http_call authed(std::string token, std::string method, std::string path,
                         std::string body = {}) {
