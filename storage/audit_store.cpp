@@ -15,7 +15,7 @@ namespace {
 
 /// Appends rows of distinct entities: one statement takes every entity's lock (in the order
 /// given), one writes every row.
-void append_rows(pg_connection& conn, const std::vector<const audit_entry*>& rows) {
+void append_rows(pg_pipeline& out, const std::vector<const audit_entry*>& rows) {
   static const pg_statement lock_stmt{
       "audit_lock",
       "SELECT pg_advisory_xact_lock(hashtextextended('audit:' || e.t || ':' || e.i, 0))"
@@ -36,13 +36,19 @@ void append_rows(pg_connection& conn, const std::vector<const audit_entry*>& row
   for (const auto* r : rows)
     columns.add_row({r->entity_type, r->entity_id, r->action, r->actor, r->changes_json});
   auto params = columns.params();  // type, id, action, actor, changes
-  conn.run(lock_stmt, {params[0], params[1]});
-  conn.run(insert_stmt, params);
+  out.add(lock_stmt, {params[0], params[1]});
+  out.add(insert_stmt, std::move(params));
 }
 
 }  // namespace
 
 void record_audits(pg_connection& conn, const std::vector<audit_entry>& entries) {
+  pg_pipeline statements;
+  record_audits(statements, entries);
+  conn.run(statements);
+}
+
+void record_audits(pg_pipeline& out, const std::vector<audit_entry>& entries) {
   // A statement cannot see its own rows, so an entity's second row goes in the next round.
   // Each round locks in (type, id) order: two writers of overlapping entities cannot deadlock.
   std::vector<const audit_entry*> pending;
@@ -56,7 +62,7 @@ void record_audits(pg_connection& conn, const std::vector<audit_entry>& entries)
     std::sort(round.begin(), round.end(), [](const audit_entry* a, const audit_entry* b) {
       return std::tie(a->entity_type, a->entity_id) < std::tie(b->entity_type, b->entity_id);
     });
-    append_rows(conn, round);
+    append_rows(out, round);
     pending = std::move(later);
   }
 }

@@ -10,6 +10,7 @@
 namespace billd {
 
 class pg_connection;
+class pg_pipeline;
 
 /// Appends an audit row to its entity's chain (changes: JSON {field:{before,after}}).
 /// Serialises only writers of the same entity (a transaction-scoped advisory lock).
@@ -29,6 +30,8 @@ struct audit_entry {
 /// record_audit for many rows in two statements (more when an entity has several rows: each
 /// goes to its chain in the order given).
 void record_audits(pg_connection& conn, const std::vector<audit_entry>& entries);
+/// The same statements, added to `out` to run with others in one round trip.
+void record_audits(pg_pipeline& out, const std::vector<audit_entry>& entries);
 
 /// The first audit row of an entity created by the same statement, as SQL text to use in it
 /// (a data-modifying CTE): the entity's id is new, so no other writer can know it yet, and the

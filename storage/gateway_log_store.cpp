@@ -7,6 +7,12 @@
 namespace billd {
 
 void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entry>& entries) {
+  pg_pipeline statements;
+  insert_gateway_logs(statements, entries);
+  conn.run(statements);
+}
+
+void insert_gateway_logs(pg_pipeline& out, const std::vector<gateway_log_entry>& entries) {
   static const pg_statement stmt{
       "gateway_log_insert",
       "INSERT INTO gateway_log (bill_id, req_type, status, http_status, latency_ms, attempt,"
@@ -23,7 +29,7 @@ void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entr
                   e.http_status ? std::optional{std::to_string(*e.http_status)} : std::nullopt,
                   std::to_string(e.latency_ms), std::to_string(e.attempt),
                   e.detail.empty() ? std::nullopt : std::optional{e.detail}});
-  conn.run(stmt, rows.params());
+  out.add(stmt, rows.params());
 }
 
 void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e) {

@@ -161,7 +161,7 @@ std::string unapplied_event_data(const payment_input& in, const payment_recorded
 }
 
 /// Writes the payment rows of a round in one statement.
-void insert_payments(pg_connection& conn, const std::vector<const payment_input*>& fresh,
+void insert_payments(pg_pipeline& out, const std::vector<const payment_input*>& fresh,
                      const std::vector<decision>& decisions,
                      const std::vector<payment_recorded*>& recorded,
                      const std::vector<std::string>& fingerprints) {
@@ -189,7 +189,7 @@ void insert_payments(pg_connection& conn, const std::vector<const payment_input*
                   std::to_string(n.currency_exponent), d.outcome, std::to_string(d.credit),
                   d.reason, n.paid_at, n.channel, n.payer_phone, rec.body});
   }
-  conn.run(stmt, rows.params());
+  out.add(stmt, rows.params());
 }
 
 /// Records notifications with distinct transaction_refs and distinct control numbers: a fixed
@@ -295,10 +295,13 @@ void record_round(pg_connection& conn, const std::vector<const payment_input*>& 
       events.push_back({"payment.unapplied", rec.bill_id, unapplied_event_data(in, rec)});
     logs.push_back(log_entry(in.notice, d, rec.bill_id));
   }
-  insert_payments(conn, fresh, decisions, fresh_out, fingerprints);
-  record_audits(conn, audits);
-  emit_events(conn, events);
-  insert_gateway_logs(conn, logs);
+  // Nothing below reads a row back: the writes go in one round trip.
+  pg_pipeline writes;
+  insert_payments(writes, fresh, decisions, fresh_out, fingerprints);
+  record_audits(writes, audits);
+  emit_events(writes, events);
+  insert_gateway_logs(writes, logs);
+  conn.run(writes);
 }
 
 }  // namespace

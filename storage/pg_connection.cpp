@@ -90,8 +90,20 @@ pg_rows pg_connection::check(PGresult* res, std::string_view what) {
 }
 
 pg_rows pg_connection::exec(std::string_view sql) {
-  std::string text{sql};
+  // A simple query may hold several statements: a pending BEGIN leads them.
+  std::string text = std::exchange(begin_pending_, false) ? "BEGIN; " : "";
+  text += sql;
   return check(PQexec(conn_, text.c_str()), "statement");
+}
+
+void pg_connection::commit() {
+  if (std::exchange(begin_pending_, false)) return;  // nothing ran: nothing to commit
+  exec("COMMIT");
+}
+
+PGconn* pg_connection::raw() {
+  if (begin_pending_) exec("");
+  return conn_;
 }
 
 namespace {
@@ -104,6 +116,7 @@ std::vector<const char*> raw_params(const pg_params& params) {
 }  // namespace
 
 pg_rows pg_connection::exec(const char* sql, const pg_params& params) {
+  if (begin_pending_) exec("");
   auto raw = raw_params(params);
   return check(PQexecParams(conn_, sql, static_cast<int>(raw.size()), nullptr, raw.data(), nullptr,
                             nullptr, 0),
@@ -111,6 +124,7 @@ pg_rows pg_connection::exec(const char* sql, const pg_params& params) {
 }
 
 pg_rows pg_connection::run(const pg_statement& stmt, const pg_params& params) {
+  if (begin_pending_) return run_pipelined({pg_pipeline::entry{&stmt, params}});
   if (!prepared_.contains(stmt.name)) {
     check(PQprepare(conn_, stmt.name, stmt.sql, 0, nullptr), stmt.name);
     prepared_.insert(stmt.name);
@@ -121,13 +135,93 @@ pg_rows pg_connection::run(const pg_statement& stmt, const pg_params& params) {
                stmt.name);
 }
 
+void pg_connection::run(const pg_pipeline& statements) {
+  if (!statements.empty()) run_pipelined(statements.entries_);
+}
+
+pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entries) {
+  // What each result answers, in the order sent: its name, and for a PREPARE the statement
+  // it makes (known to be prepared only once its result says so).
+  struct expected {
+    const char* what;
+    const char* prepares = nullptr;
+  };
+  std::vector<expected> results;
+  results.reserve(entries.size() * 2 + 1);
+  bool sent = PQenterPipelineMode(conn_) == 1;
+  if (sent && std::exchange(begin_pending_, false)) {
+    sent = PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    results.push_back({"BEGIN"});
+  }
+  for (const auto& e : entries) {
+    if (!sent) break;
+    const auto* name = e.stmt->name;
+    // Once per name: a statement added twice is prepared by its first PREPARE.
+    bool preparing = std::any_of(results.begin(), results.end(), [name](const expected& r) {
+      return r.prepares != nullptr && std::string_view{r.prepares} == name;
+    });
+    if (!prepared_.contains(name) && !preparing) {
+      sent = PQsendPrepare(conn_, name, e.stmt->sql, 0, nullptr) == 1;
+      results.push_back({name, name});
+      if (!sent) break;
+    }
+    auto raw = raw_params(e.params);
+    sent = PQsendQueryPrepared(conn_, name, static_cast<int>(raw.size()), raw.data(), nullptr,
+                               nullptr, 0) == 1;
+    results.push_back({name});
+  }
+  if (!sent || PQpipelineSync(conn_) != 1) {
+    // A send failed: the connection is gone or unusable; nothing of it can be trusted.
+    PQexitPipelineMode(conn_);
+    check(nullptr, results.empty() ? "pipeline" : results.back().what);
+  }
+  // Every result is read, also after a failure (the rest come back aborted), so the
+  // connection leaves pipeline mode clean.
+  std::optional<db_error> failure;
+  std::optional<pg_rows> last;
+  for (const auto& r : results) {
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {  // the connection broke: no more results will come
+      if (!failure) {
+        try {
+          check(nullptr, r.what);
+        } catch (const db_error& e) {
+          failure = e;
+        }
+      }
+      break;
+    }
+    if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED || failure) {
+      PQclear(res);
+    } else {
+      try {
+        last = check(res, r.what);
+        if (r.prepares != nullptr) prepared_.insert(r.prepares);
+      } catch (const db_error& e) {
+        failure = e;
+      }
+    }
+    // Each statement's results end with a null.
+    while ((res = PQgetResult(conn_)) != nullptr) PQclear(res);
+  }
+  if (PGresult* sync = PQgetResult(conn_)) PQclear(sync);  // PGRES_PIPELINE_SYNC
+  // Left in pipeline mode, the connection could run nothing else: healthy() says so then.
+  PQexitPipelineMode(conn_);
+  if (failure) throw *failure;
+  if (PQstatus(conn_) != CONNECTION_OK || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF)
+    throw db_error(db_errc::connection_lost, "", "pipeline: the connection broke");
+  return std::move(*last);
+}
+
 void pg_connection::rollback_quietly() noexcept {
+  if (std::exchange(begin_pending_, false)) return;  // nothing ran: nothing to undo
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return;
   PQclear(PQexec(conn_, "ROLLBACK"));
 }
 
 bool pg_connection::healthy() const {
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return false;
+  if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) return false;
   // An idle connection whose server went away (a restart, a failover, a killed backend) has a
   // readable socket: EOF or a termination notice. Finding out here lets the caller reconnect
   // instead of failing its next statement (and counting that against the breaker).

@@ -53,6 +53,25 @@ struct pg_statement {
   const char* sql;
 };
 
+/// Statements whose rows nobody reads, sent to the server together: one round trip for all
+/// (libpq pipeline mode). They run in the order added; the first that fails stops the rest.
+/// Outside a transaction they form one implicit transaction: a failure undoes all of them.
+class pg_pipeline {
+ public:
+  void add(const pg_statement& stmt, pg_params params) {
+    entries_.push_back({&stmt, std::move(params)});
+  }
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  friend class pg_connection;
+  struct entry {
+    const pg_statement* stmt;
+    pg_params params;
+  };
+  std::vector<entry> entries_;
+};
+
 /// One connection. Not thread-safe: one owner thread at a time.
 class pg_connection {
  public:
@@ -69,9 +88,15 @@ class pg_connection {
   pg_rows exec(const char* sql, const pg_params& params);
   /// Runs a named statement, preparing it on this connection first when needed.
   pg_rows run(const pg_statement& stmt, const pg_params& params);
+  /// Runs every statement of `statements` in one round trip, preparing those this connection
+  /// has not prepared in the same trip; throws the first failure as run() would.
+  void run(const pg_pipeline& statements);
 
-  void begin() { exec("BEGIN"); }
-  void commit() { exec("COMMIT"); }
+  /// Opens a transaction. BEGIN goes out with the transaction's first statement, in the same
+  /// round trip, so it costs no wait of its own.
+  void begin() { begin_pending_ = true; }
+  /// Commits (nothing to send when no statement ran since begin()).
+  void commit();
   /// Rolls back, swallowing errors (used on failure paths).
   void rollback_quietly() noexcept;
 
@@ -79,7 +104,9 @@ class pg_connection {
   bool healthy() const;
   /// Asks the server to cancel the running statement; callable from another thread.
   void cancel_running() const;
-  PGconn* raw() const { return conn_; }
+  /// The libpq connection, for what this class does not wrap (COPY); a pending BEGIN is sent
+  /// first.
+  PGconn* raw();
 
   /// Group commit (actors/group_commit): while a batch owns the transaction, in_transaction
   /// runs its body inside the batch member's savepoint instead of BEGIN/COMMIT.
@@ -92,10 +119,13 @@ class pg_connection {
  private:
   friend class group_scope;
   pg_rows check(PGresult* res, std::string_view what);
+  /// Sends BEGIN (if pending) and the entries in one pipeline; the rows of the last entry.
+  pg_rows run_pipelined(const std::vector<pg_pipeline::entry>& entries);
   PGconn* conn_ = nullptr;
   void* cancel_ = nullptr;  // PGcancel*, created once so cancel_running() is thread-safe
   std::unordered_set<std::string> prepared_;
   bool grouped_ = false;
+  bool begin_pending_ = false;
   bool member_failed_ = false;
 };
 

@@ -93,6 +93,12 @@ bool delete_webhook(pg_connection& conn, const std::string& id, const std::strin
 }
 
 void emit_events(pg_connection& conn, const std::vector<event_draft>& events) {
+  pg_pipeline statements;
+  emit_events(statements, events);
+  conn.run(statements);
+}
+
+void emit_events(pg_pipeline& out, const std::vector<event_draft>& events) {
   // Rows keep the order given (WITH ORDINALITY), so deliveries of one bill keep it too.
   static const pg_statement stmt{
       "webhook_emit",
@@ -120,7 +126,7 @@ void emit_events(pg_connection& conn, const std::vector<event_draft>& events) {
                     .finish();
     rows.add_row({std::move(id), ev.type, ev.bill_id, std::move(body)});
   }
-  conn.run(stmt, rows.params());
+  out.add(stmt, rows.params());
 }
 
 void emit_event(pg_connection& conn, const std::string& type,
