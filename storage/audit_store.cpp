@@ -42,12 +42,6 @@ void append_rows(pg_pipeline& out, const std::vector<const audit_entry*>& rows) 
 
 }  // namespace
 
-void record_audits(pg_connection& conn, const std::vector<audit_entry>& entries) {
-  pg_pipeline statements;
-  record_audits(statements, entries);
-  conn.run(statements);
-}
-
 void record_audits(pg_pipeline& out, const std::vector<audit_entry>& entries) {
   // A statement cannot see its own rows, so an entity's second row goes in the next round.
   // Each round locks in (type, id) order: two writers of overlapping entities cannot deadlock.
@@ -70,7 +64,9 @@ void record_audits(pg_pipeline& out, const std::vector<audit_entry>& entries) {
 void record_audit(pg_connection& conn, const std::string& entity_type, const std::string& entity_id,
                   const std::string& action, const std::string& actor,
                   const std::string& changes_json) {
-  record_audits(conn, {audit_entry{entity_type, entity_id, action, actor, changes_json}});
+  pg_pipeline statements;
+  record_audits(statements, {audit_entry{entity_type, entity_id, action, actor, changes_json}});
+  conn.run(statements);
 }
 
 std::int64_t seal_audit(pg_connection& conn, int settle_s) {

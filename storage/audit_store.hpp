@@ -28,9 +28,7 @@ struct audit_entry {
 };
 
 /// record_audit for many rows in two statements (more when an entity has several rows: each
-/// goes to its chain in the order given).
-void record_audits(pg_connection& conn, const std::vector<audit_entry>& entries);
-/// The same statements, added to `out` to run with others in one round trip.
+/// goes to its chain in the order given), added to `out` to run with others in one round trip.
 void record_audits(pg_pipeline& out, const std::vector<audit_entry>& entries);
 
 /// The first audit row of an entity created by the same statement, as SQL text to use in it

@@ -6,12 +6,6 @@
 
 namespace billd {
 
-void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entry>& entries) {
-  pg_pipeline statements;
-  insert_gateway_logs(statements, entries);
-  conn.run(statements);
-}
-
 void insert_gateway_logs(pg_pipeline& out, const std::vector<gateway_log_entry>& entries) {
   static const pg_statement stmt{
       "gateway_log_insert",
@@ -33,7 +27,9 @@ void insert_gateway_logs(pg_pipeline& out, const std::vector<gateway_log_entry>&
 }
 
 void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e) {
-  insert_gateway_logs(conn, {e});
+  pg_pipeline statement;
+  insert_gateway_logs(statement, {e});
+  conn.run(statement);
 }
 
 std::vector<gateway_log_entry> list_gateway_log(pg_connection& conn, const std::string& bill_id,

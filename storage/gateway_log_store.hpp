@@ -23,9 +23,8 @@ struct gateway_log_entry {
 };
 
 void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e);
-/// Many rows in one statement, in the order given.
-void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entry>& entries);
-/// The same statement, added to `out` to run with others in one round trip.
+/// Many rows in one statement, in the order given, added to `out` to run with others in one
+/// round trip.
 void insert_gateway_logs(pg_pipeline& out, const std::vector<gateway_log_entry>& entries);
 
 /// The newest `limit` rows of a bill, newest first.

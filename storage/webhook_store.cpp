@@ -92,12 +92,6 @@ bool delete_webhook(pg_connection& conn, const std::string& id, const std::strin
   return true;
 }
 
-void emit_events(pg_connection& conn, const std::vector<event_draft>& events) {
-  pg_pipeline statements;
-  emit_events(statements, events);
-  conn.run(statements);
-}
-
 void emit_events(pg_pipeline& out, const std::vector<event_draft>& events) {
   // Rows keep the order given (WITH ORDINALITY), so deliveries of one bill keep it too.
   static const pg_statement stmt{
@@ -131,7 +125,9 @@ void emit_events(pg_pipeline& out, const std::vector<event_draft>& events) {
 
 void emit_event(pg_connection& conn, const std::string& type,
                 const std::optional<std::string>& bill_id, const std::string& data_json) {
-  emit_events(conn, {event_draft{type, bill_id, data_json}});
+  pg_pipeline statement;
+  emit_events(statement, {event_draft{type, bill_id, data_json}});
+  conn.run(statement);
 }
 
 std::vector<leased_delivery> lease_deliveries(pg_connection& conn, std::uint32_t limit,

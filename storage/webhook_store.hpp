@@ -45,9 +45,8 @@ struct event_draft {
   std::string data_json;
 };
 
-/// emit_event for many events in one statement, in the order given.
-void emit_events(pg_connection& conn, const std::vector<event_draft>& events);
-/// The same statement, added to `out` to run with others in one round trip.
+/// emit_event for many events in one statement, in the order given, added to `out` to run with
+/// others in one round trip.
 void emit_events(pg_pipeline& out, const std::vector<event_draft>& events);
 
 /// A delivery this node holds the lease of, with what sending it needs.
