@@ -34,6 +34,14 @@ std::vector<caf::actor> connections(caf::actor_system& sys, const db_pool_actor&
   return conns;
 }
 
+// True once a backend of this database waits for a lock inside the bill insert.
+bool insert_waits_on_lock(pg_connection& observer) {
+  auto rows = observer.exec(
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+      " AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO bills%'");
+  return rows.int64(0, 0) > 0;
+}
+
 }  // namespace
 
 CAF_TEST(a_db_conn_killed_mid_request_answers_outcome_unknown_and_is_restarted) {
@@ -54,9 +62,14 @@ CAF_TEST(a_db_conn_killed_mid_request_answers_outcome_unknown_and_is_restarted) 
   create.token = token;
   auto pending = std::async(std::launch::async, [&] { return server.call(create); });
   auto pool = parts.pool->get();
-  for (int i = 0; i < 500 && busy_connections(*parts.sys, pool) == 0; ++i)
+  // Wait for the create's INSERT itself to wait on the lock. A busy connection alone is not
+  // enough: a background lease (webhooks, jobs) may hold one for a moment, and killing that
+  // one instead would leave the create to reach a fresh connection and time out there.
+  pg_connection observer{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  for (int i = 0; i < 500 && !insert_waits_on_lock(observer); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  CAF_REQUIRE_EQUAL(busy_connections(*parts.sys, pool), 1u);
+  CAF_REQUIRE(insert_waits_on_lock(observer));
+  CAF_REQUIRE(busy_connections(*parts.sys, pool) >= 1u);
   for (auto& conn : connections(*parts.sys, pool))
     caf::anon_send_exit(conn, caf::exit_reason::kill);
   auto reply = pending.get();
