@@ -11,6 +11,7 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using conns_atom = caf::atom_constant<caf::atom("conns")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using login_atom = caf::atom_constant<caf::atom("login")>;

@@ -7,6 +7,8 @@
 #include <rapidjson/fwd.h>
 
 #include <array>
+#include <chrono>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -28,22 +30,6 @@ struct token_entry {
   std::chrono::steady_clock::time_point fresh_until;
 };
 
-struct front_state {
-  static inline const char* name = "http-front";
-  std::uint32_t index = 0;
-  std::shared_ptr<const front_deps> deps;
-  std::uint32_t in_flight = 0;
-  std::unordered_map<std::string, token_entry> tokens;
-  // What this front saw since its last report to the monitor (sent once a second). Request
-  // figures live in a table indexed by (route, status class) — no allocation or string per
-  // request — and become the report's route table when it is sent.
-  front_report report;
-  std::array<std::unique_ptr<route_figures>, (route_id_count + 1) * 6> by_route;
-  std::unordered_set<std::string> sessions_seen;
-};
-
-using front_self = http_front_actor::stateful_pointer<front_state>;
-
 /// One admitted request.
 struct request_ctx {
   exchange_ptr ex;
@@ -56,6 +42,33 @@ struct request_ctx {
   std::size_t route_index = route_id_count;  // the route's id, route_id_count when unmatched
   const http_request& req() const { return ex->request; }
 };
+
+/// A request waiting for another actor's answer (await_answer): what to answer when the
+/// answer misses its deadline.
+struct awaited_answer {
+  std::chrono::steady_clock::time_point due;
+  problem on_expiry;
+  std::string_view detail;  // a literal
+  request_ctx ctx;
+};
+
+struct front_state {
+  static inline const char* name = "http-front";
+  std::uint32_t index = 0;
+  std::shared_ptr<const front_deps> deps;
+  std::uint32_t in_flight = 0;
+  std::unordered_map<std::string, token_entry> tokens;
+  // What this front saw since its last report to the monitor (sent once a second). Request
+  // figures live in a table indexed by (route, status class) — no allocation or string per
+  // request — and become the report's route table when it is sent.
+  front_report report;
+  std::array<std::unique_ptr<route_figures>, (route_id_count + 1) * 6> by_route;
+  std::unordered_set<std::string> sessions_seen;
+  /// Requests waiting for an actor's answer, by exchange; bounded by in_flight.
+  std::unordered_map<const http_exchange*, awaited_answer> awaiting;
+};
+
+using front_self = http_front_actor::stateful_pointer<front_state>;
 
 /// Sends the answer, ends admission and counts it.
 void respond(front_self self, const request_ctx& ctx, http_response resp);
@@ -91,6 +104,25 @@ std::optional<int> read_limit_only(front_self self, const request_ctx& ctx);
 /// The request deadline inside billd.
 std::chrono::milliseconds request_timeout(front_self self);
 
+/// Notes that ctx waits for another actor's answer until front.request_timeout_ms from now.
+/// Fronts send their requests with no CAF timeout: CAF 0.17 fires a request's timeout even
+/// after its answer arrived (a message, a worker woken, a handler looked up and dropped),
+/// which cost more CPU per cached read than the read itself. Instead the front's expire tick
+/// answers `on_expiry` for an answer that misses the deadline. The caller's handlers start
+/// with answer_arrived.
+void await_answer(front_self self, const request_ctx& ctx, problem on_expiry,
+                  std::string_view detail);
+
+/// Ends the wait await_answer began. False when ctx was answered already (its deadline passed):
+/// the caller drops the late answer and starts nothing more for it.
+bool answer_arrived(front_self self, const request_ctx& ctx);
+
+/// Answers every awaited request whose deadline has passed (the expire tick).
+void expire_overdue(front_self self);
+
+/// How often the expire tick runs: a tenth of the deadline, within [10 ms, 1 s].
+std::chrono::milliseconds expire_interval(front_self self);
+
 /// Answers a list as one keyset page: `fetch(pg_connection&)` returns up to limit + 1 rows in
 /// list order, each with its cursor `id` and rendered `json`; `filters` binds the next cursor.
 template <class Row, class Fetch>
@@ -123,13 +155,15 @@ void send_to_shard(
   const auto& shards = self->state.deps->shards;
   auto shard = shards[shard_of(key, static_cast<std::uint32_t>(shards.size()))]->get();
   if (!shard) return respond_problem(self, ctx, problem::overloaded, "billing is restarting");
-  self->request(shard, request_timeout(self), atom, std::move(cmd))
+  await_answer(self, ctx, problem::outcome_unknown, "the billing shard did not answer");
+  self->request(shard, caf::infinite, atom, std::move(cmd))
       .then(
           [self, ctx, after](api_reply& reply) {
-            after(reply);
-            respond(self, ctx, reply_to_http(reply, ctx.req()));
+            after(reply);  // even late: the write happened
+            if (answer_arrived(self, ctx)) respond(self, ctx, reply_to_http(reply, ctx.req()));
           },
           [self, ctx](caf::error& err) {
+            if (!answer_arrived(self, ctx)) return;
             // Still queued at a dead shard: nothing ran. Otherwise the write may have run.
             auto p = err == caf::sec::request_receiver_down ? problem::overloaded
                                                             : problem::outcome_unknown;

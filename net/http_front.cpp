@@ -189,9 +189,11 @@ void authenticate(front_self self, request_ctx ctx) {
   }
   auto auth = self->state.deps->auth->get();
   if (!auth) return respond_problem(self, ctx, problem::overloaded, "authentication is restarting");
-  self->request(auth, request_timeout(self), verify_atom::value, ctx.token_hash)
+  await_answer(self, ctx, problem::overloaded, "cannot verify the token right now");
+  self->request(auth, caf::infinite, verify_atom::value, ctx.token_hash)
       .then(
           [self, ctx](principal& who) mutable {
+            if (!answer_arrived(self, ctx)) return;
             if (who.user_id.empty())
               return respond_problem(self, ctx, problem::unauthenticated,
                                      "the token is invalid or expired");
@@ -202,6 +204,7 @@ void authenticate(front_self self, request_ctx ctx) {
             authorized(self, std::move(ctx));
           },
           [self, ctx](caf::error&) {
+            if (!answer_arrived(self, ctx)) return;
             respond_problem(self, ctx, problem::overloaded, "cannot verify the token right now");
           });
 }
@@ -291,6 +294,10 @@ void handle(front_self self, exchange_ptr ex) {
 
 void respond(front_self self, const request_ctx& ctx, http_response resp) {
   auto& st = self->state;
+  // A request is answered once: a late answer after its deadline's 503 is dropped here too.
+  if (ctx.ex->answered) return;
+  ctx.ex->answered = true;
+  if (!st.awaiting.empty()) st.awaiting.erase(ctx.ex.get());
   if (ctx.rate) {
     // IETF httpapi ratelimit-headers, structured-field form.
     auto policy = "\"" + ctx.rate_policy + "\"";
@@ -330,6 +337,7 @@ http_front_actor spawn_http_front(caf::actor_system& sys, std::uint32_t index,
     if (auto auth = self->state.deps->auth->get())
       caf::anon_send(auth, register_atom::value, caf::actor_cast<caf::actor>(self));
     self->delayed_send(self, std::chrono::seconds{1}, tick_atom::value);
+    self->delayed_send(self, expire_interval(self), expire_atom::value);
     return {
         [self](handle_atom, exchange_ptr& ex) { handle(self, std::move(ex)); },
         [self](revoke_atom, const std::string& token_hash, const std::string& user_id) {
@@ -341,6 +349,10 @@ http_front_actor spawn_http_front(caf::actor_system& sys, std::uint32_t index,
         [self](tick_atom) {
           send_report(self);
           self->delayed_send(self, std::chrono::seconds{1}, tick_atom::value);
+        },
+        [self](expire_atom) {
+          expire_overdue(self);
+          self->delayed_send(self, expire_interval(self), expire_atom::value);
         },
     };
   };

@@ -33,10 +33,11 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(billd::exchange_ptr)
 namespace billd {
 
 /// handle(exchange) from the server; revoke(token_hash, user_id) broadcasts from auth;
-/// tick to report counts to the monitor.
+/// tick to report counts to the monitor; expire to answer requests whose awaited answer is
+/// overdue (net/front_deadlines.cpp).
 using http_front_actor = caf::typed_actor<caf::reacts_to<handle_atom, exchange_ptr>,
                                           caf::reacts_to<revoke_atom, std::string, std::string>,
-                                          caf::reacts_to<tick_atom>>;
+                                          caf::reacts_to<tick_atom>, caf::reacts_to<expire_atom>>;
 
 /// Everything a front reaches: handles are slots because their actors may be restarted.
 struct front_deps {

@@ -81,6 +81,8 @@ struct http_exchange {
   std::shared_ptr<body_source> body_stream;
   std::function<void(http_response)> reply;
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+  /// Set by the front when it answers; an actor's answer arriving after that is dropped.
+  bool answered = false;
 };
 
 using exchange_ptr = std::shared_ptr<http_exchange>;

@@ -131,14 +131,17 @@ void read_bill(front_self self, request_ctx ctx, Then then) {
         },
         ctx.req().request_id);
   }
-  self->request(cache, request_timeout(self), get_atom::value, id, ctx.req().request_id)
+  await_answer(self, ctx, problem::overloaded, "the cache did not answer in time");
+  self->request(cache, caf::infinite, get_atom::value, id, ctx.req().request_id)
       .then(
           [self, ctx, then](const cache_answer& a) {
+            if (!answer_arrived(self, ctx)) return;
             if (a.failed) return respond_failure(self, ctx, a.failure, false);
             if (!a.value) return respond_problem(self, ctx, problem::not_found, "no such bill");
             then(*a.value, a.status, a.json.get());
           },
           [self, ctx](const caf::error&) {
+            if (!answer_arrived(self, ctx)) return;
             respond_problem(self, ctx, problem::overloaded, "the cache did not answer in time");
           });
 }

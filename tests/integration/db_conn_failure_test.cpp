@@ -9,6 +9,7 @@
 #include "app/server_internals.hpp"
 #include "caf/test/unit_test.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/support/blocked_create.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
 
@@ -34,14 +35,6 @@ std::vector<caf::actor> connections(caf::actor_system& sys, const db_pool_actor&
   return conns;
 }
 
-// True once a backend of this database waits for a lock inside the bill insert.
-bool insert_waits_on_lock(pg_connection& observer) {
-  auto rows = observer.exec(
-      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-      " AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO bills%'");
-  return rows.int64(0, 0) > 0;
-}
-
 }  // namespace
 
 CAF_TEST(a_db_conn_killed_mid_request_answers_outcome_unknown_and_is_restarted) {
@@ -55,31 +48,19 @@ CAF_TEST(a_db_conn_killed_mid_request_answers_outcome_unknown_and_is_restarted) 
   http_call me{"GET", "/api/v1/auth/me"};
   me.token = token;
   CAF_REQUIRE_EQUAL(server.call(me).status, 200);
-  pg_connection blocker{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}};
-  blocker.exec("BEGIN");
-  blocker.exec("LOCK TABLE bills IN ACCESS EXCLUSIVE MODE");
-  http_call create{"POST", "/api/v1/bills", bill_body()};
-  create.token = token;
-  auto pending = std::async(std::launch::async, [&] { return server.call(create); });
+  blocked_create create{server, token};
   auto pool = parts.pool->get();
-  // Wait for the create's INSERT itself to wait on the lock. A busy connection alone is not
-  // enough: a background lease (webhooks, jobs) may hold one for a moment, and killing that
-  // one instead would leave the create to reach a fresh connection and time out there.
-  pg_connection observer{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
-  for (int i = 0; i < 500 && !insert_waits_on_lock(observer); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  CAF_REQUIRE(insert_waits_on_lock(observer));
   CAF_REQUIRE(busy_connections(*parts.sys, pool) >= 1u);
   for (auto& conn : connections(*parts.sys, pool))
     caf::anon_send_exit(conn, caf::exit_reason::kill);
-  auto reply = pending.get();
+  auto reply = create.answer();
   CAF_CHECK_EQUAL(reply.status, 503);
   CAF_CHECK_EQUAL(problem_slug(reply), "outcome-unknown");
-  blocker.exec("ROLLBACK");
+  create.release();
   // The pool restarts its connections by itself; writes work again without a billd restart.
   http_reply last;
   for (int i = 0; i < 200 && last.status != 201; ++i) {
-    last = server.call(create);
+    last = server.call(create.request());
     if (last.status != 201) std::this_thread::sleep_for(std::chrono::milliseconds{50});
   }
   CAF_CHECK_EQUAL(last.status, 201);

@@ -1,0 +1,72 @@
+// A front's request whose answer is lost (its target dies holding it) is answered 503 at the
+// request's deadline by the front itself (net/front_deadlines.cpp): fronts send with no CAF
+// request timeout, so without the front's expire tick such a client would wait forever. The
+// late work is not undone, and a late answer is dropped. (The cache read and the auth check
+// use the same mechanism; their actors are children of the root supervisor, whose
+// rest_for_one restart would take the fronts down with them, so they are not killed here.)
+#define CAF_SUITE front_deadline
+#include <thread>
+
+#include "app/server_internals.hpp"
+#include "caf/test/unit_test.hpp"
+#include "storage/pg_connection.hpp"
+#include "tests/support/blocked_create.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/test_server.hpp"
+
+using namespace billd;
+using namespace billd::test;
+
+namespace {
+
+// One billing shard, a short deadline, statements never cancelled before it.
+void short_deadline(settings& s) {
+  s.billing.shards = 1;
+  s.front.request_timeout = std::chrono::seconds{2};
+  s.db.statement_timeout = std::chrono::seconds{60};
+  s.supervisor.backoff_base = std::chrono::milliseconds{10};
+}
+
+template <class Handle>
+void kill(const Handle& h) {
+  CAF_REQUIRE(h);
+  caf::anon_send_exit(h, caf::exit_reason::kill);
+}
+
+// Calls `c` until it is answered `status` (a killed actor is being restarted), at most ~10 s.
+http_reply call_until(const test_server& server, const http_call& c, int status) {
+  http_reply r;
+  for (int i = 0; i < 200 && r.status != status; ++i) {
+    r = server.call(c);
+    if (r.status != status) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return r;
+}
+
+}  // namespace
+
+CAF_TEST(a_create_whose_shard_dies_mid_write_is_answered_outcome_unknown_at_its_deadline) {
+  test_server server{short_deadline};
+  auto token = server.user_token("clerk");
+  auto& parts = server.srv().parts();
+  // The create's insert waits on a lock; its shard then dies holding the front's request, so
+  // no answer will ever come from it.
+  blocked_create create{server, token};
+  kill(parts.shards.at(0)->get());
+  auto reply = create.answer();
+  CAF_CHECK_EQUAL(reply.status, 503);
+  CAF_CHECK_EQUAL(problem_slug(reply), "outcome-unknown");
+  CAF_CHECK(reply.body.find("the billing shard did not answer") != std::string::npos);
+  // The insert itself was not undone: once the lock goes it commits, as outcome-unknown warns.
+  create.release();
+  pg_connection reader{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  std::int64_t bills = 0;
+  for (int i = 0; i < 200 && bills == 0; ++i) {
+    bills = reader.exec("SELECT count(*) FROM bills").int64(0, 0);
+    if (bills == 0) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  CAF_CHECK_EQUAL(bills, 1);
+  // The restarted shard takes creates again; the front answers each request once.
+  CAF_CHECK_EQUAL(call_until(server, create.request(), 201).status, 201);
+  CAF_CHECK_EQUAL(reader.exec("SELECT count(*) FROM bills").int64(0, 0), 2);
+}

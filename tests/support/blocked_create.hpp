@@ -1,0 +1,31 @@
+#pragma once
+// A bill create held inside its INSERT, for tests of what happens to a write in flight.
+#include <future>
+#include <string>
+
+#include "storage/pg_connection.hpp"
+#include "tests/support/test_server.hpp"
+
+namespace billd::test {
+
+/// A transaction of its own locks `bills`, a POST /api/v1/bills is sent, and the constructor
+/// returns once PostgreSQL shows that create's INSERT waiting on the lock (throws when it does
+/// not within ~5 s). A busy pool connection alone would not say so: a background lease
+/// (webhooks, jobs) may hold one for a moment.
+class blocked_create {
+ public:
+  blocked_create(const test_server& server, const std::string& token);
+  /// Ends the locking transaction (ROLLBACK): the INSERT goes on.
+  void release();
+  /// The create's answer (waits for it).
+  http_reply answer();
+  /// The create request, to send again.
+  const http_call& request() const { return create_; }
+
+ private:
+  pg_connection blocker_;
+  http_call create_;
+  std::future<http_reply> pending_;
+};
+
+}  // namespace billd::test
