@@ -23,7 +23,6 @@
 namespace billd {
 
 using seal_atom = caf::atom_constant<caf::atom("seal")>;
-using expire_atom = caf::atom_constant<caf::atom("expire")>;
 
 using maintenance_actor = caf::typed_actor<caf::reacts_to<seal_atom>, caf::reacts_to<expire_atom>>;
 

@@ -8,8 +8,7 @@
 
 namespace billd {
 
-void await_answer(front_self self, const request_ctx& ctx, problem on_expiry,
-                  std::string_view detail) {
+void await_answer(front_self self, const request_ctx& ctx, problem on_expiry, const char* detail) {
   auto due = std::chrono::steady_clock::now() + request_timeout(self);
   self->state.awaiting.insert_or_assign(ctx.ex.get(), awaited_answer{due, on_expiry, detail, ctx});
 }

@@ -48,7 +48,7 @@ struct request_ctx {
 struct awaited_answer {
   std::chrono::steady_clock::time_point due;
   problem on_expiry;
-  std::string_view detail;  // a literal
+  const char* detail;  // a literal
   request_ctx ctx;
 };
 
@@ -110,8 +110,7 @@ std::chrono::milliseconds request_timeout(front_self self);
 /// which cost more CPU per cached read than the read itself. Instead the front's expire tick
 /// answers `on_expiry` for an answer that misses the deadline. The caller's handlers start
 /// with answer_arrived.
-void await_answer(front_self self, const request_ctx& ctx, problem on_expiry,
-                  std::string_view detail);
+void await_answer(front_self self, const request_ctx& ctx, problem on_expiry, const char* detail);
 
 /// Ends the wait await_answer began. False when ctx was answered already (its deadline passed):
 /// the caller drops the late answer and starts nothing more for it.

@@ -19,10 +19,11 @@ using namespace billd::test;
 
 namespace {
 
-// One billing shard, a short deadline, statements never cancelled before it.
+// One billing shard, a short deadline (long enough that the shard is killed before it even
+// on a loaded machine), statements never cancelled before it.
 void short_deadline(settings& s) {
   s.billing.shards = 1;
-  s.front.request_timeout = std::chrono::seconds{2};
+  s.front.request_timeout = std::chrono::seconds{4};
   s.db.statement_timeout = std::chrono::seconds{60};
   s.supervisor.backoff_base = std::chrono::milliseconds{10};
 }

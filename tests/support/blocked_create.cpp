@@ -17,8 +17,8 @@ bool insert_waits_on_lock(pg_connection& observer) {
 }  // namespace
 
 blocked_create::blocked_create(const test_server& server, const std::string& token)
-    : blocker_{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}},
-      create_{"POST", "/api/v1/bills", bill_body()} {
+    : create_{"POST", "/api/v1/bills", bill_body()},
+      blocker_{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}} {
   blocker_.exec("BEGIN");
   blocker_.exec("LOCK TABLE bills IN ACCESS EXCLUSIVE MODE");
   create_.token = token;

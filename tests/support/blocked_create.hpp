@@ -23,9 +23,11 @@ class blocked_create {
   const http_call& request() const { return create_; }
 
  private:
-  pg_connection blocker_;
-  http_call create_;
+  // Destroyed in reverse: the locking connection closes first, so a blocked_create left
+  // without release() (a failed check, a throw) lets the create go on instead of waiting on it.
   std::future<http_reply> pending_;
+  http_call create_;
+  pg_connection blocker_;
 };
 
 }  // namespace billd::test
