@@ -23,12 +23,12 @@ using self_ptr = maintenance_actor::stateful_pointer<maintenance_state>;
 
 /// Runs one round of `body` unless the previous one still runs; logs what it did.
 template <class Body>
-void round(self_ptr self, bool& busy, const char* name, std::chrono::milliseconds timeout,
-           Body body, std::function<void()> after = nullptr) {
+void round(self_ptr self, bool& busy, const char* name, Body body,
+           std::function<void()> after = nullptr) {
   if (busy || !self->state.cfg.schema_ready->load()) return;
   busy = true;
   db_call<std::int64_t>(
-      self, self->state.cfg.db, name, true, timeout, std::move(body),
+      self, self->state.cfg.db, name, true, self->state.cfg.round_timeout, std::move(body),
       [self, &busy, name, after](const db_outcome& o, std::optional<std::int64_t>&& done) {
         busy = false;
         if (after) after();
@@ -49,7 +49,7 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
         auto& st = self->state;
         self->delayed_send(self, st.cfg.audit.seal_interval, seal_atom::value);
         auto settle = static_cast<int>(st.cfg.audit.seal_after.count());
-        round(self, st.sealing, "audit_seal", st.cfg.audit.seal_interval,
+        round(self, st.sealing, "audit_seal",
               [settle](pg_connection& c) { return seal_audit(c, settle); });
       },
       [self](expire_atom) {
@@ -59,7 +59,7 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
         // Expired bills leave their cache shard once the round committed (or may have).
         auto expired = std::make_shared<std::vector<std::string>>();
         round(
-            self, st.expiring, "bill_expiry", st.cfg.maintenance.expiry_interval,
+            self, st.expiring, "bill_expiry",
             [batch, expired](pg_connection& c) {
               *expired = expire_due_bills(c, batch);
               return static_cast<std::int64_t>(expired->size());
@@ -67,7 +67,7 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
             [self, expired] {
               for (const auto& id : *expired) invalidate_bill(self->state.cfg.caches, id);
             });
-        round(self, st.discarding, "stale_uploads", st.cfg.maintenance.expiry_interval,
+        round(self, st.discarding, "stale_uploads",
               [age = 2 * st.cfg.import_timeout](pg_connection& c) {
                 return discard_stale_uploads(c, age);
               });

@@ -35,6 +35,10 @@ struct maintenance_config {
   std::shared_ptr<std::atomic<bool>> schema_ready;
   /// Expired bills are dropped from their cache shard.
   cache_slots caches;
+  /// How long a round waits for its statement: longer than PostgreSQL lets it run
+  /// (db.statement_timeout), so a round given up on has not committed behind the actor's
+  /// back (an expiry round would then leave its bills cached as they were).
+  std::chrono::milliseconds round_timeout{6'000};
 };
 
 maintenance_actor spawn_maintenance(caf::actor_system& sys, maintenance_config cfg);

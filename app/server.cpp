@@ -169,8 +169,13 @@ std::vector<child_spec> root_children(server::internals& p) {
         return make_url_transport(url, ca, open, origin, path, error);
       };
   jobs_cfg.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
-  maintenance_config upkeep{p.cfg.audit, p.cfg.maintenance, p.cfg.http.import_timeout,
-                            p.pool,      p.schema_ready,    p.caches};
+  maintenance_config upkeep{p.cfg.audit,
+                            p.cfg.maintenance,
+                            p.cfg.http.import_timeout,
+                            p.pool,
+                            p.schema_ready,
+                            p.caches,
+                            p.cfg.db.statement_timeout + std::chrono::seconds{1}};
   root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {
                     return caf::actor_cast<caf::actor>(spawn_maintenance(sys, upkeep));
                   }});
@@ -235,7 +240,7 @@ void start_listener(server::internals& p) {
   hooks.dispatch = [fronts = p.fronts](exchange_ptr ex, std::size_t i) {
     auto front = fronts[i % fronts.size()]->get();
     if (!front) {
-      ex->reply(problem_response(problem::overloaded, "billd is restarting", ex->request.path));
+      ex->answer(problem_response(problem::overloaded, "billd is restarting", ex->request.path));
       return;
     }
     caf::anon_send(front, handle_atom::value, std::move(ex));

@@ -296,7 +296,6 @@ void respond(front_self self, const request_ctx& ctx, http_response resp) {
   auto& st = self->state;
   // A request is answered once: a late answer after its deadline's 503 is dropped here too.
   if (ctx.ex->answered) return;
-  ctx.ex->answered = true;
   if (!st.awaiting.empty()) st.awaiting.erase(ctx.ex.get());
   if (ctx.rate) {
     // IETF httpapi ratelimit-headers, structured-field form.
@@ -316,7 +315,7 @@ void respond(front_self self, const request_ctx& ctx, http_response resp) {
   logger_of(log_module::http)
       .log(level, "[{}] {} {} -> {}", ctx.req().request_id, ctx.req().method, ctx.req().path,
            resp.status);
-  ctx.ex->reply(std::move(resp));
+  ctx.ex->answer(std::move(resp));
 }
 
 void respond_problem(front_self self, const request_ctx& ctx, problem p, std::string_view detail,

@@ -1,6 +1,7 @@
 #include "net/http_types.hpp"
 
 #include "domain/text_rules.hpp"
+#include "net/problem.hpp"
 
 namespace billd {
 
@@ -44,6 +45,24 @@ class memory_source final : public body_source {
 
 std::shared_ptr<body_source> memory_body(std::string body) {
   return std::make_shared<memory_source>(std::move(body));
+}
+
+void http_exchange::answer(http_response resp) {
+  if (answered) return;
+  answered = true;
+  reply(std::move(resp));
+}
+
+http_exchange::~http_exchange() {
+  if (answered || !reply) return;
+  try {
+    bool safe = request.method == "GET" || request.method == "HEAD";
+    answer(problem_response(safe ? problem::overloaded : problem::outcome_unknown,
+                            "billd lost this request: an actor serving it restarted",
+                            request.path));
+  } catch (...) {
+    // Out of memory while answering: the connection then ends by its idle timeout.
+  }
 }
 
 }  // namespace billd

@@ -38,7 +38,7 @@ struct http_response {
   header_list headers;
   std::string body;
   std::string content_type = "application/json";
-  bool close = false;  // send Connection: close and close after writing
+  bool close = false;      // send Connection: close and close after writing
   bool sensitive = false;  // carries a token or secret: never compressed
   http_response& with(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
@@ -81,8 +81,14 @@ struct http_exchange {
   std::shared_ptr<body_source> body_stream;
   std::function<void(http_response)> reply;
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
-  /// Set by the front when it answers; an actor's answer arriving after that is dropped.
+  /// Set once it is answered; an actor's answer arriving after that is dropped.
   bool answered = false;
+  /// Sends the answer through `reply`, once: later calls are ignored.
+  void answer(http_response resp);
+  /// An exchange dropped unanswered (the front holding it died, or a message carrying it was
+  /// dropped) answers 503 itself, so its client does not wait for nothing and the edge's count
+  /// for its front is released: `outcome-unknown` for a method that may write.
+  ~http_exchange();
 };
 
 using exchange_ptr = std::shared_ptr<http_exchange>;

@@ -71,3 +71,20 @@ CAF_TEST(a_create_whose_shard_dies_mid_write_is_answered_outcome_unknown_at_its_
   CAF_CHECK_EQUAL(call_until(server, create.request(), 201).status, 201);
   CAF_CHECK_EQUAL(reader.exec("SELECT count(*) FROM bills").int64(0, 0), 2);
 }
+
+CAF_TEST(a_request_whose_front_dies_holding_it_is_answered_at_once_and_the_front_restarts) {
+  test_server server{short_deadline};
+  auto token = server.user_token("clerk");
+  auto& parts = server.srv().parts();
+  // The create waits in the database while its front dies: the front's state (and with it
+  // every copy of the exchange) goes, and the dropped exchange answers for itself.
+  blocked_create create{server, token};
+  for (auto& front : parts.fronts) kill(front->get());
+  auto reply = create.answer();
+  CAF_CHECK_EQUAL(reply.status, 503);
+  CAF_CHECK_EQUAL(problem_slug(reply), "outcome-unknown");
+  CAF_CHECK(reply.body.find("billd lost this request") != std::string::npos);
+  create.release();
+  // The restarted fronts serve again.
+  CAF_CHECK_EQUAL(call_until(server, create.request(), 201).status, 201);
+}
