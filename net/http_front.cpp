@@ -295,8 +295,8 @@ void handle(front_self self, exchange_ptr ex) {
 void respond(front_self self, const request_ctx& ctx, http_response resp) {
   auto& st = self->state;
   // A request is answered once: a late answer after its deadline's 503 is dropped here too.
+  // (Its awaiting entry, if any, was ended by answer_arrived or by the expire tick.)
   if (ctx.ex->answered) return;
-  if (!st.awaiting.empty()) st.awaiting.erase(ctx.ex.get());
   if (ctx.rate) {
     // IETF httpapi ratelimit-headers, structured-field form.
     auto policy = "\"" + ctx.rate_policy + "\"";

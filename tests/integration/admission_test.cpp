@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "caf/test/unit_test.hpp"
+#include "storage/pg_connection.hpp"
 #include "tests/support/test_server.hpp"
 
 using namespace billd;
@@ -61,17 +62,19 @@ CAF_TEST(a_write_is_refused_while_another_holds_the_front_and_admitted_after) {
   CAF_REQUIRE_EQUAL(created.status, 201);
   auto id = str_of(json_of(created), "id");
   // The test holds the bill's row lock; billd's cancel of it waits, holding the front's one
-  // place, while the next write arrives.
-  auto holder = hold_bill_lock(server, id, 800ms);
-  std::this_thread::sleep_for(100ms);
+  // place, while the next write arrives. The refusal is checked only once PostgreSQL shows the
+  // cancel waiting on that lock (no sleeps: under a loaded machine they were too short).
+  pg_connection holder{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}};
+  holder.begin();
+  holder.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
   http_reply cancelled;
   std::thread canceller(
       [&] { cancelled = server.call(authed(clerk, "POST", "/api/v1/bills/" + id + "/cancel")); });
-  std::this_thread::sleep_for(200ms);
+  wait_for_lock_wait(server, "FROM bills WHERE id = $1 FOR UPDATE");
   check_overloaded(server.call(authed(clerk, "POST", "/api/v1/bills", bill_body("20.00"))));
   CAF_CHECK_EQUAL(server.call(http_call{"GET", "/health"}).status, 200);
+  holder.commit();
   canceller.join();
-  holder.join();
   CAF_CHECK_EQUAL(cancelled.status, 200);
   CAF_CHECK_EQUAL(server.call(authed(clerk, "POST", "/api/v1/bills", bill_body("20.00"))).status,
                   201);

@@ -3,7 +3,6 @@
 #define CAF_SUITE db_conn_failure
 #include <utility>
 
-#include <future>
 #include <thread>
 
 #include "app/server_internals.hpp"
@@ -58,11 +57,7 @@ CAF_TEST(a_db_conn_killed_mid_request_answers_outcome_unknown_and_is_restarted) 
   CAF_CHECK_EQUAL(problem_slug(reply), "outcome-unknown");
   create.release();
   // The pool restarts its connections by itself; writes work again without a billd restart.
-  http_reply last;
-  for (int i = 0; i < 200 && last.status != 201; ++i) {
-    last = server.call(create.request());
-    if (last.status != 201) std::this_thread::sleep_for(std::chrono::milliseconds{50});
-  }
+  auto last = call_until(server, create.request(), 201);
   CAF_CHECK_EQUAL(last.status, 201);
   if (last.status != 201) CAF_MESSAGE("last answer: " << last.body);
   CAF_CHECK_EQUAL(connections(*parts.sys, pool).size(), 2u);

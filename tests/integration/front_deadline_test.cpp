@@ -1,7 +1,7 @@
 // A front's request whose answer is lost (its target dies holding it) is answered 503 at the
 // request's deadline by the front itself (net/front_deadlines.cpp): fronts send with no CAF
 // request timeout, so without the front's expire tick such a client would wait forever. The
-// late work is not undone, and a late answer is dropped. (The cache read and the auth check
+// late work is not undone. (The cache read and the auth check
 // use the same mechanism; their actors are children of the root supervisor, whose
 // rest_for_one restart would take the fronts down with them, so they are not killed here.)
 #define CAF_SUITE front_deadline
@@ -32,16 +32,6 @@ template <class Handle>
 void kill(const Handle& h) {
   CAF_REQUIRE(h);
   caf::anon_send_exit(h, caf::exit_reason::kill);
-}
-
-// Calls `c` until it is answered `status` (a killed actor is being restarted), at most ~10 s.
-http_reply call_until(const test_server& server, const http_call& c, int status) {
-  http_reply r;
-  for (int i = 0; i < 200 && r.status != status; ++i) {
-    r = server.call(c);
-    if (r.status != status) std::this_thread::sleep_for(std::chrono::milliseconds{50});
-  }
-  return r;
 }
 
 }  // namespace

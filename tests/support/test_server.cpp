@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include "storage/pg_connection.hpp"
 #include "tests/support/test_database.hpp"
@@ -88,6 +89,15 @@ double scraped(const test_server& server, const std::string& series) {
   return at == std::string::npos ? 0.0 : std::stod(body.substr(at + series.size() + 2));
 }
 
+http_reply call_until(const test_server& server, const http_call& c, int status) {
+  http_reply r;
+  for (int i = 0; i < 200 && r.status != status; ++i) {
+    r = server.call(c);
+    if (r.status != status) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return r;
+}
+
 std::string problem_slug(const http_reply& r) {
   auto type = str_of(json_of(r), "type");
   auto slash = type.rfind('/');
@@ -111,6 +121,19 @@ std::thread hold_bill_lock(const test_server& server, const std::string& id,
     conn.exec("SELECT pg_sleep($1::float8 / 1000)", {std::to_string(hold.count())});
     conn.commit();
   });
+}
+
+void wait_for_lock_wait(const test_server& server, const std::string& statement_part) {
+  pg_connection observer{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  for (int i = 0; i < 500; ++i) {
+    auto rows = observer.exec(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND strpos(query, $1) > 0",
+        {statement_part});
+    if (rows.int64(0, 0) > 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  throw std::runtime_error("no statement containing \"" + statement_part + "\" waited on a lock");
 }
 
 }  // namespace billd::test

@@ -51,6 +51,10 @@ class test_server {
 std::thread hold_bill_lock(const test_server& server, const std::string& id,
                            std::chrono::milliseconds hold);
 
+/// Returns once a backend of the server's database waits for a lock in a statement whose text
+/// contains `statement_part` (pg_stat_activity); throws when none does within ~5 s.
+void wait_for_lock_wait(const test_server& server, const std::string& statement_part);
+
 /// The value of one series of the server's /metrics now, e.g.
 /// `billd_billing_batches_total{write="payment"}`; 0 when the scrape does not show it.
 double scraped(const test_server& server, const std::string& series);
@@ -71,6 +75,10 @@ std::string str_of(const rapidjson::Value& v, const char* name);
 
 /// The problem slug of a problem+json reply ("validation-failed"), or "".
 std::string problem_slug(const http_reply& r);
+
+/// Calls `c` until it is answered `status` (e.g. while a killed actor is being restarted), at
+/// most 200 times 50 ms apart; returns the last reply.
+http_reply call_until(const test_server& server, const http_call& c, int status);
 
 /// A valid bill create body (due date well in the future); `amount` and `reference` vary it.
 std::string bill_body(const std::string& amount = "15000.00", const std::string& reference = "");
