@@ -287,6 +287,8 @@ void server::start() {
   p.actor_cfg->set("scheduler.max-threads", static_cast<std::size_t>(p.cfg.actors.threads));
   p.actor_cfg->set("scheduler.max-throughput",
                    static_cast<std::size_t>(p.cfg.actors.max_throughput));
+  p.actor_cfg->set("work-stealing.moderate-poll-attempts",
+                   static_cast<std::size_t>(p.cfg.actors.idle_poll_attempts));
   register_message_types(*p.actor_cfg);
   p.sys = std::make_unique<caf::actor_system>(*p.actor_cfg);
   supervisor_spec root;

@@ -384,6 +384,9 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("actors.max_throughput", d.actors.max_throughput, 1, 1'000'000,
                        "Messages an actor handles before yielding its worker.",
                        BILLD_FIELD(s.actors.max_throughput)));
+  k.push_back(uint_key("actors.idle_poll_attempts", d.actors.idle_poll_attempts, 0, 100'000,
+                       "Polls, 50 us apart, an idle worker makes before it sleeps until woken.",
+                       BILLD_FIELD(s.actors.idle_poll_attempts)));
   // --- gateway client ---
   k.push_back(uint_key("gateway.connections", d.gateway.connections, 1, 256,
                        "Keep-alive connections to the gateway (= calls at once).",
