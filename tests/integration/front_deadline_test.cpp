@@ -1,8 +1,8 @@
 // A front's request whose answer is lost (its target dies holding it) is answered 503 at the
 // request's deadline by the front itself (net/front_deadlines.cpp): fronts send with no CAF
 // request timeout, so without the front's expire tick such a client would wait forever. The
-// late work is not undone. (The cache read and the auth check
-// use the same mechanism; their actors are children of the root supervisor, whose
+// late work is not undone, and its outcome never reaches the connection. (The cache read and the
+// auth check use the same mechanism; their actors are children of the root supervisor, whose
 // rest_for_one restart would take the fronts down with them, so they are not killed here.)
 #define CAF_SUITE front_deadline
 #include <thread>
@@ -34,6 +34,16 @@ void kill(const Handle& h) {
   caf::anon_send_exit(h, caf::exit_reason::kill);
 }
 
+// The number of bills once there is one (a write that goes on after its answer), at most ~10 s.
+std::int64_t bills_once_committed(pg_connection& reader) {
+  std::int64_t bills = 0;
+  for (int i = 0; i < 200 && bills == 0; ++i) {
+    bills = reader.exec("SELECT count(*) FROM bills").int64(0, 0);
+    if (bills == 0) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return bills;
+}
+
 }  // namespace
 
 CAF_TEST(a_create_whose_shard_dies_mid_write_is_answered_outcome_unknown_at_its_deadline) {
@@ -51,14 +61,39 @@ CAF_TEST(a_create_whose_shard_dies_mid_write_is_answered_outcome_unknown_at_its_
   // The insert itself was not undone: once the lock goes it commits, as outcome-unknown warns.
   create.release();
   pg_connection reader{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
-  std::int64_t bills = 0;
-  for (int i = 0; i < 200 && bills == 0; ++i) {
-    bills = reader.exec("SELECT count(*) FROM bills").int64(0, 0);
-    if (bills == 0) std::this_thread::sleep_for(std::chrono::milliseconds{50});
-  }
-  CAF_CHECK_EQUAL(bills, 1);
+  CAF_CHECK_EQUAL(bills_once_committed(reader), 1);
   // The restarted shard takes creates again; the front answers each request once.
   CAF_CHECK_EQUAL(call_until(server, create.request(), 201).status, 201);
+  CAF_CHECK_EQUAL(reader.exec("SELECT count(*) FROM bills").int64(0, 0), 2);
+}
+
+CAF_TEST(a_write_answered_at_its_deadline_commits_later_without_a_second_answer) {
+  test_server server{short_deadline};
+  auto token = server.user_token("clerk");
+  // As blocked_create, but on a keep-alive connection of the test's own, and the shard stays
+  // up: the client is answered at the deadline (by the front's expire tick or by the shard's
+  // own db timeout, whichever comes first), the insert commits after it, and nothing of that
+  // late outcome may reach the connection, which answers its next request with its own answer.
+  pg_connection blocker{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}};
+  blocker.exec("BEGIN");
+  blocker.exec("LOCK TABLE bills IN ACCESS EXCLUSIVE MODE");
+  auto create = authed(token, "POST", "/api/v1/bills", bill_body());
+  http_connection conn{server.address()};
+  CAF_REQUIRE(conn.send_raw(render(create)));
+  wait_for_lock_wait(server, "INSERT INTO bills");
+  auto first = conn.read_reply();
+  CAF_REQUIRE(first);
+  CAF_CHECK_EQUAL(first->status, 503);
+  CAF_CHECK_EQUAL(problem_slug(*first), "outcome-unknown");
+  blocker.exec("ROLLBACK");
+  pg_connection reader{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+  CAF_CHECK_EQUAL(bills_once_committed(reader), 1);
+  // The same connection answers its next request with that request's own answer, once.
+  CAF_REQUIRE(conn.send_raw(render(create)));
+  auto second = conn.read_reply();
+  CAF_REQUIRE(second);
+  CAF_CHECK_EQUAL(second->status, 201);
+  CAF_CHECK(!conn.read_reply(std::chrono::milliseconds{300}));
   CAF_CHECK_EQUAL(reader.exec("SELECT count(*) FROM bills").int64(0, 0), 2);
 }
 
