@@ -74,9 +74,7 @@ CAF_TEST(a_write_answered_at_its_deadline_commits_later_without_a_second_answer)
   // up: the client is answered at the deadline (by the front's expire tick or by the shard's
   // own db timeout, whichever comes first), the insert commits after it, and nothing of that
   // late outcome may reach the connection, which answers its next request with its own answer.
-  pg_connection blocker{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}};
-  blocker.exec("BEGIN");
-  blocker.exec("LOCK TABLE bills IN ACCESS EXCLUSIVE MODE");
+  bills_lock lock{server};
   auto create = authed(token, "POST", "/api/v1/bills", bill_body());
   http_connection conn{server.address()};
   CAF_REQUIRE(conn.send_raw(render(create)));
@@ -85,7 +83,7 @@ CAF_TEST(a_write_answered_at_its_deadline_commits_later_without_a_second_answer)
   CAF_REQUIRE(first);
   CAF_CHECK_EQUAL(first->status, 503);
   CAF_CHECK_EQUAL(problem_slug(*first), "outcome-unknown");
-  blocker.exec("ROLLBACK");
+  lock.release();
   pg_connection reader{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
   CAF_CHECK_EQUAL(bills_once_committed(reader), 1);
   // The same connection answers its next request with that request's own answer, once.

@@ -8,6 +8,19 @@
 
 namespace billd::test {
 
+/// A transaction of its own holding `bills` locked (ACCESS EXCLUSIVE) from construction until
+/// release() or destruction (closing the connection ends the transaction): every write of a
+/// bill waits meanwhile.
+class bills_lock {
+ public:
+  explicit bills_lock(const test_server& server);
+  /// Ends the locking transaction (ROLLBACK): waiting writes go on.
+  void release();
+
+ private:
+  pg_connection conn_;
+};
+
 /// A transaction of its own locks `bills`, a POST /api/v1/bills is sent, and the constructor
 /// returns once PostgreSQL shows that create's INSERT waiting on the lock (throws when it does
 /// not within ~5 s). A busy pool connection alone would not say so: a background lease
@@ -27,7 +40,7 @@ class blocked_create {
   // without release() (a failed check, a throw) lets the create go on instead of waiting on it.
   std::future<http_reply> pending_;
   http_call create_;
-  pg_connection blocker_;
+  bills_lock blocker_;
 };
 
 }  // namespace billd::test
