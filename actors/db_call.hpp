@@ -42,11 +42,14 @@ inline db_outcome not_dispatched(std::string why) {
   return out;
 }
 
-/// Calls `body(pg_connection&) -> T` on a pooled connection within `timeout` (request_id, when
-/// given, is named in the connection's log lines about the statement), then
+/// Calls `body(pg_connection&) -> T` on a pooled connection (request_id, when given, is named
+/// in the connection's log lines about the statement), then
 /// `done(const db_outcome&, std::optional<T>&&)` on self's thread (value set when ok).
-/// A write whose answer is lost (timeout, pool gone after dispatch) reports outcome_unknown.
-/// `queueing` says how the task waits (db_queueing).
+/// `timeout` sets the task's deadline: past it the pool drops the task unrun, and work still
+/// running db.statement_timeout_ms after it is answered outcome_unknown. The request itself
+/// carries no CAF timeout: the pool answers everything it holds, also when it stops (a CAF
+/// timeout would fire for every call, answered or not, and could answer a write before its
+/// real outcome arrived). `queueing` says how the task waits (db_queueing).
 template <class T, class Self, class Body, class Done>
 void db_call(Self* self, const slot_ptr<db_pool_actor>& pool, std::string name, bool write,
              std::chrono::milliseconds timeout, Body body, Done done, std::string request_id = {},
@@ -66,14 +69,15 @@ void db_call(Self* self, const slot_ptr<db_pool_actor>& pool, std::string name, 
     done(not_dispatched("db-pool is restarting"), std::optional<T>{});
     return;
   }
-  self->request(handle, timeout, run_atom::value, std::move(task))
+  self->request(handle, caf::infinite, run_atom::value, std::move(task))
       .then(
           [result, done](db_outcome& outcome) mutable {
             done(outcome,
                  outcome.code == db_outcome_code::ok ? std::move(*result) : std::optional<T>{});
           },
           [done, write](caf::error& err) mutable {
-            // Still queued at a dead pool: nothing ran. Otherwise a write may have committed.
+            // Still queued at a dead pool: nothing ran. Otherwise (no other error is expected,
+            // since the pool answers what it holds) a write may have committed.
             db_outcome out;
             out.code = (err == caf::sec::request_receiver_down || !write)
                            ? db_outcome_code::overloaded

@@ -34,7 +34,11 @@ struct running_work {
 struct conn_slot {
   db_conn_actor handle;
   std::optional<running_work> current;
-  clock::time_point started;  // of the current task, for the breaker's slow calls
+  clock::time_point started;   // of the current task, for the breaker's slow calls
+  clock::time_point deadline;  // the latest deadline of the current work's tasks
+  /// The work's callers were answered while it still ran (see abandon_stuck): the connection
+  /// stays out of use until its thread returns.
+  bool abandoned = false;
   std::uint64_t seq = 0;
   std::uint64_t restarts = 0;
   std::unique_ptr<restart_backoff> backoff;
@@ -54,9 +58,24 @@ struct db_pool_state {
   // Group commit: transactions that carried several writes, and the writes they carried.
   std::uint64_t batches = 0;
   std::uint64_t batched_writes = 0;
+  std::uint64_t abandoned = 0;  // work answered outcome_unknown while it still ran
+  bool tick_pending = false;
+  /// Callers reach the pool with no CAF request timeout (db_call), so the pool answers every
+  /// request it holds, also when it stops: the waiting ones ran nothing, the running ones may
+  /// have written.
   ~db_pool_state() {
-    for (auto& c : conns)
+    for (auto& w : waiting) w.rp.deliver(stopped_outcome(false));
+    for (auto& c : conns) {
+      if (c.current)
+        for (auto& rp : c.current->promises) rp.deliver(stopped_outcome(c.current->task->write));
       if (c.handle) caf::anon_send_exit(c.handle, caf::exit_reason::user_shutdown);
+    }
+  }
+  static db_outcome stopped_outcome(bool may_have_written) {
+    db_outcome out;
+    out.code = may_have_written ? db_outcome_code::outcome_unknown : db_outcome_code::overloaded;
+    out.message = "db-pool stopped";
+    return out;
   }
 };
 
@@ -70,6 +89,26 @@ db_outcome make_outcome(db_outcome_code code, std::string message = {}) {
 }
 
 void pump(self_ptr self);
+
+bool in_use(const conn_slot& c) { return c.current || c.abandoned; }
+
+/// How often the pool looks for overdue and stuck work: a tenth of the statement timeout,
+/// within 10 ms–1 s. It ticks only while it holds work, so an idle pool stays asleep.
+std::chrono::milliseconds tick_interval(self_ptr self) {
+  return std::clamp(self->state.cfg.conn.statement_timeout / 10, std::chrono::milliseconds{10},
+                    std::chrono::milliseconds{1000});
+}
+
+void schedule_tick(self_ptr self) {
+  auto& st = self->state;
+  if (st.tick_pending) return;
+  bool holds_work =
+      !st.waiting.empty() || std::any_of(st.conns.begin(), st.conns.end(),
+                                         [](const conn_slot& c) { return c.current.has_value(); });
+  if (!holds_work) return;
+  st.tick_pending = true;
+  self->delayed_send(self, tick_interval(self), tick_atom::value);
+}
 
 /// The answer while the breaker holds statements back.
 db_outcome refused_by_breaker(self_ptr self) {
@@ -106,7 +145,7 @@ figures_ptr pool_figures(self_ptr self) {
   auto& st = self->state;
   auto f = std::make_shared<figure_set>();
   std::uint32_t busy = 0;
-  for (const auto& c : st.conns) busy += c.current ? 1u : 0u;
+  for (const auto& c : st.conns) busy += in_use(c) ? 1u : 0u;
   f->add("billd_db_pool_connections", "state=\"busy\"", busy);
   f->add("billd_db_pool_connections", "state=\"idle\"",
          static_cast<double>(st.conns.size() - busy));
@@ -115,6 +154,7 @@ figures_ptr pool_figures(self_ptr self) {
   f->add("billd_db_slow_queries_total", "", static_cast<double>(st.slow_total));
   f->add("billd_db_group_commits_total", "", static_cast<double>(st.batches));
   f->add("billd_db_group_commit_writes_total", "", static_cast<double>(st.batched_writes));
+  f->add("billd_db_abandoned_total", "", static_cast<double>(st.abandoned));
   add_breaker_figures(*f, "postgresql", *st.breaker, clock::now());
   add_mailbox_depth(*f, "db-pool", self->mailbox().size());
   f->histograms.push_back(
@@ -144,7 +184,17 @@ void answer(self_ptr self, running_work& work, const db_outcome& outcome) {
 
 void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outcome) {
   auto& slot = self->state.conns[index];
-  if (slot.seq != seq || !slot.current) return;  // already answered (connection died)
+  if (slot.seq != seq) return;  // already answered (connection died)
+  if (slot.abandoned) {
+    // Its callers heard outcome_unknown long ago; say what became of it, then use it again.
+    slot.abandoned = false;
+    logger_of(log_module::db)
+        .warn("db-pool: abandoned work on db-conn {} ended after all: {}", index,
+              outcome.code == db_outcome_code::ok ? "it succeeded" : outcome.message);
+    pump(self);
+    return;
+  }
+  if (!slot.current) return;
   record(self, slot, dependency_failed(outcome));
   // One lost connection: the others were probably cut by the same event; they reconnect.
   if (outcome.code == db_outcome_code::failed && outcome.error == db_errc::connection_lost)
@@ -202,8 +252,11 @@ void dispatch(self_ptr self, std::size_t index, waiting_task first) {
   auto& slot = self->state.conns[index];
   auto task = work.task;
   auto seq = ++slot.seq;
+  slot.deadline = work.task->deadline;
+  for (const auto& m : work.members) slot.deadline = std::max(slot.deadline, m->deadline);
   slot.current = std::move(work);
   slot.started = clock::now();
+  schedule_tick(self);
   self->request(slot.handle, caf::infinite, run_atom::value, task)
       .then([self, index, seq](db_outcome& outcome) { finish(self, index, seq, outcome); },
             [self, index, seq](caf::error& err) {
@@ -215,9 +268,56 @@ void dispatch(self_ptr self, std::size_t index, waiting_task first) {
 std::optional<std::size_t> idle_conn(self_ptr self) {
   for (std::size_t i = 0; i < self->state.conns.size(); ++i) {
     const auto& c = self->state.conns[i];
-    if (c.handle && !c.current) return i;
+    if (c.handle && !in_use(c)) return i;
   }
   return std::nullopt;
+}
+
+/// Answers the waiting tasks whose deadline passed, wherever they are in the queue: with every
+/// connection stuck, nothing else would reach them.
+void drop_overdue(self_ptr self, clock::time_point now) {
+  auto& waiting = self->state.waiting;
+  for (auto it = waiting.begin(); it != waiting.end();) {
+    if (it->task->deadline > now) {
+      ++it;
+      continue;
+    }
+    it->rp.deliver(make_outcome(db_outcome_code::deadline_passed));
+    it = waiting.erase(it);
+  }
+}
+
+/// Work still running db.statement_timeout_ms after its latest deadline is stuck beyond what
+/// PostgreSQL's own statement timeout would allow (a hung network, a body that blocks): its
+/// callers are answered now, as for a connection that died, and the connection is used again
+/// when its thread returns.
+void abandon_stuck(self_ptr self, clock::time_point now) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < st.conns.size(); ++i) {
+    auto& slot = st.conns[i];
+    if (!slot.current || now < slot.deadline + st.cfg.conn.statement_timeout) continue;
+    auto work = std::move(*slot.current);
+    slot.current.reset();
+    slot.abandoned = true;
+    ++st.abandoned;
+    record(self, slot, true);
+    logger_of(log_module::db)
+        .error(
+            "db-pool: {} on db-conn {} still runs past its deadline; its callers are answered "
+            "and the connection waits for it",
+            work.task->name, i);
+    auto code = work.task->write ? db_outcome_code::outcome_unknown : db_outcome_code::overloaded;
+    answer(self, work, make_outcome(code, "statement stuck past its deadline"));
+  }
+}
+
+void on_tick(self_ptr self) {
+  self->state.tick_pending = false;
+  auto now = clock::now();
+  drop_overdue(self, now);
+  abandon_stuck(self, now);
+  pump(self);
+  schedule_tick(self);
 }
 
 void pump(self_ptr self) {
@@ -252,6 +352,7 @@ void on_conn_down(self_ptr self, const caf::down_msg& msg) {
     auto& slot = st.conns[i];
     if (!slot.handle || slot.handle.address() != msg.source) continue;
     slot.handle = nullptr;
+    slot.abandoned = false;  // its replacement starts clean
     if (slot.current) {
       // The task may have committed before the connection went away: a write's outcome is
       // unknown; a read was not a change, so the caller may simply retry.
@@ -319,6 +420,7 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
           st.waiting.push_front(waiting_task{std::move(task), rp});
         else
           st.waiting.push_back(waiting_task{std::move(task), rp});
+        schedule_tick(self);
         return rp;
       },
       [self](stats_atom) {
@@ -326,7 +428,7 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
         std::uint32_t busy = 0;
         std::uint64_t restarts = 0;
         for (const auto& c : st.conns) {
-          busy += c.current ? 1u : 0u;
+          busy += in_use(c) ? 1u : 0u;
           restarts += c.restarts;
         }
         return caf::result<std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>(
@@ -340,6 +442,7 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
           if (c.handle) out.push_back(caf::actor_cast<caf::actor>(c.handle));
         return out;
       },
+      [self](tick_atom) { on_tick(self); },
       [self](restart_atom, std::uint64_t index) {
         if (index >= self->state.conns.size() || self->state.conns[index].handle) return;
         start_conn(self, static_cast<std::size_t>(index));

@@ -2,7 +2,9 @@
 // db-pool: owns N db-conn actors, a bounded wait queue, deadline-aware dispatch and the
 // PostgreSQL circuit breaker. A full queue refuses at once (overloaded); a task whose deadline
 // passed is dropped, not run; a connection that dies mid-task answers its caller
-// outcome_unknown (writes) at once. The breaker records only execution on a connection (never
+// outcome_unknown (writes) at once. It answers every request it holds, also when it stops and
+// when work outlives its deadline by db.statement_timeout_ms, so callers need no CAF request
+// timeout. The breaker records only execution on a connection (never
 // time in the queue, so overload alone cannot open it); while it is open every task is refused
 // at once with the seconds until its next probe.
 
@@ -26,7 +28,8 @@ using db_pool_actor = caf::typed_actor<
     caf::replies_to<run_atom, db_task_ptr>::with<db_outcome>,
     caf::replies_to<stats_atom>::with<std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>,
     caf::replies_to<conns_atom>::with<std::vector<caf::actor>>,
-    caf::reacts_to<restart_atom, std::uint64_t>, caf::replies_to<metrics_atom>::with<figures_ptr>>;
+    caf::reacts_to<restart_atom, std::uint64_t>, caf::reacts_to<tick_atom>,
+    caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 /// Pool size, queue bound and connection settings.
 struct db_pool_config {

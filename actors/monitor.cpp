@@ -30,7 +30,7 @@ struct monitor_state {
   clock::time_point started = clock::now();
   route_table routes;
   std::map<int, std::uint64_t> statuses;
-  std::uint64_t shed = 0, rate_limited = 0;
+  std::uint64_t shed = 0, rate_limited = 0, late_answers = 0;
   std::map<std::uint32_t, std::uint32_t> in_flight;  // front → latest
   std::map<std::uint32_t, std::uint32_t> mailbox;    // front → latest
   std::array<window_slot, window_slots> window;
@@ -81,6 +81,7 @@ void absorb(monitor_state& st, const front_report& r) {
   for (auto [status, n] : r.statuses) st.statuses[status] += n;
   st.shed += r.shed;
   st.rate_limited += r.rate_limited;
+  st.late_answers += r.late_answers;
   st.in_flight[r.front] = r.in_flight;
   st.mailbox[r.front] = r.mailbox;
   slot.slow += r.slow.size();
@@ -124,6 +125,7 @@ std::shared_ptr<metrics_snapshot> own_snapshot(self_ptr self) {
   snap->statuses = st.statuses;
   snap->shed = st.shed;
   snap->rate_limited = st.rate_limited;
+  snap->late_answers = st.late_answers;
   for (auto [front, n] : st.in_flight) snap->in_flight += n;
   auto now_id = slot_now();
   for (const auto& slot : st.window) {

@@ -51,6 +51,7 @@ struct front_report {
   std::map<int, std::uint64_t> statuses;
   std::uint64_t shed = 0;          // refused by admission (503 before any work)
   std::uint64_t rate_limited = 0;  // 429
+  std::uint64_t late_answers = 0;  // actors' answers that came after the request's deadline
   std::uint32_t in_flight = 0;     // now
   std::uint32_t mailbox = 0;       // now
   std::vector<slow_request> slow;
@@ -72,7 +73,7 @@ struct window_figures {
 struct metrics_snapshot {
   route_table routes;  // since start, all fronts
   std::map<int, std::uint64_t> statuses;
-  std::uint64_t shed = 0, rate_limited = 0;
+  std::uint64_t shed = 0, rate_limited = 0, late_answers = 0;
   std::uint32_t in_flight = 0;
   window_figures last_5min;
   std::vector<slow_request> slow;  // newest last

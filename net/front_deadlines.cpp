@@ -14,7 +14,10 @@ void await_answer(front_self self, const request_ctx& ctx, problem on_expiry, co
 }
 
 bool answer_arrived(front_self self, const request_ctx& ctx) {
-  if (ctx.ex->answered) return false;
+  if (ctx.ex->answered) {
+    ++self->state.report.late_answers;
+    return false;
+  }
   self->state.awaiting.erase(ctx.ex.get());
   return true;
 }

@@ -25,6 +25,10 @@ const std::map<std::string_view, family_info>& families() {
       {"billd_http_shed_total",
        {"counter", "Requests refused by admission control (503 before any work)."}},
       {"billd_http_rate_limited_total", {"counter", "Requests refused by rate limits (429)."}},
+      {"billd_http_late_answers_total",
+       {"counter",
+        "Answers from inside billd that came after their request was answered 503 at "
+        "its deadline (dropped)."}},
       {"billd_active_sessions", {"gauge", "Distinct tokens used in the last 30 minutes."}},
       {"billd_uptime_seconds", {"gauge", "Seconds since this billd started."}},
       {"billd_metrics_sources_missing",
@@ -36,6 +40,8 @@ const std::map<std::string_view, family_info>& families() {
        {"histogram", "Execution time of statements on a connection."}},
       {"billd_db_slow_queries_total",
        {"counter", "Statements that ran at least db.slow_query_ms."}},
+      {"billd_db_abandoned_total",
+       {"counter", "Work answered outcome-unknown while it still ran, stuck past its deadline."}},
       {"billd_db_group_commits_total",
        {"counter", "Transactions that committed several queued writes at once (group commit)."}},
       {"billd_db_group_commit_writes_total",
@@ -179,6 +185,7 @@ std::string prometheus_text(const metrics_snapshot& s) {
   e.value("billd_http_requests_in_flight", "", s.in_flight);
   e.value("billd_http_shed_total", "", static_cast<double>(s.shed));
   e.value("billd_http_rate_limited_total", "", static_cast<double>(s.rate_limited));
+  e.value("billd_http_late_answers_total", "", static_cast<double>(s.late_answers));
   e.value("billd_active_sessions", "", static_cast<double>(s.active_sessions));
   e.value("billd_uptime_seconds", "", s.uptime_s);
   e.value("billd_metrics_sources_missing", "", static_cast<double>(s.missing.size()));

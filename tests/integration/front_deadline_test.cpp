@@ -44,6 +44,16 @@ std::int64_t bills_once_committed(pg_connection& reader) {
   return bills;
 }
 
+// billd_http_late_answers_total once it is not 0 (fronts report once a second), at most ~10 s.
+double late_answers_once_counted(const test_server& server) {
+  double late = 0;
+  for (int i = 0; i < 100 && late == 0; ++i) {
+    late = scraped(server, "billd_http_late_answers_total");
+    if (late == 0) std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  return late;
+}
+
 }  // namespace
 
 CAF_TEST(a_create_whose_shard_dies_mid_write_is_answered_outcome_unknown_at_its_deadline) {
@@ -71,9 +81,10 @@ CAF_TEST(a_write_answered_at_its_deadline_commits_later_without_a_second_answer)
   test_server server{short_deadline};
   auto token = server.user_token("clerk");
   // As blocked_create, but on a keep-alive connection of the test's own, and the shard stays
-  // up: the client is answered at the deadline (by the front's expire tick or by the shard's
-  // own db timeout, whichever comes first), the insert commits after it, and nothing of that
-  // late outcome may reach the connection, which answers its next request with its own answer.
+  // up: the front's expire tick answers the client at the deadline, the insert commits after
+  // it, and the shard's answer (201: the shard waits for the real outcome, with no deadline of
+  // its own before front.request_timeout_ms + db.statement_timeout_ms) reaches the front late.
+  // Nothing of it may reach the connection, which answers its next request with its own.
   bills_lock lock{server};
   auto create = authed(token, "POST", "/api/v1/bills", bill_body());
   http_connection conn{server.address()};
@@ -86,6 +97,7 @@ CAF_TEST(a_write_answered_at_its_deadline_commits_later_without_a_second_answer)
   lock.release();
   pg_connection reader{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{5}};
   CAF_CHECK_EQUAL(bills_once_committed(reader), 1);
+  CAF_CHECK_EQUAL(late_answers_once_counted(server), 1);
   // The same connection answers its next request with that request's own answer, once.
   CAF_REQUIRE(conn.send_raw(render(create)));
   auto second = conn.read_reply();

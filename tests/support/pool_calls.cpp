@@ -19,8 +19,10 @@ std::future<db_outcome> run_on_pool(caf::actor_system& sys, const db_pool_actor&
     caf::scoped_actor caller{sys};
     db_outcome out;
     out.code = db_outcome_code::outcome_unknown;
-    caller->request(pool, caf::infinite, run_atom::value, task)
-        .receive([&](db_outcome& o) { out = o; }, [](caf::error&) {});
+    // Bounded, so a pool that never answers fails the test instead of hanging it.
+    caller->request(pool, std::chrono::seconds{60}, run_atom::value, task)
+        .receive([&](db_outcome& o) { out = o; },
+                 [&](caf::error& e) { out.message = "no answer: " + caf::to_string(e); });
     return out;
   });
 }

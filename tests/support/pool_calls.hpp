@@ -15,8 +15,9 @@ namespace billd::test {
 db_task_ptr make_db_task(std::function<void(pg_connection&)> body,
                          std::chrono::milliseconds budget = std::chrono::seconds{30});
 
-/// Runs `task` at `pool` from a new thread; the pool's outcome, or outcome_unknown when the
-/// request itself failed (so a lost answer never reads as success).
+/// Runs `task` at `pool` from a new thread; the pool's outcome, or outcome_unknown with a
+/// message starting "no answer:" when the request itself failed or got no answer in 60 s (so a
+/// lost answer never reads as success).
 std::future<db_outcome> run_on_pool(caf::actor_system& sys, const db_pool_actor& pool,
                                     db_task_ptr task);
 
