@@ -45,8 +45,9 @@ inline db_outcome not_dispatched(std::string why) {
 /// Calls `body(pg_connection&) -> T` on a pooled connection (request_id, when given, is named
 /// in the connection's log lines about the statement), then
 /// `done(const db_outcome&, std::optional<T>&&)` on self's thread (value set when ok).
-/// `timeout` sets the task's deadline: past it the pool drops the task unrun, and work still
-/// running db.statement_timeout_ms after it is answered outcome_unknown. The request itself
+/// `timeout` sets the task's deadline: past it the pool drops the task unrun and answers a
+/// running read; a write gets its real outcome unless it stops making progress (a hung
+/// connection: outcome_unknown). The request itself
 /// carries no CAF timeout: the pool answers everything it holds, also when it stops (a CAF
 /// timeout would fire for every call, answered or not, and could answer a write before its
 /// real outcome arrived). `queueing` says how the task waits (db_queueing).

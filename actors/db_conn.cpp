@@ -93,6 +93,7 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
       if (cfg_.epoch) connected_epoch_ = cfg_.epoch->load();
       auto conn = std::make_unique<pg_connection>(cfg_.conninfo, cfg_.connect_timeout,
                                                   cfg_.statement_timeout);
+      if (cfg_.progress) conn->stamp_round_trips(cfg_.progress);
       std::lock_guard<std::mutex> guard{mutex_};
       conn_ = std::move(conn);
     } catch (const db_error& e) {
@@ -104,6 +105,10 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
     db_outcome out;
     if (past_deadline(task, out)) return out;
     auto started = clock::now();
+    // Progress from here: a reconnect below is bounded by connect_timeout, each statement
+    // then stamps again.
+    if (cfg_.progress)
+      cfg_.progress->store(started.time_since_epoch().count(), std::memory_order_relaxed);
     if (cfg_.epoch && cfg_.epoch->load() != connected_epoch_) {
       std::lock_guard<std::mutex> guard{mutex_};
       conn_.reset();  // opened before a lost connection elsewhere: probably stale too

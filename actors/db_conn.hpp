@@ -30,6 +30,10 @@ struct db_conn_config {
   /// (a restart, a failover), so every connection opened before reconnects on its next use
   /// instead of failing a statement of its own.
   std::shared_ptr<std::atomic<std::uint64_t>> epoch;
+  /// When the running task last made progress (steady_clock nanoseconds): stamped as a task
+  /// starts and at each round trip to the server (pg_connection::stamp_round_trips), read by
+  /// the pool to tell stuck work from slow work. Null: not tracked.
+  std::shared_ptr<std::atomic<std::int64_t>> progress;
 };
 
 /// Spawns a db-conn (its worker thread connects at once and reconnects on demand).

@@ -36,9 +36,13 @@ struct conn_slot {
   std::optional<running_work> current;
   clock::time_point started;   // of the current task, for the breaker's slow calls
   clock::time_point deadline;  // the latest deadline of the current work's tasks
-  /// The work's callers were answered while it still ran (see abandon_stuck): the connection
-  /// stays out of use until its thread returns.
+  /// When the current work last made progress (steady_clock nanoseconds): stamped at dispatch,
+  /// as the task starts and at each round trip to the server (db_conn_config::progress).
+  std::shared_ptr<std::atomic<std::int64_t>> progress;
+  /// The work's callers were answered while it still ran (see give_up_overdue): the
+  /// connection stays out of use until its thread returns.
   bool abandoned = false;
+  bool abandoned_recorded = false;  // the breaker counted it when it was given up
   std::uint64_t seq = 0;
   std::uint64_t restarts = 0;
   std::unique_ptr<restart_backoff> backoff;
@@ -58,8 +62,10 @@ struct db_pool_state {
   // Group commit: transactions that carried several writes, and the writes they carried.
   std::uint64_t batches = 0;
   std::uint64_t batched_writes = 0;
-  std::uint64_t abandoned = 0;  // work answered outcome_unknown while it still ran
-  bool tick_pending = false;
+  std::uint64_t abandoned = 0;  // work whose callers were answered while it still ran
+  /// When the tick that is due soonest fires (max: none pending). Held work is checked only
+  /// at the moments something in it falls due, so a busy pool ticks about once per deadline.
+  clock::time_point next_tick = clock::time_point::max();
   /// Callers reach the pool with no CAF request timeout (db_call), so the pool answers every
   /// request it holds, also when it stops: the waiting ones ran nothing, the running ones may
   /// have written.
@@ -92,22 +98,33 @@ void pump(self_ptr self);
 
 bool in_use(const conn_slot& c) { return c.current || c.abandoned; }
 
-/// How often the pool looks for overdue and stuck work: a tenth of the statement timeout,
-/// within 10 ms–1 s. It ticks only while it holds work, so an idle pool stays asleep.
-std::chrono::milliseconds tick_interval(self_ptr self) {
-  return std::clamp(self->state.cfg.conn.statement_timeout / 10, std::chrono::milliseconds{10},
-                    std::chrono::milliseconds{1000});
+/// Work that has not made progress (a task start, a round trip) for this long is stuck: a
+/// reconnect is bounded by db.connect_timeout_ms and a statement by db.statement_timeout_ms
+/// (PostgreSQL cancels it), so only a hung connection gets there.
+std::chrono::milliseconds stuck_after(self_ptr self) {
+  const auto& c = self->state.cfg.conn;
+  return std::max(c.statement_timeout, c.connect_timeout) + std::chrono::seconds{1};
 }
 
-void schedule_tick(self_ptr self) {
+clock::time_point last_progress(const conn_slot& slot) {
+  return clock::time_point{clock::duration{slot.progress->load(std::memory_order_relaxed)}};
+}
+
+/// When running work falls due: a read at its deadline (nothing is lost by answering it),
+/// any work once it is stuck.
+clock::time_point running_due(self_ptr self, const conn_slot& slot) {
+  auto stuck = last_progress(slot) + stuck_after(self);
+  return slot.current->task->write ? stuck : std::min(stuck, slot.deadline);
+}
+
+/// Makes sure a tick fires at `due` (or earlier). delayed_send cannot be cancelled: a tick
+/// that finds nothing due simply schedules the next.
+void tick_at(self_ptr self, clock::time_point due) {
   auto& st = self->state;
-  if (st.tick_pending) return;
-  bool holds_work =
-      !st.waiting.empty() || std::any_of(st.conns.begin(), st.conns.end(),
-                                         [](const conn_slot& c) { return c.current.has_value(); });
-  if (!holds_work) return;
-  st.tick_pending = true;
-  self->delayed_send(self, tick_interval(self), tick_atom::value);
+  if (due >= st.next_tick) return;
+  st.next_tick = due;
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - clock::now());
+  self->delayed_send(self, std::max(wait, std::chrono::milliseconds{1}), tick_atom::value);
 }
 
 /// The answer while the breaker holds statements back.
@@ -186,8 +203,11 @@ void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outc
   auto& slot = self->state.conns[index];
   if (slot.seq != seq) return;  // already answered (connection died)
   if (slot.abandoned) {
-    // Its callers heard outcome_unknown long ago; say what became of it, then use it again.
+    // Its callers were answered long ago; say what became of it, then use it again.
     slot.abandoned = false;
+    if (!slot.abandoned_recorded) record(self, slot, dependency_failed(outcome));
+    if (outcome.code == db_outcome_code::failed && outcome.error == db_errc::connection_lost)
+      ++*self->state.cfg.conn.epoch;
     logger_of(log_module::db)
         .warn("db-pool: abandoned work on db-conn {} ended after all: {}", index,
               outcome.code == db_outcome_code::ok ? "it succeeded" : outcome.message);
@@ -256,7 +276,8 @@ void dispatch(self_ptr self, std::size_t index, waiting_task first) {
   for (const auto& m : work.members) slot.deadline = std::max(slot.deadline, m->deadline);
   slot.current = std::move(work);
   slot.started = clock::now();
-  schedule_tick(self);
+  slot.progress->store(slot.started.time_since_epoch().count(), std::memory_order_relaxed);
+  tick_at(self, running_due(self, slot));
   self->request(slot.handle, caf::infinite, run_atom::value, task)
       .then([self, index, seq](db_outcome& outcome) { finish(self, index, seq, outcome); },
             [self, index, seq](caf::error& err) {
@@ -287,37 +308,50 @@ void drop_overdue(self_ptr self, clock::time_point now) {
   }
 }
 
-/// Work still running db.statement_timeout_ms after its latest deadline is stuck beyond what
-/// PostgreSQL's own statement timeout would allow (a hung network, a body that blocks): its
-/// callers are answered now, as for a connection that died, and the connection is used again
-/// when its thread returns.
-void abandon_stuck(self_ptr self, clock::time_point now) {
+/// Answers the callers of running work that fell due (running_due) and keeps the connection
+/// out of use until the work returns. Stuck work counts as a PostgreSQL failure now; a read
+/// that merely outlived its deadline is recorded when it returns, as any statement is.
+void give_up_overdue(self_ptr self, clock::time_point now) {
   auto& st = self->state;
   for (std::size_t i = 0; i < st.conns.size(); ++i) {
     auto& slot = st.conns[i];
-    if (!slot.current || now < slot.deadline + st.cfg.conn.statement_timeout) continue;
+    if (!slot.current || now < running_due(self, slot)) continue;
+    bool stuck = now >= last_progress(slot) + stuck_after(self);
     auto work = std::move(*slot.current);
     slot.current.reset();
     slot.abandoned = true;
+    slot.abandoned_recorded = stuck;
     ++st.abandoned;
-    record(self, slot, true);
-    logger_of(log_module::db)
-        .error(
-            "db-pool: {} on db-conn {} still runs past its deadline; its callers are answered "
-            "and the connection waits for it",
-            work.task->name, i);
-    auto code = work.task->write ? db_outcome_code::outcome_unknown : db_outcome_code::overloaded;
-    answer(self, work, make_outcome(code, "statement stuck past its deadline"));
+    if (stuck) record(self, slot, true);
+    db_outcome out;
+    if (!stuck) {
+      out = make_outcome(db_outcome_code::deadline_passed, "its deadline passed while it ran");
+    } else {
+      logger_of(log_module::db)
+          .error(
+              "db-pool: {} on db-conn {} made no progress for {} ms; its callers are answered "
+              "and the connection waits for it",
+              work.task->name, i, stuck_after(self).count());
+      out = make_outcome(
+          work.task->write ? db_outcome_code::outcome_unknown : db_outcome_code::overloaded,
+          "the database connection is stuck");
+    }
+    answer(self, work, out);
   }
 }
 
 void on_tick(self_ptr self) {
-  self->state.tick_pending = false;
+  auto& st = self->state;
+  st.next_tick = clock::time_point::max();
   auto now = clock::now();
   drop_overdue(self, now);
-  abandon_stuck(self, now);
+  give_up_overdue(self, now);
   pump(self);
-  schedule_tick(self);
+  auto due = clock::time_point::max();
+  for (const auto& w : st.waiting) due = std::min(due, w.task->deadline);
+  for (const auto& c : st.conns)
+    if (c.current) due = std::min(due, running_due(self, c));
+  if (due != clock::time_point::max()) tick_at(self, due);
 }
 
 void pump(self_ptr self) {
@@ -342,7 +376,11 @@ void pump(self_ptr self) {
 
 void start_conn(self_ptr self, std::size_t index) {
   auto& slot = self->state.conns[index];
-  slot.handle = spawn_db_conn(self->system(), self->state.cfg.conn);
+  // A fresh stamp: a worker thread left behind by a killed db-conn may still write the old.
+  slot.progress = std::make_shared<std::atomic<std::int64_t>>(0);
+  auto conn_cfg = self->state.cfg.conn;
+  conn_cfg.progress = slot.progress;
+  slot.handle = spawn_db_conn(self->system(), conn_cfg);
   self->monitor(slot.handle);
 }
 
@@ -414,13 +452,15 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
           return make_outcome(db_outcome_code::overloaded, "db.max_waiting reached");
         if (dispatch_now && !st.breaker->allow(now)) return refused_by_breaker(self);
         auto rp = self->make_response_promise<db_outcome>();
-        if (dispatch_now)
+        if (dispatch_now) {
           dispatch(self, *idle, waiting_task{std::move(task), rp});
-        else if (task->urgent)
+          return rp;
+        }
+        tick_at(self, task->deadline);
+        if (task->urgent)
           st.waiting.push_front(waiting_task{std::move(task), rp});
         else
           st.waiting.push_back(waiting_task{std::move(task), rp});
-        schedule_tick(self);
         return rp;
       },
       [self](stats_atom) {

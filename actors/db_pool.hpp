@@ -2,9 +2,9 @@
 // db-pool: owns N db-conn actors, a bounded wait queue, deadline-aware dispatch and the
 // PostgreSQL circuit breaker. A full queue refuses at once (overloaded); a task whose deadline
 // passed is dropped, not run; a connection that dies mid-task answers its caller
-// outcome_unknown (writes) at once. It answers every request it holds, also when it stops and
-// when work outlives its deadline by db.statement_timeout_ms, so callers need no CAF request
-// timeout. The breaker records only execution on a connection (never
+// outcome_unknown (writes) at once. It answers every request it holds, also when it stops, when
+// a running read outlives its deadline and when work makes no progress (a hung connection), so
+// callers need no CAF request timeout. The breaker records only execution on a connection (never
 // time in the queue, so overload alone cannot open it); while it is open every task is refused
 // at once with the seconds until its next probe.
 

@@ -66,8 +66,11 @@ std::vector<child_spec> storage_children(server::internals& p) {
   pool.max_waiting = p.cfg.db.max_waiting;
   pool.slow_keep = p.cfg.db.slow_query_keep;
   pool.group_commit_max = p.cfg.db.group_commit_max;
-  pool.conn = {p.db.conninfo, p.cfg.db.connect_timeout, p.cfg.db.statement_timeout,
-               p.cfg.db.slow_query, nullptr};
+  pool.conn.conninfo = p.db.conninfo;
+  pool.conn.connect_timeout = p.cfg.db.connect_timeout;
+  pool.conn.statement_timeout = p.cfg.db.statement_timeout;
+  pool.conn.slow_query =
+      p.cfg.db.slow_query;  // the pool gives each connection its epoch and progress
   pool.restarts = p.cfg.supervisor;
   pool.breaker = p.cfg.db.breaker;
   auto monitor = p.monitor;

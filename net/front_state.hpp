@@ -122,6 +122,22 @@ void expire_overdue(front_self self);
 /// How often the expire tick runs: a tenth of the deadline, within [10 ms, 1 s].
 std::chrono::milliseconds expire_interval(front_self self);
 
+/// Runs a database write that serves ctx, answered by the request's deadline like the front's
+/// other awaited answers: the pool answers a write with its real outcome, however late (only
+/// stuck work is given up), so the front keeps the deadline itself. `done(in_time, outcome,
+/// value)` always runs, since a late write still happened; it answers only when in_time.
+template <class T, class Body, class Done>
+void front_db_write(front_self self, const request_ctx& ctx, std::string name, Body body,
+                    Done done) {
+  await_answer(self, ctx, problem::outcome_unknown, "the database did not answer in time");
+  db_call<T>(
+      self, self->state.deps->db, std::move(name), true, request_timeout(self), std::move(body),
+      [self, ctx, done = std::move(done)](const db_outcome& o, std::optional<T>&& value) mutable {
+        done(answer_arrived(self, ctx), o, std::move(value));
+      },
+      ctx.req().request_id);
+}
+
 /// Answers a list as one keyset page: `fetch(pg_connection&)` returns up to limit + 1 rows in
 /// list order, each with its cursor `id` and rendered `json`; `filters` binds the next cursor.
 template <class Row, class Fetch>

@@ -138,18 +138,19 @@ void idempotent_write(front_self self, const request_ctx& ctx, std::string name,
                       std::function<api_reply(pg_connection&)> effect,
                       std::function<void()> after) {
   idempotency_ref idem{std::move(key), request_fingerprint(ctx.req()), ctx.req().request_id};
-  db_call<api_reply>(
-      self, self->state.deps->db, std::move(name), true, request_timeout(self),
+  front_db_write<api_reply>(
+      self, ctx, std::move(name),
       [user = ctx.who.user_id, idem, ttl = self->state.deps->cfg.idempotency_ttl,
        effect = std::move(effect)](pg_connection& c) {
         return run_idempotent(c, user, idem, ttl, effect);
       },
-      [self, ctx, after = std::move(after)](const db_outcome& o, std::optional<api_reply>&& reply) {
+      [self, ctx, after = std::move(after)](bool in_time, const db_outcome& o,
+                                            std::optional<api_reply>&& reply) {
+        if (reply && after && reply->kind == reply_kind::ok && !reply->replayed) after();
+        if (!in_time) return;
         if (!reply) return respond_failure(self, ctx, o, true);
-        if (after && reply->kind == reply_kind::ok && !reply->replayed) after();
         respond(self, ctx, reply_to_http(*reply, ctx.req()));
-      },
-      ctx.req().request_id);
+      });
 }
 
 void respond_found(front_self self, const request_ctx& ctx, const db_outcome& outcome,

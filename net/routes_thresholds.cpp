@@ -72,19 +72,20 @@ void handle_thresholds_put(front_self self, request_ctx ctx) {
   if (!errors.empty())
     return respond_problem(self, ctx, problem::validation_failed, "invalid thresholds", errors);
   auto expected = if_match_version(ctx.req());
-  db_call<std::optional<alert_thresholds>>(
-      self, self->state.deps->db, "thresholds_replace", true, request_timeout(self),
+  front_db_write<std::optional<alert_thresholds>>(
+      self, ctx, "thresholds_replace",
       [t, expected, actor = ctx.who.user_id](pg_connection& c) {
         return replace_thresholds(c, t, expected, actor);
       },
-      [self, ctx](const db_outcome& o, std::optional<std::optional<alert_thresholds>>&& stored) {
+      [self, ctx](bool in_time, const db_outcome& o,
+                  std::optional<std::optional<alert_thresholds>>&& stored) {
+        if (!in_time) return;
         if (!stored) return respond_failure(self, ctx, o, true);
         if (!*stored)
           return respond_problem(self, ctx, problem::precondition_failed,
                                  "the thresholds changed since that ETag; read them again");
         respond_thresholds(self, ctx, **stored);
-      },
-      ctx.req().request_id);
+      });
 }
 
 }  // namespace billd

@@ -93,19 +93,19 @@ void handle_webhooks_delete(front_self self, request_ctx ctx) {
   auto id = ctx.route.param;
   if (!is_valid_id(id, "whk"))
     return respond_problem(self, ctx, problem::not_found, "no such webhook");
-  db_call<bool>(
-      self, self->state.deps->db, "webhook_delete", true, request_timeout(self),
+  front_db_write<bool>(
+      self, ctx, "webhook_delete",
       [id, actor = ctx.who.user_id](pg_connection& c) {
         return in_transaction(c, [&] { return delete_webhook(c, id, actor); });
       },
-      [self, ctx](const db_outcome& o, std::optional<bool>&& removed) {
+      [self, ctx](bool in_time, const db_outcome& o, std::optional<bool>&& removed) {
+        if (!in_time) return;
         if (!removed) return respond_failure(self, ctx, o, true);
         if (!*removed) return respond_problem(self, ctx, problem::not_found, "no such webhook");
         http_response resp;
         resp.status = 204;
         respond(self, ctx, std::move(resp));
-      },
-      ctx.req().request_id);
+      });
 }
 
 void handle_webhooks_deliveries(front_self self, request_ctx ctx) {

@@ -89,7 +89,14 @@ pg_rows pg_connection::check(PGresult* res, std::string_view what) {
   throw db_error(code, sqlstate, std::string{what} + ": " + message);
 }
 
+void pg_connection::note_round_trip() const {
+  if (stamp_)
+    stamp_->store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                  std::memory_order_relaxed);
+}
+
 pg_rows pg_connection::exec(std::string_view sql) {
+  note_round_trip();
   // A simple query may hold several statements: a pending BEGIN leads them.
   std::string text = std::exchange(begin_pending_, false) ? "BEGIN; " : "";
   text += sql;
@@ -102,6 +109,7 @@ void pg_connection::commit() {
 }
 
 PGconn* pg_connection::raw() {
+  note_round_trip();  // COPY's round trips follow: the stamp covers the first
   if (begin_pending_) exec("");
   return conn_;
 }
@@ -116,6 +124,7 @@ std::vector<const char*> raw_params(const pg_params& params) {
 }  // namespace
 
 pg_rows pg_connection::exec(const char* sql, const pg_params& params) {
+  note_round_trip();
   if (begin_pending_) exec("");
   auto raw = raw_params(params);
   return check(PQexecParams(conn_, sql, static_cast<int>(raw.size()), nullptr, raw.data(), nullptr,
@@ -124,6 +133,7 @@ pg_rows pg_connection::exec(const char* sql, const pg_params& params) {
 }
 
 pg_rows pg_connection::run(const pg_statement& stmt, const pg_params& params) {
+  note_round_trip();
   if (begin_pending_) return run_pipelined({pg_pipeline::entry{&stmt, params}});
   if (!prepared_.contains(stmt.name)) {
     check(PQprepare(conn_, stmt.name, stmt.sql, 0, nullptr), stmt.name);
@@ -140,6 +150,7 @@ void pg_connection::run(const pg_pipeline& statements) {
 }
 
 pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entries) {
+  note_round_trip();
   // What each result answers, in the order sent: its name, and for a PREPARE the statement
   // it makes (known to be prepared only once its result says so).
   struct expected {
@@ -216,6 +227,7 @@ pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entr
 void pg_connection::rollback_quietly() noexcept {
   if (std::exchange(begin_pending_, false)) return;  // nothing ran: nothing to undo
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return;
+  note_round_trip();
   PQclear(PQexec(conn_, "ROLLBACK"));
 }
 

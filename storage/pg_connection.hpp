@@ -2,6 +2,7 @@
 // One libpq connection with prepared statements. Blocking by design: each connection is driven
 // by its own db-conn thread (docs/architecture.md says why), never by a CAF scheduler worker.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -108,6 +109,13 @@ class pg_connection {
   /// first.
   PGconn* raw();
 
+  /// From now on, each round trip to the server first stores steady_clock's time since its
+  /// epoch (in nanoseconds) in `stamp`, which another thread may read: work that has not
+  /// started a round trip for longer than the statement timeout is stuck (actors/db_pool).
+  void stamp_round_trips(std::shared_ptr<std::atomic<std::int64_t>> stamp) {
+    stamp_ = std::move(stamp);
+  }
+
   /// Group commit (actors/group_commit): while a batch owns the transaction, in_transaction
   /// runs its body inside the batch member's savepoint instead of BEGIN/COMMIT.
   bool grouped() const { return grouped_; }
@@ -119,6 +127,7 @@ class pg_connection {
  private:
   friend class group_scope;
   pg_rows check(PGresult* res, std::string_view what);
+  void note_round_trip() const;
   /// Sends BEGIN (if pending) and the entries in one pipeline; the rows of the last entry.
   pg_rows run_pipelined(const std::vector<pg_pipeline::entry>& entries);
   PGconn* conn_ = nullptr;
@@ -127,6 +136,7 @@ class pg_connection {
   bool grouped_ = false;
   bool begin_pending_ = false;
   bool member_failed_ = false;
+  std::shared_ptr<std::atomic<std::int64_t>> stamp_;
 };
 
 /// Marks a connection as running a group-commit batch for the scope's lifetime.

@@ -43,17 +43,35 @@ struct fixture {
     if (!released) release.set_value();
     released = true;
   }
-  /// A write that holds the connection until the gate opens; `finished` is set as it returns.
-  db_task_ptr gated_write(std::atomic<bool>& finished, std::chrono::milliseconds budget) {
+  /// Replaces the pool with one of a single connection and these timeouts, connected.
+  void respawn(std::chrono::milliseconds statement_timeout,
+               std::chrono::milliseconds connect_timeout) {
+    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+    db_pool_config pc;
+    pc.size = 1;
+    pc.conn.conninfo = test::test_cluster::instance().create_database();
+    pc.conn.statement_timeout = statement_timeout;
+    pc.conn.connect_timeout = connect_timeout;
+    pool = spawn_db_pool(sys, pc);
+    auto warm = make_db_task([](pg_connection& c) { c.exec("SELECT 1"); });
+    CAF_REQUIRE_EQUAL(static_cast<int>(test::run_on_pool(sys, pool, warm).get().code),
+                      static_cast<int>(db_outcome_code::ok));
+  }
+  /// A task that holds the connection until the gate opens, in C++ (where PostgreSQL's
+  /// statement timeout cannot reach it); the flag is set as it returns. The flag is shared:
+  /// the connection's thread may return after the test body did.
+  std::pair<db_task_ptr, std::shared_ptr<std::atomic<bool>>> gated(
+      bool write, std::chrono::milliseconds budget) {
+    auto finished = std::make_shared<std::atomic<bool>>(false);
     auto task = make_db_task(
-        [g = gate, &finished](pg_connection& c) {
+        [g = gate, finished](pg_connection& c) {
           c.exec("SELECT 1");
           g.wait();
-          finished = true;
+          *finished = true;
         },
         budget);
-    task->write = true;
-    return task;
+    task->write = write;
+    return {task, finished};
   }
   /// Waits until the pool reports (busy, waiting) = want (generously: under a parallel ctest
   /// run on two cores, connecting has taken seconds; this is not a timing check).
@@ -130,8 +148,8 @@ CAF_TEST(a_statement_error_comes_back_classified) {
 }
 
 CAF_TEST(a_pool_that_stops_answers_the_work_it_runs_and_the_work_it_queues) {
-  std::atomic<bool> finished{false};
-  auto running = test::run_on_pool(sys, pool, gated_write(finished, 30s));
+  auto [write, finished] = gated(true, 30s);
+  auto running = test::run_on_pool(sys, pool, write);
   CAF_REQUIRE(await_load({1, 0}) == (load{1, 0}));
   auto queued = test::run_on_pool(sys, pool, make_db_task([](pg_connection&) {}));
   CAF_REQUIRE(await_load({1, 1}) == (load{1, 1}));
@@ -143,41 +161,52 @@ CAF_TEST(a_pool_that_stops_answers_the_work_it_runs_and_the_work_it_queues) {
   auto waited = queued.get();
   CAF_CHECK_EQUAL(static_cast<int>(waited.code), static_cast<int>(db_outcome_code::overloaded));
   CAF_CHECK_EQUAL(waited.message, "db-pool stopped");
-  CAF_CHECK(!finished);  // answered while the write still ran
+  CAF_CHECK(!*finished);  // answered while the write still ran
+}
+
+CAF_TEST(stuck_work_is_answered_and_its_connection_waits_for_it) {
+  // No progress (a task start, a round trip) for max(statement, connect timeout) + 1 s =
+  // 1.1 s: stuck, whatever its deadline.
+  respawn(100ms, 100ms);
+  auto [write, finished] = gated(true, 60s);
+  auto stuck = test::run_on_pool(sys, pool, write).get();
+  CAF_CHECK_EQUAL(static_cast<int>(stuck.code), static_cast<int>(db_outcome_code::outcome_unknown));
+  CAF_CHECK_EQUAL(stuck.message, "the database connection is stuck");
+  CAF_CHECK(!*finished);
+  // The connection is still taken: the next task waits for the stuck one to return.
+  auto next_ran = std::make_shared<std::atomic<bool>>(false);
+  auto next =
+      test::run_on_pool(sys, pool, make_db_task([next_ran](pg_connection&) { *next_ran = true; }));
+  CAF_CHECK(await_load({1, 1}) == (load{1, 1}));
+  CAF_CHECK(!*next_ran);
+  open_gate();
+  CAF_CHECK_EQUAL(static_cast<int>(next.get().code), static_cast<int>(db_outcome_code::ok));
+  CAF_CHECK(*next_ran);
+  CAF_CHECK(*finished);
+}
+
+CAF_TEST(a_read_still_running_at_its_deadline_is_answered_then) {
+  // Stuck only after 6 s (the default timeouts): the read's deadline comes first.
+  respawn(5s, 5s);
+  auto [read, finished] = gated(false, 2s);
+  auto late = test::run_on_pool(sys, pool, read).get();
+  CAF_CHECK_EQUAL(static_cast<int>(late.code), static_cast<int>(db_outcome_code::deadline_passed));
+  CAF_CHECK_EQUAL(late.message, "its deadline passed while it ran");
+  CAF_CHECK(!*finished);
+}
+
+CAF_TEST(a_write_that_keeps_making_progress_gets_its_real_outcome_after_its_deadline) {
+  // Six statements of 0.4 s each (2.4 s in all) against a deadline of 0.5 s and stuck_after
+  // of 2 s: each statement is progress, so the write is never given up.
+  respawn(1s, 100ms);
+  auto write = make_db_task(
+      [](pg_connection& c) {
+        for (int i = 0; i < 6; ++i) c.exec("SELECT pg_sleep(0.4)");
+      },
+      500ms);
+  write->write = true;
+  auto done = test::run_on_pool(sys, pool, write).get();
+  CAF_CHECK_EQUAL(static_cast<int>(done.code), static_cast<int>(db_outcome_code::ok));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
-
-CAF_TEST(work_stuck_past_its_deadline_is_answered_and_its_connection_waits_for_it) {
-  // A statement timeout of 100 ms: work still running 100 ms after its deadline is stuck
-  // (the body blocks in C++, where PostgreSQL's statement_timeout cannot reach it).
-  fixture f;
-  db_pool_config pc;
-  pc.size = 1;
-  pc.conn.conninfo = test::test_cluster::instance().create_database();
-  pc.conn.statement_timeout = 100ms;
-  caf::anon_send_exit(f.pool, caf::exit_reason::user_shutdown);
-  f.pool = spawn_db_pool(f.sys, pc);
-  // Connected first, so the stuck write is dispatched well before its deadline.
-  CAF_REQUIRE_EQUAL(
-      static_cast<int>(test::run_on_pool(f.sys, f.pool,
-                                         make_db_task([](pg_connection& c) { c.exec("SELECT 1"); }))
-                           .get()
-                           .code),
-      static_cast<int>(db_outcome_code::ok));
-  std::atomic<bool> finished{false};
-  auto stuck = test::run_on_pool(f.sys, f.pool, f.gated_write(finished, 1s)).get();
-  CAF_CHECK_EQUAL(static_cast<int>(stuck.code), static_cast<int>(db_outcome_code::outcome_unknown));
-  CAF_CHECK_EQUAL(stuck.message, "statement stuck past its deadline");
-  CAF_CHECK(!finished);
-  // The connection is still taken: the next task waits for the stuck one to return.
-  std::atomic<bool> next_ran{false};
-  auto next = test::run_on_pool(f.sys, f.pool,
-                                make_db_task([&next_ran](pg_connection&) { next_ran = true; }));
-  CAF_CHECK(f.await_load({1, 1}) == (load{1, 1}));
-  CAF_CHECK(!next_ran);
-  f.open_gate();
-  CAF_CHECK_EQUAL(static_cast<int>(next.get().code), static_cast<int>(db_outcome_code::ok));
-  CAF_CHECK(next_ran);
-  CAF_CHECK(finished);
-}
