@@ -66,6 +66,9 @@ struct db_pool_state {
   /// When the tick that is due soonest fires (max: none pending). Held work is checked only
   /// at the moments something in it falls due, so a busy pool ticks about once per deadline.
   clock::time_point next_tick = clock::time_point::max();
+  /// The generation of the tick set for next_tick; earlier ticks still pending are stale and
+  /// ignored, so moving next_tick earlier never leaves two ticks rescheduling themselves.
+  std::uint64_t tick_generation = 0;
   /// Callers reach the pool with no CAF request timeout (db_call), so the pool answers every
   /// request it holds, also when it stops: the waiting ones ran nothing, the running ones may
   /// have written.
@@ -99,11 +102,13 @@ void pump(self_ptr self);
 bool in_use(const conn_slot& c) { return c.current || c.abandoned; }
 
 /// Work that has not made progress (a task start, a round trip) for this long is stuck: a
-/// reconnect is bounded by db.connect_timeout_ms and a statement by db.statement_timeout_ms
-/// (PostgreSQL cancels it), so only a hung connection gets there.
+/// statement is bounded by db.statement_timeout_ms (PostgreSQL cancels it) and a reconnect by
+/// libpq's connect_timeout (whole seconds, at least 2), so only a hung connection gets there.
 std::chrono::milliseconds stuck_after(self_ptr self) {
+  using namespace std::chrono;
   const auto& c = self->state.cfg.conn;
-  return std::max(c.statement_timeout, c.connect_timeout) + std::chrono::seconds{1};
+  milliseconds connect = std::max<milliseconds>(ceil<seconds>(c.connect_timeout), seconds{2});
+  return std::max(c.statement_timeout, connect) + seconds{1};
 }
 
 clock::time_point last_progress(const conn_slot& slot) {
@@ -124,7 +129,8 @@ void tick_at(self_ptr self, clock::time_point due) {
   if (due >= st.next_tick) return;
   st.next_tick = due;
   auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - clock::now());
-  self->delayed_send(self, std::max(wait, std::chrono::milliseconds{1}), tick_atom::value);
+  self->delayed_send(self, std::max(wait, std::chrono::milliseconds{1}), tick_atom::value,
+                     ++st.tick_generation);
 }
 
 /// The answer while the breaker holds statements back.
@@ -195,6 +201,7 @@ void answer(self_ptr self, running_work& work, const db_outcome& outcome) {
       continue;
     }
     work.members[i]->grouped = false;
+    tick_at(self, work.members[i]->deadline);
     self->state.waiting.push_front(waiting_task{work.members[i], work.promises[i]});
   }
 }
@@ -315,8 +322,12 @@ void give_up_overdue(self_ptr self, clock::time_point now) {
   auto& st = self->state;
   for (std::size_t i = 0; i < st.conns.size(); ++i) {
     auto& slot = st.conns[i];
-    if (!slot.current || now < running_due(self, slot)) continue;
+    if (!slot.current) continue;
+    // One read of the stamp: the worker may stamp again meanwhile, and a write that is not
+    // stuck must never be given up (it may still commit).
     bool stuck = now >= last_progress(slot) + stuck_after(self);
+    bool read_late = !slot.current->task->write && now >= slot.deadline;
+    if (!stuck && !read_late) continue;
     auto work = std::move(*slot.current);
     slot.current.reset();
     slot.abandoned = true;
@@ -340,8 +351,9 @@ void give_up_overdue(self_ptr self, clock::time_point now) {
   }
 }
 
-void on_tick(self_ptr self) {
+void on_tick(self_ptr self, std::uint64_t generation) {
   auto& st = self->state;
+  if (generation != st.tick_generation) return;  // superseded by an earlier one
   st.next_tick = clock::time_point::max();
   auto now = clock::now();
   drop_overdue(self, now);
@@ -482,7 +494,7 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
           if (c.handle) out.push_back(caf::actor_cast<caf::actor>(c.handle));
         return out;
       },
-      [self](tick_atom) { on_tick(self); },
+      [self](tick_atom, std::uint64_t generation) { on_tick(self, generation); },
       [self](restart_atom, std::uint64_t index) {
         if (index >= self->state.conns.size() || self->state.conns[index].handle) return;
         start_conn(self, static_cast<std::size_t>(index));

@@ -28,7 +28,7 @@ using db_pool_actor = caf::typed_actor<
     caf::replies_to<run_atom, db_task_ptr>::with<db_outcome>,
     caf::replies_to<stats_atom>::with<std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>,
     caf::replies_to<conns_atom>::with<std::vector<caf::actor>>,
-    caf::reacts_to<restart_atom, std::uint64_t>, caf::reacts_to<tick_atom>,
+    caf::reacts_to<restart_atom, std::uint64_t>, caf::reacts_to<tick_atom, std::uint64_t>,
     caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 /// Pool size, queue bound and connection settings.

@@ -191,6 +191,8 @@ pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entr
   std::optional<db_error> failure;
   std::optional<pg_rows> last;
   for (const auto& r : results) {
+    // statement_timeout applies to each statement: each result is progress of its own.
+    if (&r != &results.front()) note_round_trip();
     PGresult* res = PQgetResult(conn_);
     if (res == nullptr) {  // the connection broke: no more results will come
       if (!failure) {

@@ -32,7 +32,7 @@ db_pool_actor::behavior_type holding_pool(db_pool_actor::pointer self,
       },
       [](conns_atom) { return std::vector<caf::actor>{}; },
       [](metrics_atom) { return figures_ptr{}; },
-      [](tick_atom) {},
+      [](tick_atom, std::uint64_t) {},
       // The test's "answer now": promises must be delivered from the actor that holds them.
       [held](restart_atom, std::uint64_t) {
         db_outcome failed;
