@@ -48,11 +48,19 @@ std::int64_t pg_rows::affected() const {
 pg_connection::pg_connection(const std::string& conninfo, std::chrono::milliseconds connect_timeout,
                              std::chrono::milliseconds statement_timeout) {
   auto seconds = std::max<long long>(1, (connect_timeout.count() + 999) / 1000);
-  // connect_timeout is appended as a keyword so it applies to URLs and conninfo strings alike.
+  // libpq keeps the last value of a repeated keyword, and the URL in "dbname" expands in place.
+  // TCP keepalives and a user timeout come first, so a URL may override them: without them a
+  // connection whose peer vanished (no RST) blocks its thread for the kernel's ~2 hours, and
+  // the pool could only give its work up (actors/db_pool). Unix sockets ignore them.
+  // connect_timeout comes after, so it applies to URLs and conninfo strings alike.
   std::string full = conninfo;
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  std::string user_timeout = std::to_string((statement_timeout + connect_timeout).count());
+  const char* keys[] = {"keepalives",       "keepalives_idle",  "keepalives_interval",
+                        "keepalives_count", "tcp_user_timeout", "dbname",
+                        "connect_timeout",  "application_name", nullptr};
   std::string timeout = std::to_string(seconds);
-  const char* values[] = {full.c_str(), timeout.c_str(), "billd", nullptr};
+  const char* values[] = {
+      "1", "10", "5", "3", user_timeout.c_str(), full.c_str(), timeout.c_str(), "billd", nullptr};
   conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
     std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";

@@ -3,6 +3,8 @@
 #define CAF_SUITE pg_connection
 #include <utility>
 
+#include <libpq-fe.h>
+
 #include "caf/test/unit_test.hpp"
 #include "storage/pg_connection.hpp"
 #include "tests/support/test_database.hpp"
@@ -102,3 +104,29 @@ CAF_TEST(a_failing_statement_stops_the_pipeline_and_the_connection_stays_usable)
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+/// The value libpq uses for `keyword` on conn (empty when unset).
+std::string option_of(pg_connection& conn, std::string_view keyword) {
+  std::string out;
+  PQconninfoOption* options = PQconninfo(conn.raw());
+  for (auto* o = options; o != nullptr && o->keyword != nullptr; ++o)
+    if (keyword == o->keyword && o->val != nullptr) out = o->val;
+  PQconninfoFree(options);
+  return out;
+}
+
+}  // namespace
+
+CAF_TEST(connections_carry_tcp_keepalives_and_a_user_timeout_unless_the_url_says_otherwise) {
+  auto url = test_cluster::instance().create_database();
+  pg_connection plain{url, 5s, 3s};
+  CAF_CHECK_EQUAL(option_of(plain, "keepalives"), "1");
+  CAF_CHECK_EQUAL(option_of(plain, "keepalives_idle"), "10");
+  CAF_CHECK_EQUAL(option_of(plain, "tcp_user_timeout"), "8000");  // statement + connect
+  CAF_CHECK_EQUAL(option_of(plain, "application_name"), "billd");
+  pg_connection tuned{url + " keepalives=0 tcp_user_timeout=1234", 5s, 3s};
+  CAF_CHECK_EQUAL(option_of(tuned, "keepalives"), "0");
+  CAF_CHECK_EQUAL(option_of(tuned, "tcp_user_timeout"), "1234");
+}
