@@ -48,6 +48,15 @@ struct conn_slot {
   std::unique_ptr<restart_backoff> backoff;
 };
 
+/// The answer for work whose callers must hear before it ended (its connection died or hung,
+/// or the pool stopped): a write may have committed, a read changed nothing and may be retried.
+db_outcome ended_unseen(bool write, std::string why) {
+  db_outcome out;
+  out.code = write ? db_outcome_code::outcome_unknown : db_outcome_code::overloaded;
+  out.message = std::move(why);
+  return out;
+}
+
 struct db_pool_state {
   static inline const char* name = "db-pool";
   db_pool_config cfg;
@@ -73,18 +82,13 @@ struct db_pool_state {
   /// request it holds, also when it stops: the waiting ones ran nothing, the running ones may
   /// have written.
   ~db_pool_state() {
-    for (auto& w : waiting) w.rp.deliver(stopped_outcome(false));
+    for (auto& w : waiting) w.rp.deliver(ended_unseen(false, "db-pool stopped"));
     for (auto& c : conns) {
       if (c.current)
-        for (auto& rp : c.current->promises) rp.deliver(stopped_outcome(c.current->task->write));
+        for (auto& rp : c.current->promises)
+          rp.deliver(ended_unseen(c.current->task->write, "db-pool stopped"));
       if (c.handle) caf::anon_send_exit(c.handle, caf::exit_reason::user_shutdown);
     }
-  }
-  static db_outcome stopped_outcome(bool may_have_written) {
-    db_outcome out;
-    out.code = may_have_written ? db_outcome_code::outcome_unknown : db_outcome_code::overloaded;
-    out.message = "db-pool stopped";
-    return out;
   }
 };
 
@@ -100,6 +104,10 @@ db_outcome make_outcome(db_outcome_code code, std::string message = {}) {
 void pump(self_ptr self);
 
 bool in_use(const conn_slot& c) { return c.current || c.abandoned; }
+
+std::uint32_t busy_conns(const db_pool_state& st) {
+  return static_cast<std::uint32_t>(std::count_if(st.conns.begin(), st.conns.end(), in_use));
+}
 
 /// Work that has not made progress (a task start, a round trip) for this long is stuck: a
 /// statement is bounded by db.statement_timeout_ms (PostgreSQL cancels it) and a reconnect by
@@ -167,8 +175,7 @@ void record(self_ptr self, const conn_slot& slot, bool failed) {
 figures_ptr pool_figures(self_ptr self) {
   auto& st = self->state;
   auto f = std::make_shared<figure_set>();
-  std::uint32_t busy = 0;
-  for (const auto& c : st.conns) busy += in_use(c) ? 1u : 0u;
+  auto busy = busy_conns(st);
   f->add("billd_db_pool_connections", "state=\"busy\"", busy);
   f->add("billd_db_pool_connections", "state=\"idle\"",
          static_cast<double>(st.conns.size() - busy));
@@ -209,26 +216,22 @@ void answer(self_ptr self, running_work& work, const db_outcome& outcome) {
 void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outcome) {
   auto& slot = self->state.conns[index];
   if (slot.seq != seq) return;  // already answered (connection died)
-  if (slot.abandoned) {
-    // Its callers were answered long ago; say what became of it, then use it again.
-    slot.abandoned = false;
-    if (!slot.abandoned_recorded) record(self, slot, dependency_failed(outcome));
-    if (outcome.code == db_outcome_code::failed && outcome.error == db_errc::connection_lost)
-      ++*self->state.cfg.conn.epoch;
-    logger_of(log_module::db)
-        .warn("db-pool: abandoned work on db-conn {} ended after all: {}", index,
-              outcome.code == db_outcome_code::ok ? "it succeeded" : outcome.message);
-    pump(self);
-    return;
-  }
-  if (!slot.current) return;
-  record(self, slot, dependency_failed(outcome));
+  // Abandoned: its callers were answered long ago; say what became of it, then use it again.
+  bool abandoned = std::exchange(slot.abandoned, false);
+  if (!abandoned && !slot.current) return;
+  if (!(abandoned && slot.abandoned_recorded)) record(self, slot, dependency_failed(outcome));
   // One lost connection: the others were probably cut by the same event; they reconnect.
   if (outcome.code == db_outcome_code::failed && outcome.error == db_errc::connection_lost)
     ++*self->state.cfg.conn.epoch;
-  auto work = std::move(*slot.current);
-  slot.current.reset();
-  answer(self, work, outcome);
+  if (abandoned) {
+    logger_of(log_module::db)
+        .warn("db-pool: abandoned work on db-conn {} ended after all: {}", index,
+              outcome.code == db_outcome_code::ok ? "it succeeded" : outcome.message);
+  } else {
+    auto work = std::move(*slot.current);
+    slot.current.reset();
+    answer(self, work, outcome);
+  }
   pump(self);
 }
 
@@ -343,9 +346,7 @@ void give_up_overdue(self_ptr self, clock::time_point now) {
               "db-pool: {} on db-conn {} made no progress for {} ms; its callers are answered "
               "and the connection waits for it",
               work.task->name, i, stuck_after(self).count());
-      out = make_outcome(
-          work.task->write ? db_outcome_code::outcome_unknown : db_outcome_code::overloaded,
-          "the database connection is stuck");
+      out = ended_unseen(work.task->write, "the database connection is stuck");
     }
     answer(self, work, out);
   }
@@ -404,14 +405,10 @@ void on_conn_down(self_ptr self, const caf::down_msg& msg) {
     slot.handle = nullptr;
     slot.abandoned = false;  // its replacement starts clean
     if (slot.current) {
-      // The task may have committed before the connection went away: a write's outcome is
-      // unknown; a read was not a change, so the caller may simply retry.
-      auto code = slot.current->task->write ? db_outcome_code::outcome_unknown
-                                            : db_outcome_code::overloaded;
       record(self, slot, true);
       auto work = std::move(*slot.current);
       slot.current.reset();
-      answer(self, work, make_outcome(code, "db-conn stopped mid-statement"));
+      answer(self, work, ended_unseen(work.task->write, "db-conn stopped mid-statement"));
     }
     auto now = self->clock().now();
     if (!st.budget->admit(now)) {
@@ -477,12 +474,9 @@ db_pool_actor::behavior_type db_pool_impl(self_ptr self, db_pool_config cfg) {
       },
       [self](stats_atom) {
         auto& st = self->state;
-        std::uint32_t busy = 0;
         std::uint64_t restarts = 0;
-        for (const auto& c : st.conns) {
-          busy += in_use(c) ? 1u : 0u;
-          restarts += c.restarts;
-        }
+        for (const auto& c : st.conns) restarts += c.restarts;
+        auto busy = busy_conns(st);
         return caf::result<std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>(
             static_cast<std::uint32_t>(st.conns.size()), busy,
             static_cast<std::uint32_t>(st.waiting.size()), restarts);

@@ -69,8 +69,8 @@ std::vector<child_spec> storage_children(server::internals& p) {
   pool.conn.conninfo = p.db.conninfo;
   pool.conn.connect_timeout = p.cfg.db.connect_timeout;
   pool.conn.statement_timeout = p.cfg.db.statement_timeout;
-  pool.conn.slow_query =
-      p.cfg.db.slow_query;  // the pool gives each connection its epoch and progress
+  // The pool gives each connection its epoch and progress stamp.
+  pool.conn.slow_query = p.cfg.db.slow_query;
   pool.restarts = p.cfg.supervisor;
   pool.breaker = p.cfg.db.breaker;
   auto monitor = p.monitor;

@@ -41,7 +41,9 @@ const std::map<std::string_view, family_info>& families() {
       {"billd_db_slow_queries_total",
        {"counter", "Statements that ran at least db.slow_query_ms."}},
       {"billd_db_abandoned_total",
-       {"counter", "Work answered outcome-unknown while it still ran, stuck past its deadline."}},
+       {"counter",
+        "Database work whose callers were answered while it still ran (a read past its "
+        "deadline, or work stuck with no progress)."}},
       {"billd_db_group_commits_total",
        {"counter", "Transactions that committed several queued writes at once (group commit)."}},
       {"billd_db_group_commit_writes_total",
