@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -21,6 +23,9 @@ struct live_workers {
   std::mutex mutex;
   std::condition_variable ended;
   std::size_t count = 0;
+  /// Of those, the ones whose db-conn stopped while they ran a statement
+  /// (stranded_db_conn_workers).
+  std::atomic<std::uint32_t> stranded{0};
 };
 
 live_workers& workers() {
@@ -56,11 +61,27 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
     cv_.notify_one();
   }
 
+  /// Stops the loop; a running statement is cancelled and the thread ends once it returns.
   void shutdown() {
-    std::lock_guard<std::mutex> guard{mutex_};
-    stop_ = true;
-    if (running_ && conn_) conn_->cancel_running();
-    cv_.notify_one();
+    pg_canceller cancel;
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      stop_ = true;
+      if (running_ && !stranded_) {
+        stranded_ = true;
+        ++workers().stranded;
+        if (conn_) cancel = conn_->canceller();
+      }
+      cv_.notify_one();
+    }
+    if (!cancel) return;
+    // PQcancel blocks until the server takes the request, without bound on a peer that never
+    // answers: on a thread of its own, never on the actor thread that runs this.
+    try {
+      std::thread{[cancel] { cancel.cancel(); }}.detach();
+    } catch (const std::system_error& e) {
+      logger_of(log_module::db).warn("db-conn: no thread to cancel a statement: {}", e.what());
+    }
   }
 
  private:
@@ -86,6 +107,7 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
     }
     std::lock_guard<std::mutex> guard{mutex_};
     conn_.reset();
+    if (stranded_) --workers().stranded;
   }
 
   void connect_quietly() {
@@ -143,6 +165,7 @@ class conn_worker : public std::enable_shared_from_this<conn_worker> {
   completion done_;
   bool stop_ = false;
   bool running_ = false;
+  bool stranded_ = false;  // stopped while running: counted in live_workers::stranded
   std::unique_ptr<pg_connection> conn_;
   std::uint64_t connected_epoch_ = 0;
 };
@@ -189,6 +212,8 @@ db_conn_actor::behavior_type db_conn_impl(db_conn_actor::stateful_pointer<db_con
 db_conn_actor spawn_db_conn(caf::actor_system& sys, const db_conn_config& cfg) {
   return sys.spawn(db_conn_impl, cfg);
 }
+
+std::uint32_t stranded_db_conn_workers() { return workers().stranded.load(); }
 
 bool await_db_conn_workers(std::chrono::milliseconds limit) {
   std::unique_lock<std::mutex> lock{workers().mutex};

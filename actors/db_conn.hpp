@@ -39,6 +39,11 @@ struct db_conn_config {
 /// Spawns a db-conn (its worker thread connects at once and reconnects on demand).
 db_conn_actor spawn_db_conn(caf::actor_system& sys, const db_conn_config& cfg);
 
+/// Worker threads whose db-conn stopped while they ran a statement (a hung connection the pool
+/// replaced, or one running as the pool stopped): each keeps its thread and its server
+/// connection until the statement returns. Process-wide, so a restarted pool sees them too.
+std::uint32_t stranded_db_conn_workers();
+
 /// Waits at most `limit` until every db-conn worker thread (which outlives its actor briefly)
 /// has closed its connection and ended; false if some are still running. Called at exit.
 bool await_db_conn_workers(std::chrono::milliseconds limit);

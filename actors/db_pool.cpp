@@ -40,9 +40,12 @@ struct conn_slot {
   /// as the task starts and at each round trip to the server (db_conn_config::progress).
   std::shared_ptr<std::atomic<std::int64_t>> progress;
   /// The work's callers were answered while it still ran (see give_up_overdue): the
-  /// connection stays out of use until its thread returns.
+  /// connection stays out of use until its thread returns or the connection is replaced.
   bool abandoned = false;
-  bool abandoned_recorded = false;  // the breaker counted it when it was given up
+  /// The work made no progress for stuck_after: counted as a PostgreSQL failure then.
+  bool stuck = false;
+  /// Its db-conn was told to stop (replace_stuck); a fresh one starts when it is down.
+  bool replacing = false;
   std::uint64_t seq = 0;
   std::uint64_t restarts = 0;
   std::unique_ptr<restart_backoff> backoff;
@@ -72,6 +75,7 @@ struct db_pool_state {
   std::uint64_t batches = 0;
   std::uint64_t batched_writes = 0;
   std::uint64_t abandoned = 0;  // work whose callers were answered while it still ran
+  std::uint64_t replaced = 0;   // hung connections replaced by fresh ones
   /// When the tick that is due soonest fires (max: none pending). Held work is checked only
   /// at the moments something in it falls due, so a busy pool ticks about once per deadline.
   clock::time_point next_tick = clock::time_point::max();
@@ -123,11 +127,13 @@ clock::time_point last_progress(const conn_slot& slot) {
   return clock::time_point{clock::duration{slot.progress->load(std::memory_order_relaxed)}};
 }
 
-/// When running work falls due: a read at its deadline (nothing is lost by answering it),
-/// any work once it is stuck.
-clock::time_point running_due(self_ptr self, const conn_slot& slot) {
+/// When held work falls due: a running read at its deadline (nothing is lost by answering
+/// it), any work, answered or not, once it is stuck; max when nothing is due.
+clock::time_point held_due(self_ptr self, const conn_slot& slot) {
+  if (!slot.current && !(slot.abandoned && !slot.stuck)) return clock::time_point::max();
   auto stuck = last_progress(slot) + stuck_after(self);
-  return slot.current->task->write ? stuck : std::min(stuck, slot.deadline);
+  if (!slot.current || slot.current->task->write) return stuck;
+  return std::min(stuck, slot.deadline);
 }
 
 /// Makes sure a tick fires at `due` (or earlier). delayed_send cannot be cancelled: a tick
@@ -185,6 +191,8 @@ figures_ptr pool_figures(self_ptr self) {
   f->add("billd_db_group_commits_total", "", static_cast<double>(st.batches));
   f->add("billd_db_group_commit_writes_total", "", static_cast<double>(st.batched_writes));
   f->add("billd_db_abandoned_total", "", static_cast<double>(st.abandoned));
+  f->add("billd_db_replaced_total", "", static_cast<double>(st.replaced));
+  f->add("billd_db_stranded_workers", "", stranded_db_conn_workers());
   add_breaker_figures(*f, "postgresql", *st.breaker, clock::now());
   add_mailbox_depth(*f, "db-pool", self->mailbox().size());
   f->histograms.push_back(
@@ -218,8 +226,9 @@ void finish(self_ptr self, std::size_t index, std::uint64_t seq, db_outcome outc
   if (slot.seq != seq) return;  // already answered (connection died)
   // Abandoned: its callers were answered long ago; say what became of it, then use it again.
   bool abandoned = std::exchange(slot.abandoned, false);
+  bool was_stuck = std::exchange(slot.stuck, false);
   if (!abandoned && !slot.current) return;
-  if (!(abandoned && slot.abandoned_recorded)) record(self, slot, dependency_failed(outcome));
+  if (!was_stuck) record(self, slot, dependency_failed(outcome));
   // One lost connection: the others were probably cut by the same event; they reconnect.
   if (outcome.code == db_outcome_code::failed && outcome.error == db_errc::connection_lost)
     ++*self->state.cfg.conn.epoch;
@@ -287,7 +296,7 @@ void dispatch(self_ptr self, std::size_t index, waiting_task first) {
   slot.current = std::move(work);
   slot.started = clock::now();
   slot.progress->store(slot.started.time_since_epoch().count(), std::memory_order_relaxed);
-  tick_at(self, running_due(self, slot));
+  tick_at(self, held_due(self, slot));
   self->request(slot.handle, caf::infinite, run_atom::value, task)
       .then([self, index, seq](db_outcome& outcome) { finish(self, index, seq, outcome); },
             [self, index, seq](caf::error& err) {
@@ -318,37 +327,62 @@ void drop_overdue(self_ptr self, clock::time_point now) {
   }
 }
 
-/// Answers the callers of running work that fell due (running_due) and keeps the connection
-/// out of use until the work returns. Stuck work counts as a PostgreSQL failure now; a read
-/// that merely outlived its deadline is recorded when it returns, as any statement is.
+/// Replaces a hung connection with a fresh one while fewer than db.max_stranded worker
+/// threads are stranded: its db-conn stops, which cancels the statement and leaves the thread
+/// to end when the statement returns (a backend that is itself hung, or a peer that takes
+/// bytes and never answers, may hold it for good). At the bound the slot waits for its work,
+/// so hung connections cost at most that many extra threads and server connections.
+void replace_stuck(self_ptr self, std::size_t index) {
+  auto& st = self->state;
+  auto replacing = std::count_if(st.conns.begin(), st.conns.end(),
+                                 [](const conn_slot& c) { return c.replacing; });
+  auto stranded = stranded_db_conn_workers() + static_cast<std::uint32_t>(replacing);
+  auto& slot = st.conns[index];
+  if (stranded >= st.cfg.max_stranded) {
+    logger_of(log_module::db)
+        .error(
+            "db-pool: db-conn {} is hung and {} are stranded already (db.max_stranded): it "
+            "stays out of use until its work returns",
+            index, stranded);
+    return;
+  }
+  ++slot.seq;  // whatever its db-conn still answers belongs to no one now
+  slot.replacing = true;
+  ++st.replaced;
+  caf::anon_send_exit(slot.handle, caf::exit_reason::user_shutdown);
+}
+
+/// Answers the callers of held work that fell due (held_due). Stuck work counts as a
+/// PostgreSQL failure and its connection is replaced (replace_stuck); a read that merely
+/// outlived its deadline keeps its connection out of use until it returns (recorded then, as
+/// any statement is) or is found stuck in turn.
 void give_up_overdue(self_ptr self, clock::time_point now) {
   auto& st = self->state;
   for (std::size_t i = 0; i < st.conns.size(); ++i) {
     auto& slot = st.conns[i];
-    if (!slot.current) continue;
+    if (held_due(self, slot) > now) continue;
     // One read of the stamp: the worker may stamp again meanwhile, and a write that is not
     // stuck must never be given up (it may still commit).
     bool stuck = now >= last_progress(slot) + stuck_after(self);
-    bool read_late = !slot.current->task->write && now >= slot.deadline;
-    if (!stuck && !read_late) continue;
-    auto work = std::move(*slot.current);
-    slot.current.reset();
-    slot.abandoned = true;
-    slot.abandoned_recorded = stuck;
-    ++st.abandoned;
-    if (stuck) record(self, slot, true);
-    db_outcome out;
-    if (!stuck) {
-      out = make_outcome(db_outcome_code::deadline_passed, "its deadline passed while it ran");
-    } else {
+    if (stuck) {
+      slot.stuck = true;
+      record(self, slot, true);
       logger_of(log_module::db)
-          .error(
-              "db-pool: {} on db-conn {} made no progress for {} ms; its callers are answered "
-              "and the connection waits for it",
-              work.task->name, i, stuck_after(self).count());
-      out = ended_unseen(work.task->write, "the database connection is stuck");
+          .error("db-pool: {} on db-conn {} made no progress for {} ms: the connection is hung",
+                 slot.current ? slot.current->task->name : "work answered at its deadline", i,
+                 stuck_after(self).count());
     }
-    answer(self, work, out);
+    if (slot.current) {
+      auto work = std::move(*slot.current);
+      slot.current.reset();
+      slot.abandoned = true;
+      ++st.abandoned;
+      answer(self, work,
+             stuck ? ended_unseen(work.task->write, "the database connection is stuck")
+                   : make_outcome(db_outcome_code::deadline_passed,
+                                  "its deadline passed while it ran"));
+    }
+    if (stuck) replace_stuck(self, i);
   }
 }
 
@@ -362,8 +396,7 @@ void on_tick(self_ptr self, std::uint64_t generation) {
   pump(self);
   auto due = clock::time_point::max();
   for (const auto& w : st.waiting) due = std::min(due, w.task->deadline);
-  for (const auto& c : st.conns)
-    if (c.current) due = std::min(due, running_due(self, c));
+  for (const auto& c : st.conns) due = std::min(due, held_due(self, c));
   if (due != clock::time_point::max()) tick_at(self, due);
 }
 
@@ -404,6 +437,8 @@ void on_conn_down(self_ptr self, const caf::down_msg& msg) {
     if (!slot.handle || slot.handle.address() != msg.source) continue;
     slot.handle = nullptr;
     slot.abandoned = false;  // its replacement starts clean
+    slot.stuck = false;
+    bool replaced = std::exchange(slot.replacing, false);
     if (slot.current) {
       record(self, slot, true);
       auto work = std::move(*slot.current);
@@ -417,10 +452,13 @@ void on_conn_down(self_ptr self, const caf::down_msg& msg) {
       return;
     }
     ++slot.restarts;
+    if (st.cfg.on_restart) st.cfg.on_restart("db-conn");
     auto delay = slot.backoff->on_failure(now);
     logger_of(log_module::db)
-        .warn("db-pool: db-conn {} died ({}), restarting in {} ms", i, caf::to_string(msg.reason),
-              delay.count());
+        .warn(
+            "db-pool: db-conn {} {}, restarting in {} ms", i,
+            replaced ? std::string{"stopped as hung"} : "died (" + caf::to_string(msg.reason) + ")",
+            delay.count());
     self->delayed_send(self, delay, restart_atom::value, static_cast<std::uint64_t>(i));
     return;
   }

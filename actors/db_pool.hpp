@@ -40,6 +40,9 @@ struct db_pool_config {
   std::uint32_t slow_keep = 20;  // slow statements kept for /api/v1/metrics/database
   /// Most grouped writes one transaction carries (1: every write commits alone).
   std::uint32_t group_commit_max = 16;
+  /// Hung connections replaced while their threads are still stranded (db.max_stranded);
+  /// 0: a hung connection waits for its work.
+  std::uint32_t max_stranded = 4;
   supervisor_settings restarts;
   /// Called each time a db-conn is restarted (the monitor counts restarts).
   std::function<void(const std::string&)> on_restart;

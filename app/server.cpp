@@ -66,6 +66,7 @@ std::vector<child_spec> storage_children(server::internals& p) {
   pool.max_waiting = p.cfg.db.max_waiting;
   pool.slow_keep = p.cfg.db.slow_query_keep;
   pool.group_commit_max = p.cfg.db.group_commit_max;
+  pool.max_stranded = p.cfg.db.max_stranded;
   pool.conn.conninfo = p.db.conninfo;
   pool.conn.connect_timeout = p.cfg.db.connect_timeout;
   pool.conn.statement_timeout = p.cfg.db.statement_timeout;

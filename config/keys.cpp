@@ -235,6 +235,11 @@ std::vector<config_key> make_keys() {
                        "Most queued writes one transaction may carry (group commit: one WAL "
                        "flush for all); 1 commits every write alone.",
                        BILLD_FIELD(s.db.group_commit_max)));
+  k.push_back(
+      uint_key("db.max_stranded", d.db.max_stranded, 0, 256,
+               "Hung connections replaced while their threads still wait on the "
+               "server; at the bound a hung connection waits for its work (0: never replace).",
+               BILLD_FIELD(s.db.max_stranded)));
   // --- metrics ---
   k.push_back(string_key("metrics.token", "", "any string of 16+ characters, or empty",
                          "Bearer token that lets non-loopback clients scrape /metrics; empty: "

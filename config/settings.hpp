@@ -55,6 +55,7 @@ struct db_settings {
   milliseconds slow_query{100};
   std::uint32_t slow_query_keep = 20;   // slow statements kept for /api/v1/metrics/database
   std::uint32_t group_commit_max = 16;  // writes one transaction may carry (group commit)
+  std::uint32_t max_stranded = 4;       // hung connections' threads left to end by themselves
   breaker_settings breaker;             // ARCHITECTURE.md's PostgreSQL figures
 };
 

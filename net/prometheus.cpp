@@ -44,6 +44,9 @@ const std::map<std::string_view, family_info>& families() {
        {"counter",
         "Database work whose callers were answered while it still ran (a read past its "
         "deadline, or work stuck with no progress)."}},
+      {"billd_db_replaced_total", {"counter", "Hung database connections replaced by fresh ones."}},
+      {"billd_db_stranded_workers",
+       {"gauge", "Threads of replaced connections still waiting on the server."}},
       {"billd_db_group_commits_total",
        {"counter", "Transactions that committed several queued writes at once (group commit)."}},
       {"billd_db_group_commit_writes_total",

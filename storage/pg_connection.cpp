@@ -68,13 +68,13 @@ pg_connection::pg_connection(const std::string& conninfo, std::chrono::milliseco
     conn_ = nullptr;
     throw db_error(db_errc::connection_lost, "", "cannot connect to PostgreSQL: " + msg);
   }
-  cancel_ = PQgetCancel(conn_);
+  if (auto* cancel = PQgetCancel(conn_))
+    cancel_.reset(cancel, [](void* c) { PQfreeCancel(static_cast<PGcancel*>(c)); });
   exec("SET statement_timeout = " + std::to_string(statement_timeout.count()) +
        "; SET synchronous_commit = on; SET TIME ZONE 'UTC'");
 }
 
 pg_connection::~pg_connection() {
-  if (cancel_ != nullptr) PQfreeCancel(static_cast<PGcancel*>(cancel_));
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
@@ -252,10 +252,10 @@ bool pg_connection::healthy() const {
   return PQstatus(conn_) == CONNECTION_OK;
 }
 
-void pg_connection::cancel_running() const {
-  if (cancel_ == nullptr) return;
+void pg_canceller::cancel() const {
+  if (!cancel_) return;
   char err[256];
-  PQcancel(static_cast<PGcancel*>(cancel_), err, sizeof err);
+  PQcancel(static_cast<PGcancel*>(cancel_.get()), err, sizeof err);
 }
 
 }  // namespace billd

@@ -73,6 +73,22 @@ class pg_pipeline {
   std::vector<entry> entries_;
 };
 
+/// Cancels the statement a connection is running, from any thread and also after the
+/// connection closed: it holds its own copy of the server's address and the backend's key.
+/// cancel() blocks until the server takes the request (PQcancel has no timeout in libpq 15,
+/// and a peer that accepts and never answers holds it for good), so never call it on an
+/// actor thread.
+class pg_canceller {
+ public:
+  pg_canceller() = default;
+  explicit pg_canceller(std::shared_ptr<void> cancel) : cancel_(std::move(cancel)) {}
+  void cancel() const;
+  explicit operator bool() const { return cancel_ != nullptr; }
+
+ private:
+  std::shared_ptr<void> cancel_;  // PGcancel
+};
+
 /// One connection. Not thread-safe: one owner thread at a time.
 class pg_connection {
  public:
@@ -103,8 +119,8 @@ class pg_connection {
 
   /// True while the connection is usable (an idle one is checked for a server that went away).
   bool healthy() const;
-  /// Asks the server to cancel the running statement; callable from another thread.
-  void cancel_running() const;
+  /// What cancels this connection's running statement, from any thread (pg_canceller).
+  pg_canceller canceller() const { return pg_canceller{cancel_}; }
   /// The libpq connection, for what this class does not wrap (COPY); a pending BEGIN is sent
   /// first.
   PGconn* raw();
@@ -131,7 +147,7 @@ class pg_connection {
   /// Sends BEGIN (if pending) and the entries in one pipeline; the rows of the last entry.
   pg_rows run_pipelined(const std::vector<pg_pipeline::entry>& entries);
   PGconn* conn_ = nullptr;
-  void* cancel_ = nullptr;  // PGcancel*, created once so cancel_running() is thread-safe
+  std::shared_ptr<void> cancel_;  // PGcancel, created once: a canceller may outlive us
   std::unordered_set<std::string> prepared_;
   bool grouped_ = false;
   bool begin_pending_ = false;

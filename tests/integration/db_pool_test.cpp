@@ -1,11 +1,16 @@
 // The db-pool's bounds against a real PostgreSQL: a full wait queue refuses at once, a task
-// whose deadline passed is dropped, not run, work stuck past its deadline is answered, and a
-// pool that stops answers every request it holds (callers send it no CAF request timeout).
+// whose deadline passed is dropped, not run, work stuck past its deadline is answered and its
+// connection replaced (up to db.max_stranded), and a pool that stops answers every request it
+// holds (callers send it no CAF request timeout).
 #define CAF_SUITE db_pool
 #include <utility>
 
+#include <csignal>
 #include <future>
 #include <thread>
+
+#include <signal.h>
+#include <sys/types.h>
 
 #include "actors/db_pool.hpp"
 #include "caf/test/unit_test.hpp"
@@ -45,15 +50,16 @@ struct fixture {
     if (!released) release.set_value();
     released = true;
   }
-  /// Replaces the pool with one of a single connection and these timeouts, connected.
+  /// Replaces the pool with one of a single connection and these bounds, connected.
   void respawn(std::chrono::milliseconds statement_timeout,
-               std::chrono::milliseconds connect_timeout) {
+               std::chrono::milliseconds connect_timeout, std::uint32_t max_stranded = 4) {
     caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
     db_pool_config pc;
     pc.size = 1;
     pc.conn.conninfo = test::test_cluster::instance().create_database();
     pc.conn.statement_timeout = statement_timeout;
     pc.conn.connect_timeout = connect_timeout;
+    pc.max_stranded = max_stranded;
     pool = spawn_db_pool(sys, pc);
     // Until connected: on two busy cores the first connect has taken longer than the short
     // stuck thresholds some tests set, which gives the first task up.
@@ -90,6 +96,33 @@ struct fixture {
     }
     return now;
   }
+  /// Waits until `n` db-conn threads are stranded (as generously as await_load).
+  std::uint32_t await_stranded(std::uint32_t n) {
+    for (int i = 0; i < 3000 && stranded_db_conn_workers() != n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    return stranded_db_conn_workers();
+  }
+  /// Runs a task that only records that it ran; its outcome.
+  db_outcome run_plain(std::chrono::milliseconds budget = 30s) {
+    auto ran = std::make_shared<std::atomic<bool>>(false);
+    auto out =
+        test::run_on_pool(sys, pool, make_db_task([ran](pg_connection&) { *ran = true; }, budget))
+            .get();
+    CAF_CHECK_EQUAL(out.code == db_outcome_code::ok, ran->load());
+    return out;
+  }
+};
+
+/// A PostgreSQL backend stopped with SIGSTOP (a hung server process), continued at the latest
+/// when this goes out of scope, so a failed check cannot leave it stopped.
+struct stopped_backend {
+  pid_t pid;
+  explicit stopped_backend(pid_t p) : pid(p) { CAF_REQUIRE_EQUAL(::kill(pid, SIGSTOP), 0); }
+  void resume() {
+    if (pid != 0) ::kill(pid, SIGCONT);
+    pid = 0;
+  }
+  ~stopped_backend() { resume(); }
 };
 
 using load = std::pair<std::uint32_t, std::uint32_t>;
@@ -171,16 +204,16 @@ CAF_TEST(a_pool_that_stops_answers_the_work_it_runs_and_the_work_it_queues) {
   CAF_CHECK(!*finished);  // answered while the write still ran
 }
 
-CAF_TEST(stuck_work_is_answered_and_its_connection_waits_for_it) {
+CAF_TEST(stuck_work_is_answered_and_with_no_strands_allowed_its_connection_waits_for_it) {
   // No progress (a task start, a round trip) for max(statement timeout, libpq's connect
   // time of at least 2 s) + 1 s = 3 s: stuck, whatever its deadline.
-  respawn(100ms, 100ms);
+  respawn(100ms, 100ms, 0);
   auto [write, finished] = gated(true, 60s);
   auto stuck = test::run_on_pool(sys, pool, write).get();
   CAF_CHECK_EQUAL(static_cast<int>(stuck.code), static_cast<int>(db_outcome_code::outcome_unknown));
   CAF_CHECK_EQUAL(stuck.message, "the database connection is stuck");
   CAF_CHECK(!*finished);
-  // The connection is still taken: the next task waits for the stuck one to return.
+  // db.max_stranded = 0: the connection is still taken, the next task waits for the stuck one.
   auto next_ran = std::make_shared<std::atomic<bool>>(false);
   auto next =
       test::run_on_pool(sys, pool, make_db_task([next_ran](pg_connection&) { *next_ran = true; }));
@@ -190,6 +223,100 @@ CAF_TEST(stuck_work_is_answered_and_its_connection_waits_for_it) {
   CAF_CHECK_EQUAL(static_cast<int>(next.get().code), static_cast<int>(db_outcome_code::ok));
   CAF_CHECK(*next_ran);
   CAF_CHECK(*finished);
+}
+
+CAF_TEST(a_stuck_connection_is_replaced_while_few_threads_are_stranded) {
+  respawn(100ms, 100ms, 1);
+  auto [first, first_done] = gated(true, 60s);
+  auto stuck = test::run_on_pool(sys, pool, first).get();
+  CAF_CHECK_EQUAL(stuck.message, "the database connection is stuck");
+  // A fresh connection runs the next task while the stuck one still blocks its thread.
+  CAF_CHECK_EQUAL(static_cast<int>(run_plain().code), static_cast<int>(db_outcome_code::ok));
+  CAF_CHECK_EQUAL(await_stranded(1), 1u);
+  CAF_CHECK(!*first_done);
+  // At db.max_stranded the next stuck connection is not replaced: work waits for it.
+  auto [second, second_done] = gated(true, 60s);
+  auto stuck_again = test::run_on_pool(sys, pool, second).get();
+  CAF_CHECK_EQUAL(stuck_again.message, "the database connection is stuck");
+  auto next = test::run_on_pool(sys, pool, make_db_task([](pg_connection&) {}));
+  CAF_CHECK(await_load({1, 1}) == (load{1, 1}));
+  open_gate();
+  CAF_CHECK_EQUAL(static_cast<int>(next.get().code), static_cast<int>(db_outcome_code::ok));
+  CAF_CHECK(*second_done);
+  // The stranded thread ends once its work returns.
+  CAF_CHECK_EQUAL(await_stranded(0), 0u);
+  CAF_CHECK(*first_done);
+}
+
+CAF_TEST(a_read_answered_at_its_deadline_is_replaced_once_it_is_stuck) {
+  respawn(100ms, 100ms, 1);
+  auto [read, finished] = gated(false, 500ms);
+  auto late = test::run_on_pool(sys, pool, read).get();
+  CAF_CHECK_EQUAL(static_cast<int>(late.code), static_cast<int>(db_outcome_code::deadline_passed));
+  // The connection is held until the read is stuck too (3 s), then replaced.
+  CAF_CHECK_EQUAL(static_cast<int>(run_plain().code), static_cast<int>(db_outcome_code::ok));
+  CAF_CHECK_EQUAL(await_stranded(1), 1u);
+  CAF_CHECK(!*finished);
+  open_gate();
+  CAF_CHECK_EQUAL(await_stranded(0), 0u);
+}
+
+CAF_TEST(a_hung_backend_is_replaced_and_its_statement_cancelled) {
+  // A backend that stops answering mid-transaction over a Unix socket: no keepalive or
+  // statement timeout reaches it (the server's own timer cannot fire in a stopped process).
+  respawn(100ms, 100ms, 1);
+  auto pid = std::make_shared<std::atomic<pid_t>>(0);
+  auto error = std::make_shared<std::string>();
+  auto loops = std::make_shared<std::atomic<int>>(0);
+  auto task = make_db_task(
+      [pid, error, loops](pg_connection& c) {
+        *pid = static_cast<pid_t>(std::stoi(c.exec("SELECT pg_backend_pid()").str(0, 0)));
+        try {
+          for (; *loops < 3000; ++*loops) c.exec("SELECT pg_sleep(0.01)");
+        } catch (const db_error& e) {
+          *error = e.what();
+          throw;
+        }
+      },
+      60s);
+  task->write = true;
+  auto answer = test::run_on_pool(sys, pool, task);
+  for (int i = 0; i < 3000 && *pid == 0; ++i) std::this_thread::sleep_for(10ms);
+  CAF_REQUIRE_NOT_EQUAL(pid->load(), 0);
+  stopped_backend backend{pid->load()};
+  auto stuck = answer.get();
+  CAF_CHECK_EQUAL(static_cast<int>(stuck.code), static_cast<int>(db_outcome_code::outcome_unknown));
+  CAF_CHECK_EQUAL(stuck.message, "the database connection is stuck");
+  CAF_CHECK_EQUAL(static_cast<int>(run_plain().code), static_cast<int>(db_outcome_code::ok));
+  CAF_CHECK_EQUAL(await_stranded(1), 1u);
+  // Continued, the backend takes the cancel (or its own statement timeout) that waited for it:
+  // the statement fails, the loop stops short and the stranded thread ends.
+  backend.resume();
+  CAF_CHECK_EQUAL(await_stranded(0), 0u);
+  CAF_CHECK(loops->load() < 3000);
+  CAF_CHECK_NOT_EQUAL(error->find("canceling statement"), std::string::npos);
+}
+
+CAF_TEST(a_canceller_stops_a_running_statement_from_another_thread) {
+  pg_connection conn{test::test_cluster::instance().create_database(), 5s, 60s};
+  auto canceller = conn.canceller();
+  std::atomic<bool> done{false};
+  std::string error;
+  std::thread runner{[&] {
+    try {
+      conn.exec("SELECT pg_sleep(60)");
+    } catch (const db_error& e) {
+      error = e.what();
+    }
+    done = true;
+  }};
+  // A cancel that comes before the statement does nothing; send until one lands.
+  for (int i = 0; i < 600 && !done; ++i) {
+    std::this_thread::sleep_for(100ms);
+    canceller.cancel();
+  }
+  runner.join();
+  CAF_CHECK_NOT_EQUAL(error.find("canceling statement due to user request"), std::string::npos);
 }
 
 CAF_TEST(a_read_still_running_at_its_deadline_is_answered_then) {

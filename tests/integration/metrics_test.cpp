@@ -79,6 +79,8 @@ CAF_TEST(a_scrape_after_traffic_is_clean_prometheus_text_with_every_owner_in_it)
            R"(billd_cache_hits_total{level="memory"})",
            R"(billd_db_pool_connections{state="idle"})",
            R"(billd_db_query_duration_seconds_bucket{le="+Inf"})",
+           "billd_db_replaced_total 0",
+           "billd_db_stranded_workers 0",
            R"(billd_breaker_state{dependency="postgresql"} 0)",
            R"(billd_actor_mailbox_depth{kind="billing-shard"})",
            R"(billd_actor_mailbox_depth{kind="cache"})",
