@@ -27,6 +27,13 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+/// Each connection runs on its own strand, named by type rather than through
+/// asio::any_io_executor: the type-erased executor heap-allocates a copy of the strand each
+/// time an operation asks for outstanding work, several times per request (bench/ profile).
+using strand_executor = asio::strand<asio::io_context::executor_type>;
+using strand_socket = asio::basic_stream_socket<tcp, strand_executor>;
+using strand_stream = beast::basic_stream<tcp, strand_executor>;
+
 /// State every session shares with the server.
 struct server_shared {
   http_settings cfg;
@@ -88,7 +95,7 @@ class stream_source final : public body_source {
 /// pipeline_max answers are pending and writes answers strictly in request order.
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, std::shared_ptr<server_shared> shared, std::size_t front)
+  session(strand_socket socket, std::shared_ptr<server_shared> shared, std::size_t front)
       : stream_(std::move(socket)), shared_(std::move(shared)), front_(front) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -135,7 +142,7 @@ class session : public std::enable_shared_from_this<session> {
             beast::error_code ec, std::size_t) mutable { self->on_piece(ec, std::move(deliver)); });
   }
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  strand_executor executor() { return stream_.get_executor(); }
 
  private:
   struct slot {
@@ -418,7 +425,7 @@ class session : public std::enable_shared_from_this<session> {
     dispatched_.clear();
   }
 
-  beast::tcp_stream stream_;
+  strand_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::request_parser<http::buffer_body>> stream_parser_;  // a streamed body
@@ -468,14 +475,14 @@ struct http_server::impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
   void accept() {
-    acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+    acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, strand_socket s) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) admit(std::move(s));
       accept();
     });
   }
 
-  void admit(tcp::socket socket) {
+  void admit(strand_socket socket) {
     if (shared->open_connections.load() >= shared->cfg.max_connections) {
       beast::error_code ignored;
       socket.close(ignored);  // over http.max_connections: refuse before reading anything
