@@ -27,12 +27,14 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-/// Each connection runs on its own strand, named by type rather than through
-/// asio::any_io_executor: the type-erased executor heap-allocates a copy of the strand each
-/// time an operation asks for outstanding work, several times per request (bench/ profile).
-using strand_executor = asio::strand<asio::io_context::executor_type>;
-using strand_socket = asio::basic_stream_socket<tcp, strand_executor>;
-using strand_stream = beast::basic_stream<tcp, strand_executor>;
+/// Each Asio thread runs an io_context of its own, and a connection lives on one of them: its
+/// handlers never run concurrently, so the context serves as the connection's strand. Named
+/// by type rather than through asio::any_io_executor, which heap-allocates a copy of itself
+/// each time an operation asks for outstanding work, several times per request (bench/
+/// profiles in docs/benchmarks.md).
+using conn_executor = asio::io_context::executor_type;
+using conn_socket = asio::basic_stream_socket<tcp, conn_executor>;
+using conn_stream = beast::basic_stream<tcp, conn_executor>;
 
 /// State every session shares with the server.
 struct server_shared {
@@ -80,7 +82,7 @@ constexpr std::size_t stream_piece_bytes = 64 * 1024;
 
 class session;
 
-/// The body_source of a streamed request: each piece is read on the session's strand. It
+/// The body_source of a streamed request: each piece is read on the session's thread. It
 /// keeps its session alive: no read is pending on the connection between two pieces.
 class stream_source final : public body_source {
  public:
@@ -95,7 +97,7 @@ class stream_source final : public body_source {
 /// pipeline_max answers are pending and writes answers strictly in request order.
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(strand_socket socket, std::shared_ptr<server_shared> shared, std::size_t front)
+  session(conn_socket socket, std::shared_ptr<server_shared> shared, std::size_t front)
       : stream_(std::move(socket)), shared_(std::move(shared)), front_(front) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -121,7 +123,7 @@ class session : public std::enable_shared_from_this<session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next(); });
   }
 
-  /// Reads the next piece of the streamed body (on the strand) and hands it to deliver.
+  /// Reads the next piece of the streamed body (on the session's thread) and hands it to deliver.
   void read_piece(body_source::deliver_fn deliver) {
     if (!streaming_ || piece_pending_) return deliver({}, false, body_status::broken);
     if (stream_parser_->is_done()) {
@@ -142,7 +144,7 @@ class session : public std::enable_shared_from_this<session> {
             beast::error_code ec, std::size_t) mutable { self->on_piece(ec, std::move(deliver)); });
   }
 
-  strand_executor executor() { return stream_.get_executor(); }
+  conn_executor executor() { return stream_.get_executor(); }
 
  private:
   struct slot {
@@ -425,7 +427,7 @@ class session : public std::enable_shared_from_this<session> {
     dispatched_.clear();
   }
 
-  strand_stream stream_;
+  conn_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::request_parser<http::buffer_body>> stream_parser_;  // a streamed body
@@ -469,27 +471,32 @@ std::pair<std::string, unsigned short> split_host_port(const std::string& listen
 
 struct http_server::impl {
   std::shared_ptr<server_shared> shared = std::make_shared<server_shared>();
-  asio::io_context ioc;
-  std::optional<tcp::acceptor> acceptor;
+  /// One per Asio thread, each run by that thread alone (conn_executor above).
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::optional<tcp::acceptor> acceptor;  // on contexts[0]
   std::vector<std::thread> threads;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
   void accept() {
-    acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, strand_socket s) {
+    // Connections go round the threads; the front of a connection is the one of its thread.
+    auto n = shared->accepted.load();
+    auto& context = *contexts[n % contexts.size()];
+    acceptor->async_accept(context, [this](beast::error_code ec, conn_socket s) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) admit(std::move(s));
       accept();
     });
   }
 
-  void admit(strand_socket socket) {
+  void admit(conn_socket socket) {
+    auto n = shared->accepted.fetch_add(1);
     if (shared->open_connections.load() >= shared->cfg.max_connections) {
       beast::error_code ignored;
       socket.close(ignored);  // over http.max_connections: refuse before reading anything
       return;
     }
     shared->open_connections.fetch_add(1);
-    auto front = shared->accepted.fetch_add(1) % std::max<std::size_t>(1, shared->hooks.fronts);
+    auto front = n % std::max<std::size_t>(1, shared->hooks.fronts);
     auto s = std::make_shared<session>(std::move(socket), shared, front);
     if (s->admit_per_ip()) s->run();  // a refused session closes its socket when dropped
   }
@@ -507,16 +514,21 @@ http_server::~http_server() { stop(); }
 std::string http_server::start() {
   auto [host, port] = split_host_port(impl_->shared->cfg.listen);
   tcp::endpoint ep{asio::ip::make_address(host), port};
-  impl_->acceptor.emplace(impl_->ioc);
+  auto threads = std::max<std::uint32_t>(1, impl_->shared->cfg.io_threads);
+  for (std::uint32_t i = 0; i < threads; ++i) {
+    // Hint 1: each context is run by one thread, so Asio may skip some of its locking.
+    impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
+    impl_->work.emplace_back(impl_->contexts.back()->get_executor());
+  }
+  impl_->acceptor.emplace(*impl_->contexts.front());
   impl_->acceptor->open(ep.protocol());
   impl_->acceptor->set_option(asio::socket_base::reuse_address(true));
   impl_->acceptor->bind(ep);
   impl_->acceptor->listen(asio::socket_base::max_listen_connections);
   auto bound = impl_->acceptor->local_endpoint();
-  impl_->work.emplace(impl_->ioc.get_executor());
   impl_->accept();
-  for (std::uint32_t i = 0; i < impl_->shared->cfg.io_threads; ++i)
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& context : impl_->contexts)
+    impl_->threads.emplace_back([c = context.get()] { c->run(); });
   auto addr = bound.address().to_string();
   if (bound.address().is_v6()) addr = "[" + addr + "]";
   return addr + ":" + std::to_string(bound.port());
@@ -524,7 +536,8 @@ std::string http_server::start() {
 
 void http_server::begin_drain() {
   impl_->shared->draining.store(true);
-  asio::post(impl_->ioc, [this] {
+  if (impl_->contexts.empty()) return;
+  asio::post(*impl_->contexts.front(), [this] {
     beast::error_code ignored;
     if (impl_->acceptor) impl_->acceptor->close(ignored);
   });
@@ -536,8 +549,8 @@ std::int64_t http_server::requests_in_flight() const {
 
 void http_server::stop() {
   if (impl_->threads.empty()) return;
-  impl_->work.reset();
-  impl_->ioc.stop();
+  impl_->work.clear();
+  for (auto& context : impl_->contexts) context->stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
 }
