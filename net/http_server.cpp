@@ -478,18 +478,19 @@ struct http_server::impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
   void accept() {
-    // Connections go round the threads; the front of a connection is the one of its thread.
-    auto n = shared->accepted.load();
-    auto& context = *contexts[n % contexts.size()];
-    acceptor->async_accept(context, [this](beast::error_code ec, conn_socket s) {
-      if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-      if (!ec) admit(std::move(s));
-      accept();
-    });
+    // Connections go round the threads and round the fronts by one count; with as many fronts
+    // as threads (app/server.cpp), a connection's front is the one of its thread.
+    auto n = shared->accepted.fetch_add(1);
+    acceptor->async_accept(*contexts[n % contexts.size()],
+                           [this, n](beast::error_code ec, conn_socket s) {
+                             if (ec == asio::error::operation_aborted || !acceptor->is_open())
+                               return;
+                             if (!ec) admit(std::move(s), n);
+                             accept();
+                           });
   }
 
-  void admit(conn_socket socket) {
-    auto n = shared->accepted.fetch_add(1);
+  void admit(conn_socket socket, std::uint64_t n) {
     if (shared->open_connections.load() >= shared->cfg.max_connections) {
       beast::error_code ignored;
       socket.close(ignored);  // over http.max_connections: refuse before reading anything
