@@ -97,9 +97,10 @@ void explain_hot_statements(pg_connection& c, const check_rules& r,
       {"bill by control number", "SELECT * FROM bills WHERE control_number = 'x'"},
       {"bill list page", "SELECT * FROM bills WHERE id < 'bil_x' ORDER BY id DESC LIMIT 51"},
       {"payment by transaction", "SELECT * FROM payments WHERE transaction_ref = 'x'"},
-      {"due jobs",
-       "SELECT * FROM jobs WHERE status IN ('queued', 'waiting')"
-       " AND run_after <= now() ORDER BY run_after LIMIT 16"},
+      {"due jobs",  // as job_lease asks for each kind it leases
+       "SELECT * FROM jobs WHERE kind = 'control_number'"
+       " AND status IN ('queued', 'waiting', 'running') AND run_after <= now()"
+       " ORDER BY run_after LIMIT 16"},
   };
   for (const auto& p : probes) {
     std::string plan;
