@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 
+#include "actors/ask_within.hpp"
 #include "actors/backoff.hpp"
 #include "actors/db_call.hpp"
 #include "domain/crypto.hpp"
@@ -50,6 +51,7 @@ struct jobs_state {
   // jobs.max_running); they go before webhook deliveries.
   std::deque<leased_job> alerts_to_send;
   std::minstd_rand rng{std::random_device{}()};
+  call_deadlines calls;  // this actor's requests to shards, the gateway client and senders
 };
 
 using self_ptr = jobs_actor::stateful_pointer<jobs_state>;
@@ -145,20 +147,21 @@ void to_shard(self_ptr self, const leased_job& job, control_number_cmd cmd) {
   auto& shards = self->state.cfg.shards;
   auto shard = shards[shard_of(job.bill_id, static_cast<std::uint32_t>(shards.size()))]->get();
   if (!shard) return retry_later(self, job, milliseconds{0}, "billing shard restarting");
-  self->request(shard, self->state.cfg.db_timeout, issue_atom::value, std::move(cmd))
-      .then(
-          [self, job](const api_reply& r) {
-            if (r.kind == reply_kind::ok) {
-              --self->state.running;  // the shard ended the job in its own transaction
-              return;
-            }
-            if (r.kind == reply_kind::not_found || r.kind == reply_kind::conflict)
-              return bury(self, job, "the gateway's answer cannot be recorded: " + r.detail);
-            retry_later(self, job, milliseconds{0}, r.detail);
-          },
-          [self, job](const caf::error& err) {
-            retry_later(self, job, milliseconds{0}, caf::to_string(err));
-          });
+  ask_within<api_reply>(
+      self, shard, self->state.cfg.db_timeout,
+      [self, job](const api_reply& r) {
+        if (r.kind == reply_kind::ok) {
+          --self->state.running;  // the shard ended the job in its own transaction
+          return;
+        }
+        if (r.kind == reply_kind::not_found || r.kind == reply_kind::conflict)
+          return bury(self, job, "the gateway's answer cannot be recorded: " + r.detail);
+        retry_later(self, job, milliseconds{0}, r.detail);
+      },
+      [self, job](const caf::error& err) {
+        retry_later(self, job, milliseconds{0}, caf::to_string(err));
+      },
+      issue_atom::value, std::move(cmd));
 }
 
 std::string control_number_body(const bill& b, const std::string& callback_url) {
@@ -256,11 +259,13 @@ void run_job(self_ptr self, job_work w) {
   }
   auto gw = st.cfg.client->get();
   if (!gw) return retry_later(self, job, milliseconds{0}, "gateway client restarting");
-  self->request(gw, gateway_call_budget(st.cfg.gateway), call_atom::value, std::move(call))
-      .then([self, job](gateway_result& r) { on_result(self, job, std::move(r)); },
-            [self, job](const caf::error& err) {
-              retry_later(self, job, milliseconds{0}, caf::to_string(err));
-            });
+  ask_within<gateway_result>(
+      self, gw, gateway_call_budget(st.cfg.gateway),
+      [self, job](gateway_result& r) { on_result(self, job, std::move(r)); },
+      [self, job](const caf::error& err) {
+        retry_later(self, job, milliseconds{0}, caf::to_string(err));
+      },
+      call_atom::value, std::move(call));
 }
 
 void lease(self_ptr self) {
@@ -315,6 +320,12 @@ std::string alert_of(const std::string& payload) {
   return {out.GetString(), out.GetSize()};
 }
 
+/// How long a webhook sender may take over one POST: its own timeout and a margin for its
+/// mailbox and for connecting.
+milliseconds sender_budget(const jobs_config& cfg) {
+  return cfg.webhooks.timeout + std::chrono::seconds{2};
+}
+
 /// POSTs one alert to alerts.notify_url, signed like a webhook; X-Event-Id is the job's id,
 /// the same on every attempt, so a receiver can drop repeats.
 void notify(self_ptr self, leased_job job, webhook_sender_actor sender) {
@@ -337,22 +348,22 @@ void notify(self_ptr self, leased_job job, webhook_sender_actor sender) {
     send_alerts(self);
     lease_deliveries_round(self);
   };
-  self->request(sender, st.cfg.webhooks.timeout + std::chrono::seconds{2}, exchange_atom::value,
-                webhook_post_ptr{post})
-      .then(
-          [self, job, sender, released](const exchange_answer& a) {
-            released(sender);
-            const auto& r = *a;
-            if (r.error == wire_error::none && r.status >= 200 && r.status < 300)
-              return finish(self, job);
-            retry_later(
-                self, job, milliseconds{0},
-                r.error != wire_error::none ? r.error_text : "HTTP " + std::to_string(r.status));
-          },
-          [self, job, sender, released](const caf::error& err) {
-            released(sender);
-            retry_later(self, job, milliseconds{0}, caf::to_string(err));
-          });
+  ask_within<exchange_answer>(
+      self, sender, sender_budget(st.cfg),
+      [self, job, sender, released](const exchange_answer& a) {
+        released(sender);
+        const auto& r = *a;
+        if (r.error == wire_error::none && r.status >= 200 && r.status < 300)
+          return finish(self, job);
+        retry_later(
+            self, job, milliseconds{0},
+            r.error != wire_error::none ? r.error_text : "HTTP " + std::to_string(r.status));
+      },
+      [self, job, sender, released](const caf::error& err) {
+        released(sender);
+        retry_later(self, job, milliseconds{0}, caf::to_string(err));
+      },
+      exchange_atom::value, webhook_post_ptr{post});
 }
 
 void send_alerts(self_ptr self) {
@@ -417,31 +428,30 @@ void deliver(self_ptr self, leased_delivery d, webhook_sender_actor sender) {
   post->request.headers = {{"X-Event-Id", d.event_id},
                            {"X-Signature", sign_request(secret, st.cfg.unix_now(), "POST",
                                                         split_url(d.url).path, d.body)}};
-  self->request(sender, st.cfg.webhooks.timeout + std::chrono::seconds{2}, exchange_atom::value,
-                webhook_post_ptr{post})
-      .then(
-          [self, d, sender](const exchange_answer& a) {
-            const auto& r = *a;
-            std::optional<int> status;
-            if (r.error == wire_error::none) status = r.status;
-            if (status && *status >= 200 && *status < 300)
-              return end_delivery(self, d, sender, [d, status](pg_connection& c) {
-                return settle_delivery(c, d.id, d.fence, "delivered", status, "");
-              });
-            auto why =
-                r.error != wire_error::none ? r.error_text : "HTTP " + std::to_string(r.status);
-            auto next = next_attempt_in(self, d.attempt, d.age_s, milliseconds{0});
-            if (!next) return bury_delivery(self, d, sender, status, why);
-            end_delivery(self, d, sender, [d, status, why, delay = *next](pg_connection& c) {
-              return retry_delivery(c, d.id, d.fence, delay, status, why);
-            });
-          },
-          [self, d, sender](const caf::error& err) {
-            auto why = caf::to_string(err);
-            end_delivery(self, d, sender, [d, why](pg_connection& c) {
-              return retry_delivery(c, d.id, d.fence, std::chrono::seconds{1}, std::nullopt, why);
-            });
+  ask_within<exchange_answer>(
+      self, sender, sender_budget(st.cfg),
+      [self, d, sender](const exchange_answer& a) {
+        const auto& r = *a;
+        std::optional<int> status;
+        if (r.error == wire_error::none) status = r.status;
+        if (status && *status >= 200 && *status < 300)
+          return end_delivery(self, d, sender, [d, status](pg_connection& c) {
+            return settle_delivery(c, d.id, d.fence, "delivered", status, "");
           });
+        auto why = r.error != wire_error::none ? r.error_text : "HTTP " + std::to_string(r.status);
+        auto next = next_attempt_in(self, d.attempt, d.age_s, milliseconds{0});
+        if (!next) return bury_delivery(self, d, sender, status, why);
+        end_delivery(self, d, sender, [d, status, why, delay = *next](pg_connection& c) {
+          return retry_delivery(c, d.id, d.fence, delay, status, why);
+        });
+      },
+      [self, d, sender](const caf::error& err) {
+        auto why = caf::to_string(err);
+        end_delivery(self, d, sender, [d, why](pg_connection& c) {
+          return retry_delivery(c, d.id, d.fence, std::chrono::seconds{1}, std::nullopt, why);
+        });
+      },
+      exchange_atom::value, webhook_post_ptr{post});
 }
 
 void lease_deliveries_round(self_ptr self) {
@@ -511,6 +521,7 @@ jobs_actor::behavior_type jobs_impl(self_ptr self, jobs_config cfg) {
         lease(self);
         lease_deliveries_round(self);
       },
+      [self](expire_atom) { expire_calls(self); },
       [self](stats_atom) { return self->state.running; },
       [self](metrics_atom) {
         auto f = std::make_shared<figure_set>();

@@ -24,10 +24,12 @@
 namespace billd {
 
 /// tick: the periodic poll (self-scheduled); wake: look now (a bill was just created);
+/// expire: a deadline of its own calls may have passed (self-sent, actors/call_deadlines.hpp);
 /// stats: jobs in progress on this node.
-using jobs_actor = caf::typed_actor<caf::reacts_to<tick_atom>, caf::reacts_to<wake_atom>,
-                                    caf::replies_to<stats_atom>::with<std::uint32_t>,
-                                    caf::replies_to<metrics_atom>::with<figures_ptr>>;
+using jobs_actor =
+    caf::typed_actor<caf::reacts_to<tick_atom>, caf::reacts_to<wake_atom>,
+                     caf::reacts_to<expire_atom>, caf::replies_to<stats_atom>::with<std::uint32_t>,
+                     caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 struct jobs_config {
   jobs_settings jobs;
