@@ -136,7 +136,9 @@ void log_exchange(self_ptr self, const call_progress& p, const exchange_reading&
   e.latency_ms = r.took.count();
   e.attempt = static_cast<std::int32_t>(p.attempt);
   e.detail = r.error != wire_error::none ? r.error_text : x.result.reason;
-  // The log is best effort: a lost row must not hold up the money path.
+  // The log is best effort: a lost row must not hold up the money path. It shares a
+  // group-commit transaction with other writes (it locks nothing they could hold): one row a
+  // transaction of its own cost a pooled connection and a WAL flush for every gateway call.
   db_call<bool>(
       self, self->state.cfg.db, "gateway_log_insert", true, self->state.cfg.db_timeout,
       [e](pg_connection& c) {
@@ -147,7 +149,8 @@ void log_exchange(self_ptr self, const call_progress& p, const exchange_reading&
         if (!ok)
           logger_of(log_module::gateway)
               .warn("gateway log row for {} lost: {}", bill.value_or("-"), o.message);
-      });
+      },
+      {}, db_queueing::grouped_write({}));
 }
 
 void release(self_ptr self, gateway_conn_actor conn) {
