@@ -7,6 +7,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "actors/ask_within.hpp"
 #include "actors/backoff.hpp"
 #include "actors/circuit_breaker.hpp"
 #include "actors/db_call.hpp"
@@ -45,6 +46,7 @@ struct gateway_client_state {
   std::unordered_map<std::uint64_t, progress_ptr> delayed;
   std::uint64_t next_delay_id = 0;
   std::minstd_rand rng{std::random_device{}()};
+  call_deadlines calls;  // exchanges handed to gateway-conns (ask_within)
 };
 
 using self_ptr = gateway_client_actor::stateful_pointer<gateway_client_state>;
@@ -204,20 +206,21 @@ void run_on(self_ptr self, progress_ptr p, gateway_conn_actor conn) {
   auto timeout = st.cfg.gateway.timeout;
   auto job = std::make_shared<const std::pair<outbound_request, std::int64_t>>(std::move(req),
                                                                                timeout.count());
-  self->request(conn, timeout + std::chrono::seconds{2}, exchange_atom::value, std::move(job))
-      .then(
-          [self, p, conn](const exchange_answer& answer) {
-            release(self, conn);
-            finish_exchange(self, p, *answer);
-          },
-          [self, p, conn](const caf::error& err) {
-            release(self, conn);
-            outbound_response r;
-            r.error = wire_error::timeout;
-            r.error_text = "gateway-conn did not answer: " + caf::to_string(err);
-            r.took = self->state.cfg.gateway.timeout;
-            finish_exchange(self, p, r);
-          });
+  ask_within<exchange_answer>(
+      self, conn, timeout + std::chrono::seconds{2},
+      [self, p, conn](const exchange_answer& answer) {
+        release(self, conn);
+        finish_exchange(self, p, *answer);
+      },
+      [self, p, conn](const caf::error& err) {
+        release(self, conn);
+        outbound_response r;
+        r.error = wire_error::timeout;
+        r.error_text = "gateway-conn did not answer: " + caf::to_string(err);
+        r.took = self->state.cfg.gateway.timeout;
+        finish_exchange(self, p, r);
+      },
+      exchange_atom::value, std::move(job));
 }
 
 void attempt(self_ptr self, progress_ptr p) {
@@ -284,6 +287,7 @@ gateway_client_actor::behavior_type gateway_client_impl(self_ptr self, gateway_c
         return {std::string{to_string(self->state.breaker->state(self->clock().now()))},
                 static_cast<std::uint32_t>(self->state.waiting.size())};
       },
+      [self](expire_atom) { expire_calls(self); },
       [self](run_atom, std::uint64_t id) {
         auto it = self->state.delayed.find(id);
         if (it == self->state.delayed.end()) return;

@@ -22,7 +22,7 @@ namespace billd {
 using gateway_client_actor =
     caf::typed_actor<caf::replies_to<call_atom, gateway_call>::with<gateway_result>,
                      caf::replies_to<state_atom>::with<std::string, std::uint32_t>,
-                     caf::reacts_to<run_atom, std::uint64_t>,
+                     caf::reacts_to<run_atom, std::uint64_t>, caf::reacts_to<expire_atom>,
                      caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 struct gateway_client_config {

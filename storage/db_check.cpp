@@ -97,7 +97,7 @@ void explain_hot_statements(pg_connection& c, const check_rules& r,
       {"bill by control number", "SELECT * FROM bills WHERE control_number = 'x'"},
       {"bill list page", "SELECT * FROM bills WHERE id < 'bil_x' ORDER BY id DESC LIMIT 51"},
       {"payment by transaction", "SELECT * FROM payments WHERE transaction_ref = 'x'"},
-      {"due jobs",  // as job_lease asks for each kind it leases
+      {"due jobs",  // one kind's due jobs, which job_lease reads through jobs_kind_due
        "SELECT * FROM jobs WHERE kind = 'control_number'"
        " AND status IN ('queued', 'waiting', 'running') AND run_after <= now()"
        " ORDER BY run_after LIMIT 16"},

@@ -1,7 +1,8 @@
 // ask_within, stepped with CAF's deterministic coordinator: an answer in time reaches its
-// handler and leaves no timer behind; a call left unanswered fails with request_timeout at its
-// deadline, once, and its late answer is dropped; however many calls are open, the asking actor
-// has one wake-up scheduled, where CAF request timeouts would schedule one per call.
+// handler once, and the wake-up set for its deadline then finds nothing to fail; a call left
+// unanswered fails with request_timeout at its deadline, once, and its late answer is dropped;
+// however many calls are open, the asking actor has one wake-up scheduled, where CAF request
+// timeouts would schedule one per call.
 #define CAF_SUITE ask_within
 #include <utility>
 
@@ -87,7 +88,7 @@ struct fixture : test_coordinator_fixture<> {
 
 CAF_TEST_FIXTURE_SCOPE(ask_within_tests, fixture)
 
-CAF_TEST(an_answer_in_time_is_handled_and_nothing_fires_later) {
+CAF_TEST(an_answer_in_time_is_handled_once_and_its_wakeup_finds_nothing) {
   anon_send(asking, 1);
   sched.run();
   anon_send(target, run_atom::value);
