@@ -22,14 +22,15 @@ void ask_within(Self self, const Handle& to, std::chrono::milliseconds budget, O
                 OnError on_error, Ts&&... xs) {
   auto& calls = self->state.calls;
   auto due = self->clock().now() + budget;
-  auto id = calls.open(due, [on_error] { on_error(caf::make_error(caf::sec::request_timeout)); });
+  auto id = calls.open(
+      due, [on_error]() mutable { on_error(caf::make_error(caf::sec::request_timeout)); });
   if (calls.needs_wakeup(due)) self->delayed_send(self, budget, expire_atom::value);
   self->request(to, caf::infinite, std::forward<Ts>(xs)...)
       .then(
-          [self, id, on_answer](Answer& a) {
+          [self, id, on_answer](Answer& a) mutable {
             if (self->state.calls.close(id)) on_answer(a);
           },
-          [self, id, on_error](const caf::error& err) {
+          [self, id, on_error](const caf::error& err) mutable {
             if (self->state.calls.close(id)) on_error(err);
           });
 }

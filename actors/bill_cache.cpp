@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "actors/ask_within.hpp"
 #include "actors/billing_shard.hpp"
 #include "actors/circuit_breaker.hpp"
 #include "actors/db_call.hpp"
@@ -50,6 +51,7 @@ struct bill_cache_state {
   std::unique_ptr<lru_cache<cache_entry>> lru;
   std::unordered_map<std::string, flight_ptr> flights;
   std::optional<second_level> l2;
+  call_deadlines calls;  // commands to the Redis link (ask_within)
 };
 
 using self_ptr = bill_cache_actor::stateful_pointer<bill_cache_state>;
@@ -100,14 +102,15 @@ bool to_redis(self_ptr self, Then then, Ts&&... xs) {
       logger_of(log_module::cache).debug("cache {}: Redis: {}", self->state.cfg.index, r.error);
     then(r);
   };
-  self->request(l2.link, l2.request_timeout, std::forward<Ts>(xs)...)
-      .then([finish](redis_reply& r) mutable { finish(r); },
-            [finish](caf::error& err) mutable {
-              redis_reply r;
-              r.failed = true;
-              r.error = caf::to_string(err);
-              finish(r);
-            });
+  ask_within<redis_reply>(
+      self, l2.link, l2.request_timeout, [finish](redis_reply& r) mutable { finish(r); },
+      [finish](const caf::error& err) mutable {
+        redis_reply r;
+        r.failed = true;
+        r.error = caf::to_string(err);
+        finish(r);
+      },
+      std::forward<Ts>(xs)...);
   return true;
 }
 
@@ -267,6 +270,7 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
         self->state.flights.erase(id);  // a load under way answers its waiters, unstored
         if (self->state.l2) invalidate_in_redis(self, id);
       },
+      [self](expire_atom) { expire_calls(self); },
       [self](metrics_atom) { return cache_figures(self); },
   };
 }

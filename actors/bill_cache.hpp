@@ -61,7 +61,7 @@ using invalidate_atom = caf::atom_constant<caf::atom("invalid")>;
 /// get(bill id, request id) → answer; invalidate(bill id); metrics → this shard's figures.
 using bill_cache_actor =
     caf::typed_actor<caf::replies_to<get_atom, std::string, std::string>::with<cache_answer>,
-                     caf::reacts_to<invalidate_atom, std::string>,
+                     caf::reacts_to<invalidate_atom, std::string>, caf::reacts_to<expire_atom>,
                      caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 using cache_slots = std::vector<slot_ptr<bill_cache_actor>>;
