@@ -103,7 +103,7 @@ bool to_redis(self_ptr self, Then then, Ts&&... xs) {
     then(r);
   };
   ask_within<redis_reply>(
-      self, l2.link, l2.request_timeout, [finish](redis_reply& r) mutable { finish(r); },
+      self, l2.link, l2.request_timeout, finish,
       [finish](const caf::error& err) mutable {
         redis_reply r;
         r.failed = true;

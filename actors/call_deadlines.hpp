@@ -27,8 +27,8 @@ class call_deadlines {
   bool close(std::uint64_t id);
 
   /// Runs on_expiry of every open call due at or before `now`, in the order they fell due (then
-  /// opened), and closes them. Returns the
-  /// soonest deadline still open (nullopt: none), the moment the next wake-up is needed.
+  /// opened), and closes them. Returns the soonest deadline still open (nullopt: none), the
+  /// moment the next wake-up is needed.
   std::optional<clock::time_point> expire(clock::time_point now);
 
   /// Whether a wake-up at `due` must be set: none is set for it or earlier. The actor then
