@@ -2,7 +2,9 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <deque>
+#include <unordered_set>
 
 #include "actors/changed_bills.hpp"
 #include "actors/db_call.hpp"
@@ -13,7 +15,7 @@
 #include "log/module_log.hpp"
 #include "storage/alert_store.hpp"
 #include "storage/bill_store.hpp"
-#include "storage/gateway_log_store.hpp"
+#include "storage/gateway_answer_store.hpp"
 #include "storage/job_store.hpp"
 #include "storage/payment_store.hpp"
 #include "storage/pg_connection.hpp"
@@ -33,6 +35,12 @@ struct pending_payment {
   payment_cmd cmd;
   caf::typed_response_promise<api_reply> rp;
   bool alone = false;  // its batch failed for a reason of its rows: it goes in a batch of one
+};
+
+/// A gateway answer (a control number or a refusal) waiting to be recorded with others.
+struct pending_answer {
+  control_number_cmd cmd;
+  caf::typed_response_promise<api_reply> rp;
 };
 
 /// How a shard's batches of one kind went, for /metrics: mean batch size is members / batches.
@@ -64,6 +72,10 @@ struct billing_shard_state {
   std::deque<pending_payment> payments;
   std::uint32_t payment_batches_in_flight = 0;
   batch_counts payment_counts;
+  // Gateway answers wait here the same way, for billing.answer_batches_in_flight.
+  std::deque<pending_answer> answers;
+  std::uint32_t answer_batches_in_flight = 0;
+  batch_counts answer_counts;
 };
 
 using self_ptr = billing_shard_actor::stateful_pointer<billing_shard_state>;
@@ -121,44 +133,24 @@ api_reply cancel_effect(pg_connection& conn, const cancel_bill_cmd& cmd) {
   return bill_reply(200, *updated);
 }
 
-/// Records the gateway's answer for a bill and ends the job that asked (or any, for a callback).
-api_reply control_number_effect_of(pg_connection& conn, const control_number_cmd& cmd) {
-  return in_transaction(conn, [&] {
-    std::optional<bill> after;
-    api_reply reply = ok_reply(200, R"({"status":"recorded"})");
-    if (!cmd.failure.empty()) {
-      if (!fail_bill(conn, cmd.bill_id, cmd.failure, after) && !lock_bill(conn, cmd.bill_id))
-        return make_reply(reply_kind::not_found, "no such bill");
-    } else {
-      switch (apply_control_number(conn, cmd.bill_id, cmd.control_number, after)) {
-        case control_number_effect::unknown_bill:
-          return make_reply(reply_kind::not_found, "no such bill");
-        case control_number_effect::conflict:
-          logger_of(log_module::billing)
-              .error("[{}] gateway sent control number {} for {}, which already has {}",
-                     cmd.request_id, cmd.control_number, cmd.bill_id,
-                     after && after->control_number ? *after->control_number : "-");
-          return make_reply(reply_kind::conflict, "the bill already has another control number");
-        case control_number_effect::issued:
-        case control_number_effect::already:
-        case control_number_effect::withdraw:
-          break;
-      }
-    }
-    if (cmd.job_id.empty()) {
-      finish_control_number_job(conn, cmd.bill_id);
-      gateway_log_entry e;
-      e.bill_id = cmd.bill_id;
-      e.req_type = "callback";
-      e.status = cmd.failure.empty() ? "issued" : "refused";
-      e.http_status = 200;
-      e.detail = cmd.failure.empty() ? cmd.control_number : cmd.failure;
-      insert_gateway_log(conn, e);
-    } else {
-      finish_job(conn, cmd.job_id, cmd.fence);
-    }
-    return reply;
-  });
+gateway_answer answer_of(const control_number_cmd& cmd) {
+  return {cmd.bill_id, cmd.control_number, cmd.failure, cmd.job_id, cmd.fence};
+}
+
+/// The answer to the one who brought the gateway's answer (its job, or the callback route).
+api_reply answer_reply(const control_number_cmd& cmd, answer_recorded&& r) {
+  switch (r.what) {
+    case answer_recorded::kind::unknown_bill:
+      return make_reply(reply_kind::not_found, "no such bill");
+    case answer_recorded::kind::conflict:
+      logger_of(log_module::billing)
+          .error("[{}] gateway sent control number {} for {}, which already has {}", cmd.request_id,
+                 cmd.control_number, cmd.bill_id, r.number_held.value_or("-"));
+      return make_reply(reply_kind::conflict, "the bill already has another control number");
+    case answer_recorded::kind::recorded:
+      break;
+  }
+  return ok_reply(200, R"({"status":"recorded"})");
 }
 
 /// The alert of a payment that could not be applied: the money is in, a person must look.
@@ -434,6 +426,81 @@ void write_payment_batch(self_ptr self) {
       std::move(request_id), db_queueing::grouped_write({}));
 }
 
+/// A gateway answer recorded in its own transaction (with billing.answer_batch_max=1, or
+/// retried alone after its batch failed).
+caf::typed_response_promise<api_reply> run_answer(
+    self_ptr self, control_number_cmd cmd,
+    std::optional<caf::typed_response_promise<api_reply>> to = {}) {
+  auto request_id = cmd.request_id;
+  auto changed = changing(self, {cmd.bill_id});
+  auto lock_key = "bill:" + cmd.bill_id;
+  return run_plain_write(
+      self, "bill_control_number", std::move(request_id), std::move(lock_key),
+      [cmd = std::move(cmd)](pg_connection& c) {
+        auto recorded = in_transaction(
+            c, [&] { return std::move(record_gateway_answers(c, {answer_of(cmd)}).front()); });
+        return answer_reply(cmd, std::move(recorded));
+      },
+      std::move(changed), std::move(to));
+}
+
+/// Takes the next batch of waiting answers: in arrival order, at most
+/// billing.answer_batch_max, one per bill (a second answer for a bill waits for the next).
+std::vector<pending_answer> take_answer_batch(billing_shard_state& st) {
+  std::vector<pending_answer> batch;
+  std::deque<pending_answer> rest;
+  std::unordered_set<std::string> bills;
+  for (auto& p : st.answers) {
+    if (batch.size() < st.cfg.answer_batch_max && bills.insert(p.cmd.bill_id).second)
+      batch.push_back(std::move(p));
+    else
+      rest.push_back(std::move(p));
+  }
+  st.answers = std::move(rest);
+  return batch;
+}
+
+/// Records the next batch of waiting gateway answers in one transaction and answers each. If
+/// it fails for a reason of its rows (not of the database), each is retried alone, so a bad
+/// one fails by itself.
+void write_answer_batch(self_ptr self) {
+  auto& st = self->state;
+  if (st.answer_batches_in_flight >= st.cfg.answer_batches_in_flight || st.answers.empty()) return;
+  auto batch = std::make_shared<std::vector<pending_answer>>(take_answer_batch(st));
+  ++st.answer_batches_in_flight;
+  ++st.answer_counts.batches;
+  st.answer_counts.members += batch->size();
+  std::vector<gateway_answer> answers;
+  std::vector<std::string> ids;
+  answers.reserve(batch->size());
+  for (const auto& p : *batch) {
+    answers.push_back(answer_of(p.cmd));
+    ids.push_back(p.cmd.bill_id);
+  }
+  // Its bills are locked in id order: the batch takes its place among grouped writes by the
+  // first of them.
+  auto lock_key = "bill:" + *std::min_element(ids.begin(), ids.end());
+  auto changed = changing(self, std::move(ids));
+  auto request_id = batch->front().cmd.request_id;
+  db_call<std::vector<answer_recorded>>(
+      self, st.db, "bill_control_number_batch", /*write=*/true, st.cfg.db_timeout,
+      [answers = std::move(answers)](pg_connection& c) {
+        return in_transaction(c, [&] { return record_gateway_answers(c, answers); });
+      },
+      [self, batch, changed](const db_outcome& outcome,
+                             std::optional<std::vector<answer_recorded>>&& results) {
+        --self->state.answer_batches_in_flight;
+        changed->invalidate();
+        answer_batch(*batch, outcome, results, answer_reply,
+                     [self](control_number_cmd&& cmd, caf::typed_response_promise<api_reply>& rp) {
+                       ++self->state.answer_counts.retried_alone;
+                       run_answer(self, std::move(cmd), rp);
+                     });
+        write_answer_batch(self);
+      },
+      std::move(request_id), db_queueing::grouped_write(std::move(lock_key)));
+}
+
 billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32_t index,
                                                       slot_ptr<db_pool_actor> db,
                                                       billing_shard_config cfg) {
@@ -446,6 +513,7 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
         add_mailbox_depth(*f, "billing-shard", self->mailbox().size());
         self->state.create_counts.add_figures(*f, "create");
         self->state.payment_counts.add_figures(*f, "payment");
+        self->state.answer_counts.add_figures(*f, "gateway_answer");
         return figures_ptr{f};
       },
       [self](create_atom, create_bill_cmd& cmd) -> caf::result<api_reply> {
@@ -467,13 +535,11 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
             std::move(changed));
       },
       [self](issue_atom, control_number_cmd& cmd) -> caf::result<api_reply> {
-        auto request_id = cmd.request_id;
-        auto changed = changing(self, {cmd.bill_id});
-        auto lock_key = "bill:" + cmd.bill_id;
-        return run_plain_write(
-            self, "bill_control_number", std::move(request_id), std::move(lock_key),
-            [cmd = std::move(cmd)](pg_connection& c) { return control_number_effect_of(c, cmd); },
-            std::move(changed));
+        if (self->state.cfg.answer_batch_max <= 1) return run_answer(self, std::move(cmd));
+        auto rp = self->make_response_promise<api_reply>();
+        self->state.answers.push_back(pending_answer{std::move(cmd), rp});
+        write_answer_batch(self);
+        return rp;
       },
       [self](pay_atom, payment_cmd& cmd) -> caf::result<api_reply> {
         if (self->state.cfg.payment_batch_max <= 1) return run_payment(self, std::move(cmd));

@@ -40,6 +40,11 @@ struct billing_shard_config {
   std::uint32_t payment_batch_max = 64;
   /// Payment batches one shard has being recorded at once; more wait for one to end.
   std::uint32_t payment_batches_in_flight = 1;
+  /// Gateway answers (control numbers, refusals) recorded together in one transaction (1: each
+  /// alone).
+  std::uint32_t answer_batch_max = 64;
+  /// Answer batches one shard has being recorded at once; more wait for one to end.
+  std::uint32_t answer_batches_in_flight = 1;
 };
 
 /// Spawns shard `index`.

@@ -286,11 +286,16 @@ void lease(self_ptr self) {
       self, st.cfg.db, "job_lease", true, st.cfg.db_timeout,
       [limit, lease_for, kinds](pg_connection& c) {
         std::vector<job_work> work;
+        std::vector<std::string> bill_ids;  // of the control-number jobs, read in one statement
         for (auto& j : lease_jobs(c, kinds, limit, lease_for)) {
-          job_work w{std::move(j), std::nullopt};
-          if (w.job.kind == job_control_number) w.bill_now = find_bill(c, w.job.bill_id);
-          work.push_back(std::move(w));
+          if (j.kind == job_control_number) bill_ids.push_back(j.bill_id);
+          work.push_back(job_work{std::move(j), std::nullopt});
         }
+        if (bill_ids.empty()) return work;
+        auto bills = find_bills(c, bill_ids);
+        std::size_t next = 0;
+        for (auto& w : work)
+          if (w.job.kind == job_control_number) w.bill_now = std::move(bills[next++]);
         return work;
       },
       [self, limit](const db_outcome& o, std::optional<std::vector<job_work>>&& work) {

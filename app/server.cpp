@@ -143,7 +143,9 @@ std::vector<child_spec> root_children(server::internals& p) {
                                  p.cfg.billing.create_batch_max,
                                  p.cfg.billing.create_batches_in_flight,
                                  p.cfg.billing.payment_batch_max,
-                                 p.cfg.billing.payment_batches_in_flight};
+                                 p.cfg.billing.payment_batches_in_flight,
+                                 p.cfg.billing.answer_batch_max,
+                                 p.cfg.billing.answer_batches_in_flight};
   std::vector<child_spec> shards;
   for (std::uint32_t i = 0; i < p.cfg.billing.shards; ++i)
     shards.push_back(slot_child("billing-shard", p.shards[i],

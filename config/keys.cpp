@@ -296,6 +296,17 @@ std::vector<config_key> make_keys() {
                        "Payment batches one shard records at once; further notifications wait "
                        "for one to end and go in the next.",
                        BILLD_FIELD(s.billing.payment_batches_in_flight)));
+  k.push_back(uint_key("billing.answer_batch_max", d.billing.answer_batch_max, 1, 1'000,
+                       "The payment gateway's answers (control numbers and refusals) that arrive "
+                       "while a shard records others wait and are recorded together in one "
+                       "transaction with a fixed number of statements, this many at most; 1 "
+                       "records each alone.",
+                       BILLD_FIELD(s.billing.answer_batch_max)));
+  k.push_back(uint_key("billing.answer_batches_in_flight", d.billing.answer_batches_in_flight, 1,
+                       64,
+                       "Answer batches one shard records at once; further answers wait for one "
+                       "to end and go in the next.",
+                       BILLD_FIELD(s.billing.answer_batches_in_flight)));
   k.push_back(string_key("billing.currencies", d.billing.currencies, "CODE:EXP,... (EXP 0-4)",
                          "Accepted currencies and their ISO 4217 exponents.", false,
                          BILLD_FIELD(s.billing.currencies)));

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "domain/json_text.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/sql_time.hpp"
@@ -41,6 +42,13 @@ void append_rows(pg_pipeline& out, const std::vector<const audit_entry*>& rows) 
 }
 
 }  // namespace
+
+std::string audit_changes(std::initializer_list<field_change> fields) {
+  json_object o;
+  for (const auto& f : fields)
+    o.raw(f.name, json_object{}.opt("before", f.before).opt("after", f.after).finish());
+  return o.finish();
+}
 
 void record_audits(pg_pipeline& out, const std::vector<audit_entry>& entries) {
   // A statement cannot see its own rows, so an entity's second row goes in the next round.

@@ -3,8 +3,10 @@
 // hash-chained per entity and sealed by periodic global checkpoints (ARCHITECTURE.md).
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace billd {
@@ -26,6 +28,15 @@ struct audit_entry {
   std::string actor;
   std::string changes_json;
 };
+
+/// One changed field of an audit row (nullopt: JSON null).
+struct field_change {
+  std::string_view name;
+  std::optional<std::string> before, after;
+};
+
+/// The changes JSON of an audit row: {"name":{"before":…,"after":…},…}.
+std::string audit_changes(std::initializer_list<field_change> fields);
 
 /// record_audit for many rows in two statements (more when an entity has several rows: each
 /// goes to its chain in the order given), added to `out` to run with others in one round trip.

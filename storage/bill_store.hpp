@@ -32,6 +32,10 @@ struct bill_page {
 /// Reads one bill; nullopt when it does not exist.
 std::optional<bill> find_bill(pg_connection& conn, const std::string& id);
 
+/// Reads the bills of `ids` in one statement; nullopt for one that does not exist.
+std::vector<std::optional<bill>> find_bills(pg_connection& conn,
+                                            const std::vector<std::string>& ids);
+
 /// Reads one bill and locks its row until the transaction ends.
 std::optional<bill> lock_bill(pg_connection& conn, const std::string& id);
 
@@ -67,24 +71,24 @@ std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,
 /// The "data" of a bill event: {"bill":{…}}.
 std::string bill_event_data(const bill& b);
 
-/// What recording a control number did to its bill.
-enum class control_number_effect {
-  issued,        ///< pending → issued with this number
-  already,       ///< the bill already had this number (a duplicate answer or callback)
-  conflict,      ///< the bill has another number: the gateway contradicts itself
-  withdraw,      ///< the bill left pending meanwhile: number kept for reference, withdrawal queued
-  unknown_bill,  ///< no such bill
+/// The bills of `ids` that exist, each locked until the transaction ends (in id order, so two
+/// writers locking overlapping sets cannot deadlock on them); one round trip.
+std::vector<bill> lock_bills(pg_connection& conn, std::vector<std::string> ids);
+
+/// What the gateway's answer changes on a bill still at `expected_version`: its control number
+/// and status, or its status and failure reason.
+struct bill_gateway_update {
+  std::string id;
+  std::int64_t expected_version = 0;
+  std::optional<std::string> control_number;  // set when given
+  bill_status status = bill_status::pending;
+  std::optional<std::string> failure_reason;  // set when given
 };
 
-/// Records the gateway's control number for a bill (single writer: the bill's shard).
-control_number_effect apply_control_number(pg_connection& conn, const std::string& bill_id,
-                                           const std::string& control_number,
-                                           std::optional<bill>& after);
-
-/// Marks a pending bill without control number failed with the gateway's reason; false when the
-/// bill is gone or no longer pending.
-bool fail_bill(pg_connection& conn, const std::string& bill_id, const std::string& reason,
-               std::optional<bill>& after);
+/// Applies the updates in one statement (ids distinct); the bill after each, in their order
+/// (nullopt where the version no longer matched).
+std::vector<std::optional<bill>> set_bills_from_gateway(
+    pg_connection& conn, const std::vector<bill_gateway_update>& updates);
 
 /// Marks up to `limit` unpaid bills (pending, issued, partially_paid) whose due date has ended
 /// as expired, each audited, withdrawing issued control numbers; the number expired.

@@ -1,6 +1,7 @@
 #include "storage/job_store.hpp"
 
 #include "domain/ids.hpp"
+#include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 
 namespace billd {
@@ -35,13 +36,20 @@ std::vector<leased_job> lease_jobs(pg_connection& conn, const std::vector<std::s
   return out;
 }
 
-void enqueue_job(pg_connection& conn, const std::string& kind, const std::string& bill_id,
+void enqueue_job(pg_pipeline& out, const std::string& kind, const std::string& bill_id,
                  const std::string& payload_json) {
   static const pg_statement stmt{
       "job_enqueue",
       "INSERT INTO jobs (id, kind, bill_id, payload) VALUES ($1, $2, $3, $4::jsonb)"};
-  conn.run(stmt,
-           {new_id("job"), kind, bill_id.empty() ? std::nullopt : pg_param{bill_id}, payload_json});
+  out.add(stmt,
+          {new_id("job"), kind, bill_id.empty() ? std::nullopt : pg_param{bill_id}, payload_json});
+}
+
+void enqueue_job(pg_connection& conn, const std::string& kind, const std::string& bill_id,
+                 const std::string& payload_json) {
+  pg_pipeline one;
+  enqueue_job(one, kind, bill_id, payload_json);
+  conn.run(one);
 }
 
 bool finish_job(pg_connection& conn, const std::string& id, std::int64_t fence,
@@ -66,13 +74,30 @@ bool reschedule_job(pg_connection& conn, const std::string& id, std::int64_t fen
              .affected() == 1;
 }
 
-void finish_control_number_job(pg_connection& conn, const std::string& bill_id) {
+void finish_jobs(pg_pipeline& out, const std::vector<job_lease_ref>& jobs) {
+  static const pg_statement stmt{
+      "job_finish_many",
+      // Each job through its id's index, then its ctid (as bill_store's set-based updates do):
+      // joined on id, or with the status in the outer WHERE, a plan may read every job whose
+      // status the partial index jobs_kind_due covers.
+      "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = now()"
+      " FROM (SELECT j.ctid AS row_id FROM unnest($1::text[], $2::bigint[]) AS f(job_id, fence)"
+      "       CROSS JOIN LATERAL (SELECT ctid FROM jobs WHERE id = f.job_id AND fence = f.fence"
+      "        AND status IN ('running', 'waiting') FOR UPDATE) j) u"
+      " WHERE jobs.ctid = u.row_id"};
+  pg_columns<2> rows;
+  rows.reserve(jobs.size());
+  for (const auto& j : jobs) rows.add_row({j.id, std::to_string(j.fence)});
+  out.add(stmt, rows.params());
+}
+
+void finish_control_number_job(pg_pipeline& out, const std::string& bill_id) {
   static const pg_statement stmt{
       "job_finish_control_number",
       "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = now()"
       " WHERE bill_id = $1 AND kind = 'control_number'"
       " AND status IN ('queued', 'running', 'waiting')"};
-  conn.run(stmt, {bill_id});
+  out.add(stmt, {bill_id});
 }
 
 job_counts count_jobs(pg_connection& conn) {

@@ -11,6 +11,7 @@
 namespace billd {
 
 class pg_connection;
+class pg_pipeline;
 
 /// Job kinds that talk to the payment gateway.
 inline constexpr const char* job_control_number = "control_number";
@@ -35,6 +36,9 @@ std::vector<leased_job> lease_jobs(pg_connection& conn, const std::vector<std::s
 /// Inserts a job due now (bill_id empty: a job of no bill).
 void enqueue_job(pg_connection& conn, const std::string& kind, const std::string& bill_id,
                  const std::string& payload_json);
+/// enqueue_job, added to `out` to run with others in one round trip.
+void enqueue_job(pg_pipeline& out, const std::string& kind, const std::string& bill_id,
+                 const std::string& payload_json);
 
 /// Ends a leased job; false when the lease was lost (another holder has a newer fence).
 bool finish_job(pg_connection& conn, const std::string& id, std::int64_t fence,
@@ -45,8 +49,19 @@ bool reschedule_job(pg_connection& conn, const std::string& id, std::int64_t fen
                     std::chrono::milliseconds delay, const std::string& last_error,
                     const std::string& status = "queued");
 
-/// Finishes the control-number job of a bill whatever its lease (an async callback arrived).
-void finish_control_number_job(pg_connection& conn, const std::string& bill_id);
+/// A leased job and its lease's fence.
+struct job_lease_ref {
+  std::string id;
+  std::int64_t fence = 0;
+};
+
+/// finish_job (status done) for many jobs in one statement, added to `out`; a job whose lease
+/// was lost is left alone.
+void finish_jobs(pg_pipeline& out, const std::vector<job_lease_ref>& jobs);
+
+/// Finishes the control-number job of a bill whatever its lease (an async callback arrived),
+/// added to `out`.
+void finish_control_number_job(pg_pipeline& out, const std::string& bill_id);
 
 /// Counts of jobs per status (for health and metrics).
 struct job_counts {

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "caf/test/unit_test.hpp"
@@ -111,6 +113,26 @@ CAF_TEST(a_sync_gateway_issues_the_control_number_and_logs_the_exchange) {
   auto health = json_of(server.call(http_call{"GET", "/health"}));
   CAF_CHECK_EQUAL(str_of(health, "status"), "healthy");
   CAF_CHECK_EQUAL(str_of(health["checks"]["gateway"], "breaker"), "closed");
+}
+
+CAF_TEST(many_bills_get_their_numbers_each_recorded_once_through_the_answer_batches) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(create_bill());
+  std::set<std::string> numbers;
+  for (const auto& id : ids) {
+    auto r = settled_control_number(id);
+    CAF_REQUIRE_EQUAL(r.status, 200);
+    numbers.insert(str_of(json_of(r), "control_number"));
+    auto log = gateway_log(id);
+    CAF_CHECK(log["items"].IsArray() && log["items"].Size() == 1);
+  }
+  CAF_CHECK_EQUAL(numbers.size(), ids.size());
+  auto members = scraped(server, R"(billd_billing_batch_members_total{write="gateway_answer"})");
+  auto batches = scraped(server, R"(billd_billing_batches_total{write="gateway_answer"})");
+  CAF_MESSAGE("40 answers in " << batches << " batches");
+  CAF_CHECK_EQUAL(members, 40.0);
+  CAF_CHECK_GREATER_OR_EQUAL(batches, 1.0);
+  CAF_CHECK_LESS_OR_EQUAL(batches, 40.0);
 }
 
 CAF_TEST(a_refused_bill_fails_with_the_gateways_reason) {

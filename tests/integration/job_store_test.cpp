@@ -8,9 +8,8 @@
 
 #include "caf/test/unit_test.hpp"
 #include "storage/job_store.hpp"
-#include "storage/migrations.hpp"
 #include "storage/pg_connection.hpp"
-#include "tests/support/test_database.hpp"
+#include "tests/support/migrated_database.hpp"
 
 using namespace billd;
 using namespace billd::test;
@@ -20,12 +19,8 @@ namespace {
 
 constexpr int backlog = 20000;
 
-struct fixture {
-  std::string url = test_cluster::instance().create_database();
-  pg_connection conn{url, 5s, 5s};
-
+struct fixture : migrated_database {
   fixture() {
-    apply_migrations(conn);
     // A control-number backlog (no gateway configured, or the gateway down), known to the
     // planner as autovacuum's ANALYZE would make it known after a burst of creates.
     conn.exec(
