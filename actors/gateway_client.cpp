@@ -47,6 +47,12 @@ struct gateway_client_state {
   std::uint64_t next_delay_id = 0;
   std::minstd_rand rng{std::random_device{}()};
   call_deadlines calls;  // exchanges handed to gateway-conns (ask_within)
+  // Log rows of finished exchanges: the ones that arrive while a write is in flight go
+  // together in the next (at most gateway.log_queue_max wait; more are dropped and counted).
+  std::vector<gateway_log_entry> log_rows;
+  bool log_writing = false;
+  std::uint64_t log_rows_dropped = 0;        // since the last warning
+  std::uint64_t log_rows_dropped_total = 0;  // for /metrics
 };
 
 using self_ptr = gateway_client_actor::stateful_pointer<gateway_client_state>;
@@ -128,6 +134,34 @@ exchange_reading read_exchange(const gateway_call& call, const outbound_response
   return x;
 }
 
+/// Writes the waiting log rows in one statement, unless a write is in flight (its end writes
+/// what came meanwhile). The log is best effort: a lost row must not hold up the money path.
+/// The write shares a group-commit transaction with other writes (it locks nothing they could
+/// hold): one row a transaction of its own cost a WAL flush for every gateway call.
+void write_log(self_ptr self) {
+  auto& st = self->state;
+  if (st.log_writing || st.log_rows.empty()) return;
+  if (auto dropped = std::exchange(st.log_rows_dropped, 0))
+    logger_of(log_module::gateway)
+        .warn("{} gateway log rows dropped: more than gateway.log_queue_max waited", dropped);
+  st.log_writing = true;
+  auto rows = std::exchange(st.log_rows, {});
+  auto count = rows.size();
+  db_call<bool>(
+      self, st.cfg.db, "gateway_log_insert", true, st.cfg.db_timeout,
+      [rows = std::move(rows)](pg_connection& c) {
+        insert_gateway_logs(c, rows);
+        return true;
+      },
+      [self, count](const db_outcome& o, std::optional<bool>&& ok) {
+        self->state.log_writing = false;
+        if (!ok)
+          logger_of(log_module::gateway).warn("{} gateway log rows lost: {}", count, o.message);
+        write_log(self);
+      },
+      {}, db_queueing::grouped_write({}));
+}
+
 void log_exchange(self_ptr self, const call_progress& p, const exchange_reading& x,
                   const outbound_response& r) {
   gateway_log_entry e;
@@ -138,21 +172,14 @@ void log_exchange(self_ptr self, const call_progress& p, const exchange_reading&
   e.latency_ms = r.took.count();
   e.attempt = static_cast<std::int32_t>(p.attempt);
   e.detail = r.error != wire_error::none ? r.error_text : x.result.reason;
-  // The log is best effort: a lost row must not hold up the money path. It shares a
-  // group-commit transaction with other writes (it locks nothing they could hold): one row a
-  // transaction of its own cost a pooled connection and a WAL flush for every gateway call.
-  db_call<bool>(
-      self, self->state.cfg.db, "gateway_log_insert", true, self->state.cfg.db_timeout,
-      [e](pg_connection& c) {
-        insert_gateway_log(c, e);
-        return true;
-      },
-      [bill = e.bill_id](const db_outcome& o, std::optional<bool>&& ok) {
-        if (!ok)
-          logger_of(log_module::gateway)
-              .warn("gateway log row for {} lost: {}", bill.value_or("-"), o.message);
-      },
-      {}, db_queueing::grouped_write({}));
+  auto& st = self->state;
+  if (st.log_rows.size() >= st.cfg.gateway.log_queue_max) {
+    ++st.log_rows_dropped;
+    ++st.log_rows_dropped_total;
+    return;
+  }
+  st.log_rows.push_back(std::move(e));
+  write_log(self);
 }
 
 void release(self_ptr self, gateway_conn_actor conn) {
@@ -272,6 +299,9 @@ gateway_client_actor::behavior_type gateway_client_impl(self_ptr self, gateway_c
         f->add("billd_gateway_connections_idle", "", static_cast<double>(s.idle.size()));
         f->add("billd_gateway_waiting", "", static_cast<double>(s.waiting.size()));
         f->add("billd_gateway_retries_scheduled", "", static_cast<double>(s.delayed.size()));
+        f->add("billd_gateway_log_rows_waiting", "", static_cast<double>(s.log_rows.size()));
+        f->add("billd_gateway_log_rows_dropped_total", "",
+               static_cast<double>(s.log_rows_dropped_total));
         add_mailbox_depth(*f, "gateway-client", self->mailbox().size());
         return figures_ptr{f};
       },

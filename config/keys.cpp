@@ -424,6 +424,11 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("gateway.callback_wait_ms", 60'000, 100, 86'400'000,
                        "After a 202, ask the gateway again when no callback came by then.",
                        BILLD_MS(s.gateway.callback_wait)));
+  k.push_back(uint_key("gateway.log_queue_max", d.gateway.log_queue_max, 1, 1'000'000,
+                       "Gateway log rows waiting while the previous ones are written (all that "
+                       "wait go in one statement); beyond it a row is dropped and counted in a "
+                       "warning: the log is best effort and never holds up the money path.",
+                       BILLD_FIELD(s.gateway.log_queue_max)));
   add_breaker_keys(k, "gateway.breaker", "Gateway breaker", d.gateway.breaker,
                    [](settings& s) -> breaker_settings& { return s.gateway.breaker; });
   // --- jobs ---

@@ -153,7 +153,8 @@ struct gateway_settings {
   std::uint32_t attempts = 3;       // per call, full jitter between them
   milliseconds retry_base{200};
   milliseconds retry_cap{2'000};
-  milliseconds callback_wait{60'000};  // after a 202: ask again if no callback came by then
+  milliseconds callback_wait{60'000};   // after a 202: ask again if no callback came by then
+  std::uint32_t log_queue_max = 4'096;  // gateway log rows waiting for their write; more: dropped
   breaker_settings breaker{
       20, 10, 50, 50, milliseconds{5'000}, milliseconds{10'000}, milliseconds{60'000}, 3};
 };

@@ -26,9 +26,9 @@ void insert_gateway_logs(pg_pipeline& out, const std::vector<gateway_log_entry>&
   out.add(stmt, rows.params());
 }
 
-void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e) {
+void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entry>& entries) {
   pg_pipeline statement;
-  insert_gateway_logs(statement, {e});
+  insert_gateway_logs(statement, entries);
   conn.run(statement);
 }
 

@@ -22,7 +22,8 @@ struct gateway_log_entry {
   std::string created_at;  // filled when read
 };
 
-void insert_gateway_log(pg_connection& conn, const gateway_log_entry& e);
+/// Writes rows in one statement, in the order given.
+void insert_gateway_logs(pg_connection& conn, const std::vector<gateway_log_entry>& entries);
 /// Many rows in one statement, in the order given, added to `out` to run with others in one
 /// round trip.
 void insert_gateway_logs(pg_pipeline& out, const std::vector<gateway_log_entry>& entries);

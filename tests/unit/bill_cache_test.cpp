@@ -6,42 +6,13 @@
 
 #include "actors/bill_cache.hpp"
 #include "caf/test/dsl.hpp"
+#include "tests/unit/holding_pool.hpp"
 
 using namespace billd;
+using namespace billd::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// A db-pool that holds every task until the test answers it (the tasks' bodies need a real
-/// connection, so an answer here is a failure outcome: what matters is how many loads ran).
-struct held_tasks {
-  std::vector<caf::typed_response_promise<db_outcome>> pending;
-};
-
-db_pool_actor::behavior_type holding_pool(db_pool_actor::pointer self,
-                                          std::shared_ptr<held_tasks> held) {
-  return {
-      [self, held](run_atom, db_task_ptr&) -> caf::result<db_outcome> {
-        auto rp = self->make_response_promise<db_outcome>();
-        held->pending.push_back(rp);
-        return rp;
-      },
-      [](stats_atom) {
-        return caf::result<std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>(
-            0u, 0u, 0u, std::uint64_t{0});
-      },
-      [](conns_atom) { return std::vector<caf::actor>{}; },
-      [](metrics_atom) { return figures_ptr{}; },
-      [](tick_atom, std::uint64_t) {},
-      // The test's "answer now": promises must be delivered from the actor that holds them.
-      [held](restart_atom, std::uint64_t) {
-        db_outcome failed;
-        failed.code = db_outcome_code::overloaded;
-        for (auto& rp : held->pending) rp.deliver(failed);
-        held->pending.clear();
-      },
-  };
-}
 
 struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<held_tasks> held = std::make_shared<held_tasks>();

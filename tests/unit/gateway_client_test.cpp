@@ -8,7 +8,9 @@
 #include "caf/test/dsl.hpp"
 #include "domain/crypto.hpp"
 #include "domain/signature.hpp"
+#include "tests/unit/holding_pool.hpp"
 
+#include <algorithm>
 #include <deque>
 
 using namespace billd;
@@ -54,6 +56,8 @@ gateway_conn_actor::behavior_type scripted_conn(gateway_conn_actor::pointer,
 
 struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<script> conn = std::make_shared<script>();
+  std::shared_ptr<test::held_tasks> db = std::make_shared<test::held_tasks>();
+  db_pool_actor pool;
   gateway_client_actor client;
 
   fixture() {
@@ -73,13 +77,46 @@ struct fixture : test_coordinator_fixture<> {
       return system.spawn(scripted_conn, s);
     };
     gc.unix_now = [] { return std::int64_t{1'764'000'000}; };
-    gc.db = make_slot<db_pool_actor>();  // no pool: gateway-log rows are skipped
+    pool = sys.spawn(test::holding_pool, db);  // gateway-log writes wait there
+    gc.db = make_slot<db_pool_actor>();
+    gc.db->set(pool);
+    gc.gateway.log_queue_max = 2;
     client = spawn_gateway_client(sys, gc);
     sched.run();
   }
 
   ~fixture() {
     caf::anon_send_exit(client, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  /// Gateway-log writes the client asked the pool for so far.
+  std::size_t log_writes() const {
+    return static_cast<std::size_t>(
+        std::count(db->names.begin(), db->names.end(), std::string{"gateway_log_insert"}));
+  }
+
+  /// A figure of the client's metrics now (-1 when it does not report it).
+  double figure(const std::string& family) {
+    auto out = std::make_shared<double>(-1);
+    auto c = client;
+    sys.spawn(
+        [out, c, family](caf::event_based_actor* caller, int) {
+          caller->request(c, caf::infinite, metrics_atom::value)
+              .then([out, family](const figures_ptr& f) {
+                for (const auto& v : f->values)
+                  if (v.family == family) *out = v.value;
+              });
+        },
+        0);
+    sched.run();
+    return *out;
+  }
+
+  /// Ends every database task the pool holds.
+  void answer_db() {
+    caf::anon_send(pool, restart_atom::value, std::uint64_t{0});
     sched.run();
   }
 
@@ -220,6 +257,26 @@ CAF_TEST(refusals_do_not_open_the_breaker_but_failures_do_and_it_recovers) {
   CAF_REQUIRE(probe->has_value());
   CAF_CHECK((*probe)->verdict == gateway_verdict::issued);
   CAF_CHECK_EQUAL(breaker(), "closed");
+}
+
+CAF_TEST(log_rows_of_exchanges_that_end_during_a_log_write_go_together_in_the_next) {
+  for (int i = 0; i < 4; ++i)
+    conn->answers.push_back(http(200, R"({"control_number":"99)" + std::to_string(i) + "\"}"));
+  ask("bil_1");
+  CAF_CHECK_EQUAL(log_writes(), 1u);  // the first row is being written
+  // Three more rows arrive meanwhile; gateway.log_queue_max (2 here) of them wait.
+  ask("bil_2");
+  ask("bil_3");
+  ask("bil_4");
+  CAF_CHECK_EQUAL(conn->seen.size(), 4u);
+  CAF_CHECK_EQUAL(log_writes(), 1u);
+  CAF_CHECK_EQUAL(figure("billd_gateway_log_rows_waiting"), 2.0);
+  CAF_CHECK_EQUAL(figure("billd_gateway_log_rows_dropped_total"), 1.0);
+  answer_db();
+  CAF_CHECK_EQUAL(log_writes(), 2u);  // the waiting rows, in one write
+  CAF_CHECK_EQUAL(figure("billd_gateway_log_rows_waiting"), 0.0);
+  answer_db();
+  CAF_CHECK_EQUAL(log_writes(), 2u);  // nothing left: the dropped row is not written later
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
