@@ -41,6 +41,8 @@ struct pending_payment {
 struct pending_answer {
   control_number_cmd cmd;
   caf::typed_response_promise<api_reply> rp;
+  std::chrono::steady_clock::time_point deadline;  // its asker's budget (billing db timeout)
+  bool alone = false;  // its batch failed for a reason of its rows: it goes in a batch of one
 };
 
 /// How a shard's batches of one kind went, for /metrics: mean batch size is members / batches.
@@ -426,8 +428,7 @@ void write_payment_batch(self_ptr self) {
       std::move(request_id), db_queueing::grouped_write({}));
 }
 
-/// A gateway answer recorded in its own transaction (with billing.answer_batch_max=1, or
-/// retried alone after its batch failed).
+/// A gateway answer recorded in its own transaction (with billing.answer_batch_max=1).
 caf::typed_response_promise<api_reply> run_answer(
     self_ptr self, control_number_cmd cmd,
     std::optional<caf::typed_response_promise<api_reply>> to = {}) {
@@ -444,14 +445,41 @@ caf::typed_response_promise<api_reply> run_answer(
       std::move(changed), std::move(to));
 }
 
+/// Answers, with a deadline failure, the waiting answers whose asker's budget has passed: the
+/// asker has given up on them (and retries its job), so they are not written.
+void drop_expired_answers(billing_shard_state& st) {
+  auto now = std::chrono::steady_clock::now();
+  std::deque<pending_answer> live;
+  for (auto& p : st.answers) {
+    if (p.deadline > now) {
+      live.push_back(std::move(p));
+      continue;
+    }
+    db_outcome late;
+    late.code = db_outcome_code::deadline_passed;
+    late.message = "waited past its deadline for an answer batch";
+    p.rp.deliver(reply_for_failure(late, true));
+  }
+  st.answers = std::move(live);
+}
+
 /// Takes the next batch of waiting answers: in arrival order, at most
-/// billing.answer_batch_max, one per bill (a second answer for a bill waits for the next).
+/// billing.answer_batch_max, one per bill (a later answer for a bill waits for the next
+/// batch, so each bill takes its answers in arrival order). Answers of a failed batch wait at
+/// the front and go one per batch.
 std::vector<pending_answer> take_answer_batch(billing_shard_state& st) {
   std::vector<pending_answer> batch;
+  if (st.answers.front().alone) {
+    batch.push_back(std::move(st.answers.front()));
+    st.answers.pop_front();
+    return batch;
+  }
   std::deque<pending_answer> rest;
   std::unordered_set<std::string> bills;
   for (auto& p : st.answers) {
-    if (batch.size() < st.cfg.answer_batch_max && bills.insert(p.cmd.bill_id).second)
+    // The bill is taken even by one that waits: what follows it for that bill waits too.
+    bool first = bills.insert(p.cmd.bill_id).second;
+    if (first && batch.size() < st.cfg.answer_batch_max)
       batch.push_back(std::move(p));
     else
       rest.push_back(std::move(p));
@@ -461,11 +489,16 @@ std::vector<pending_answer> take_answer_batch(billing_shard_state& st) {
 }
 
 /// Records the next batch of waiting gateway answers in one transaction and answers each. If
-/// it fails for a reason of its rows (not of the database), each is retried alone, so a bad
-/// one fails by itself.
+/// it fails for a reason of its rows (not of the database), its answers go back to the front
+/// of the queue to be recorded one per batch, so a bad one fails by itself and none is
+/// overtaken by a later answer for its bill. A batch is a transaction of its own, not a
+/// group-commit member: it locks many bills, in id order, and a group runs its members in the
+/// order of one key each.
 void write_answer_batch(self_ptr self) {
   auto& st = self->state;
-  if (st.answer_batches_in_flight >= st.cfg.answer_batches_in_flight || st.answers.empty()) return;
+  if (st.answer_batches_in_flight >= st.cfg.answer_batches_in_flight) return;
+  drop_expired_answers(st);
+  if (st.answers.empty()) return;
   auto batch = std::make_shared<std::vector<pending_answer>>(take_answer_batch(st));
   ++st.answer_batches_in_flight;
   ++st.answer_counts.batches;
@@ -473,17 +506,19 @@ void write_answer_batch(self_ptr self) {
   std::vector<gateway_answer> answers;
   std::vector<std::string> ids;
   answers.reserve(batch->size());
+  auto deadline = batch->front().deadline;
   for (const auto& p : *batch) {
     answers.push_back(answer_of(p.cmd));
     ids.push_back(p.cmd.bill_id);
+    deadline = std::min(deadline, p.deadline);
   }
-  // Its bills are locked in id order: the batch takes its place among grouped writes by the
-  // first of them.
-  auto lock_key = "bill:" + *std::min_element(ids.begin(), ids.end());
   auto changed = changing(self, std::move(ids));
   auto request_id = batch->front().cmd.request_id;
+  auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
   db_call<std::vector<answer_recorded>>(
-      self, st.db, "bill_control_number_batch", /*write=*/true, st.cfg.db_timeout,
+      self, st.db, "bill_control_number_batch", /*write=*/true,
+      std::max(budget, std::chrono::milliseconds{1}),
       [answers = std::move(answers)](pg_connection& c) {
         return in_transaction(c, [&] { return record_gateway_answers(c, answers); });
       },
@@ -491,14 +526,21 @@ void write_answer_batch(self_ptr self) {
                              std::optional<std::vector<answer_recorded>>&& results) {
         --self->state.answer_batches_in_flight;
         changed->invalidate();
+        std::vector<pending_answer> again;
+        std::size_t next = 0;  // answer_batch retries every member, in batch order
         answer_batch(*batch, outcome, results, answer_reply,
-                     [self](control_number_cmd&& cmd, caf::typed_response_promise<api_reply>& rp) {
-                       ++self->state.answer_counts.retried_alone;
-                       run_answer(self, std::move(cmd), rp);
+                     [&again, &next, &batch](control_number_cmd&& cmd,
+                                             caf::typed_response_promise<api_reply>& rp) {
+                       auto due = (*batch)[next++].deadline;
+                       again.push_back(pending_answer{std::move(cmd), rp, due, true});
                      });
+        self->state.answer_counts.retried_alone += again.size();
+        auto& queue = self->state.answers;
+        queue.insert(queue.begin(), std::make_move_iterator(again.begin()),
+                     std::make_move_iterator(again.end()));
         write_answer_batch(self);
       },
-      std::move(request_id), db_queueing::grouped_write(std::move(lock_key)));
+      std::move(request_id));
 }
 
 billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32_t index,
@@ -537,7 +579,8 @@ billing_shard_actor::behavior_type billing_shard_impl(self_ptr self, std::uint32
       [self](issue_atom, control_number_cmd& cmd) -> caf::result<api_reply> {
         if (self->state.cfg.answer_batch_max <= 1) return run_answer(self, std::move(cmd));
         auto rp = self->make_response_promise<api_reply>();
-        self->state.answers.push_back(pending_answer{std::move(cmd), rp});
+        auto deadline = std::chrono::steady_clock::now() + self->state.cfg.db_timeout;
+        self->state.answers.push_back(pending_answer{std::move(cmd), rp, deadline});
         write_answer_batch(self);
         return rp;
       },

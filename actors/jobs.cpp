@@ -147,8 +147,11 @@ void to_shard(self_ptr self, const leased_job& job, control_number_cmd cmd) {
   auto& shards = self->state.cfg.shards;
   auto shard = shards[shard_of(job.bill_id, static_cast<std::uint32_t>(shards.size()))]->get();
   if (!shard) return retry_later(self, job, milliseconds{0}, "billing shard restarting");
+  // The shard answers within db_timeout from now (a waiting answer past it is dropped and
+  // answered as late); the margin covers its mailbox and the pool's cancel of a late write,
+  // so the job is not given up while its answer may still commit.
   ask_within<api_reply>(
-      self, shard, self->state.cfg.db_timeout,
+      self, shard, self->state.cfg.db_timeout + std::chrono::seconds{2},
       [self, job](const api_reply& r) {
         if (r.kind == reply_kind::ok) {
           --self->state.running;  // the shard ended the job in its own transaction

@@ -305,7 +305,9 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("billing.answer_batches_in_flight", d.billing.answer_batches_in_flight, 1,
                        64,
                        "Answer batches one shard records at once; further answers wait for one "
-                       "to end and go in the next.",
+                       "to end and go in the next (answers of a failed batch go one per batch). "
+                       "An answer that waits longer than front.request_timeout_ms is not "
+                       "written: its job asks the gateway again later.",
                        BILLD_FIELD(s.billing.answer_batches_in_flight)));
   k.push_back(string_key("billing.currencies", d.billing.currencies, "CODE:EXP,... (EXP 0-4)",
                          "Accepted currencies and their ISO 4217 exponents.", false,

@@ -85,11 +85,12 @@ const pg_statement status_stmt{
     " WHERE id = $1 AND version = $2 RETURNING " BILL_COLUMNS};
 
 // Set-based updates reach each bill through its id's index and then its row's ctid: FOR
-// UPDATE in the LATERAL subquery keeps it a per-id probe, holds the ctid still and checks the
-// version on the row's latest version. Joined on id instead, a generic plan made while the
-// table was small (a fresh database) went on scanning the whole table as it grew, until the
-// next ANALYZE: 4.4 ms for 4 bills among 9 000. Nothing may stand beside the ctid in the outer
-// WHERE: an indexed condition there can again lead the planner to scan by it.
+// UPDATE in the LATERAL subquery keeps it a per-id probe. The caller must have locked the
+// bills earlier in the transaction (lock_bills, lock_bills_by_control_numbers): only then is
+// the ctid the probe returns the version the UPDATE's snapshot sees. Joined on id instead, a
+// generic plan made while the table was small (a fresh database) went on scanning the whole table
+// as it grew, until the next ANALYZE: 4.4 ms for 4 bills among 9 000. Nothing may stand beside the
+// ctid in the outer WHERE: an indexed condition there can again lead the planner to scan by it.
 #define BILLD_SQL_BILLS_BY_ID(columns, arrays)                                         \
   " FROM (SELECT x.*, b.ctid AS row_id FROM unnest(" arrays ") AS x(bill_id, " columns \
   ")  CROSS JOIN LATERAL (SELECT ctid FROM bills"                                      \

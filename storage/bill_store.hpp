@@ -71,8 +71,10 @@ std::optional<bill> set_bill_status(pg_connection& conn, const std::string& id,
 /// The "data" of a bill event: {"bill":{…}}.
 std::string bill_event_data(const bill& b);
 
-/// The bills of `ids` that exist, each locked until the transaction ends (in id order, so two
-/// writers locking overlapping sets cannot deadlock on them); one round trip.
+/// The bills of `ids` that exist, each locked until the transaction ends, in id order (two
+/// writers locking in id order cannot deadlock on each other; one locking in another order,
+/// like lock_bills_by_control_numbers, can, and PostgreSQL then fails one of them); one round
+/// trip.
 std::vector<bill> lock_bills(pg_connection& conn, std::vector<std::string> ids);
 
 /// What the gateway's answer changes on a bill still at `expected_version`: its control number
@@ -85,8 +87,8 @@ struct bill_gateway_update {
   std::optional<std::string> failure_reason;  // set when given
 };
 
-/// Applies the updates in one statement (ids distinct); the bill after each, in their order
-/// (nullopt where the version no longer matched).
+/// Applies the updates in one statement (ids distinct, bills locked by the caller); the bill
+/// after each, in their order (nullopt where the version no longer matched).
 std::vector<std::optional<bill>> set_bills_from_gateway(
     pg_connection& conn, const std::vector<bill_gateway_update>& updates);
 
@@ -107,8 +109,8 @@ struct bill_paid_update {
   bill_status status = bill_status::pending;
 };
 
-/// Applies the updates in one statement (ids distinct); the bill after each, in their order
-/// (nullopt where the version no longer matched).
+/// Applies the updates in one statement (ids distinct, bills locked by the caller); the bill
+/// after each, in their order (nullopt where the version no longer matched).
 std::vector<std::optional<bill>> set_bills_paid(pg_connection& conn,
                                                 const std::vector<bill_paid_update>& updates);
 

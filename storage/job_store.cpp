@@ -1,10 +1,16 @@
 #include "storage/job_store.hpp"
 
 #include "domain/ids.hpp"
-#include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
 
 namespace billd {
+namespace {
+
+const pg_statement finish_stmt{
+    "job_finish",
+    "UPDATE jobs SET status = $3, locked_until = NULL, updated_at = now()"
+    " WHERE id = $1 AND fence = $2 AND status IN ('running', 'waiting')"};
+}  // namespace
 
 std::vector<leased_job> lease_jobs(pg_connection& conn, const std::vector<std::string>& kinds,
                                    std::uint32_t limit, std::chrono::milliseconds lease) {
@@ -54,11 +60,7 @@ void enqueue_job(pg_connection& conn, const std::string& kind, const std::string
 
 bool finish_job(pg_connection& conn, const std::string& id, std::int64_t fence,
                 const std::string& status) {
-  static const pg_statement stmt{
-      "job_finish",
-      "UPDATE jobs SET status = $3, locked_until = NULL, updated_at = now()"
-      " WHERE id = $1 AND fence = $2 AND status IN ('running', 'waiting')"};
-  return conn.run(stmt, {id, std::to_string(fence), status}).affected() == 1;
+  return conn.run(finish_stmt, {id, std::to_string(fence), status}).affected() == 1;
 }
 
 bool reschedule_job(pg_connection& conn, const std::string& id, std::int64_t fence,
@@ -75,20 +77,10 @@ bool reschedule_job(pg_connection& conn, const std::string& id, std::int64_t fen
 }
 
 void finish_jobs(pg_pipeline& out, const std::vector<job_lease_ref>& jobs) {
-  static const pg_statement stmt{
-      "job_finish_many",
-      // Each job through its id's index, then its ctid (as bill_store's set-based updates do):
-      // joined on id, or with the status in the outer WHERE, a plan may read every job whose
-      // status the partial index jobs_kind_due covers.
-      "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = now()"
-      " FROM (SELECT j.ctid AS row_id FROM unnest($1::text[], $2::bigint[]) AS f(job_id, fence)"
-      "       CROSS JOIN LATERAL (SELECT ctid FROM jobs WHERE id = f.job_id AND fence = f.fence"
-      "        AND status IN ('running', 'waiting') FOR UPDATE) j) u"
-      " WHERE jobs.ctid = u.row_id"};
-  pg_columns<2> rows;
-  rows.reserve(jobs.size());
-  for (const auto& j : jobs) rows.add_row({j.id, std::to_string(j.fence)});
-  out.add(stmt, rows.params());
+  // One statement per job (pipelined, so still one round trip): each waits for a concurrent
+  // writer of its row and then checks the fence on the row's latest version. A set-based
+  // UPDATE joined to the ids would have to lock the rows first to do the same.
+  for (const auto& j : jobs) out.add(finish_stmt, {j.id, std::to_string(j.fence), "done"});
 }
 
 void finish_control_number_job(pg_pipeline& out, const std::string& bill_id) {

@@ -55,7 +55,7 @@ struct job_lease_ref {
   std::int64_t fence = 0;
 };
 
-/// finish_job (status done) for many jobs in one statement, added to `out`; a job whose lease
+/// finish_job (status done) for many jobs, added to `out` (one round trip); a job whose lease
 /// was lost is left alone.
 void finish_jobs(pg_pipeline& out, const std::vector<job_lease_ref>& jobs);
 

@@ -87,9 +87,11 @@ struct fixture : migrated_database {
 CAF_TEST_FIXTURE_SCOPE(gateway_answer_store_tests, fixture)
 
 CAF_TEST(every_kind_of_answer_in_one_batch_gets_its_own_outcome_and_writes) {
-  auto ids = make_bills(6);
+  auto ids = make_bills(8);
   // 0: issued. 1: refused. 2: already has this number. 3: has another number.
-  // 4: cancelled while the gateway worked. 5: a callback (no job).
+  // 4: cancelled while the gateway worked. 5: a callback (no job). 6: a refusing callback.
+  // 7: a callback with another number than the bill's.
+  conn.exec("UPDATE bills SET control_number = 'CN-7', status = 'issued' WHERE id = $1", {ids[7]});
   conn.exec("UPDATE bills SET control_number = 'CN-2', status = 'issued' WHERE id = $1", {ids[2]});
   conn.exec("UPDATE bills SET control_number = 'CN-3', status = 'issued' WHERE id = $1", {ids[3]});
   conn.exec("UPDATE bills SET status = 'cancelled' WHERE id = $1", {ids[4]});
@@ -104,6 +106,14 @@ CAF_TEST(every_kind_of_answer_in_one_batch_gets_its_own_outcome_and_writes) {
   callback.bill_id = ids[5];
   callback.control_number = "CN-5";
   answers.push_back(callback);
+  gateway_answer refusing_callback;
+  refusing_callback.bill_id = ids[6];
+  refusing_callback.failure = "no such payer";
+  answers.push_back(refusing_callback);
+  gateway_answer contradicting_callback;
+  contradicting_callback.bill_id = ids[7];
+  contradicting_callback.control_number = "CN-other";
+  answers.push_back(contradicting_callback);
   gateway_answer unknown;
   unknown.bill_id = "bil_nonexistent";
   unknown.control_number = "CN-x";
@@ -119,17 +129,26 @@ CAF_TEST(every_kind_of_answer_in_one_batch_gets_its_own_outcome_and_writes) {
   CAF_CHECK_EQUAL(out[3].number_held.value_or(""), "CN-3");
   CAF_CHECK(out[4].what == kind::recorded);
   CAF_CHECK(out[5].what == kind::recorded);
-  CAF_CHECK(out[6].what == kind::unknown_bill);
+  CAF_CHECK(out[6].what == kind::recorded);
+  CAF_CHECK(out[7].what == kind::conflict);
+  CAF_CHECK(out[8].what == kind::unknown_bill);
 
   CAF_CHECK_EQUAL(bill_field(ids[0], "status") + " " + bill_field(ids[0], "control_number"),
                   "issued CN-0");
   CAF_CHECK_EQUAL(bill_field(ids[0], "version"), "2");
   CAF_CHECK_EQUAL(audit_actions(ids[0]), "create,control_number");
+  CAF_CHECK_EQUAL(
+      scalar("SELECT changes::text FROM audit_log WHERE entity_id = $1 AND action = "
+             "'control_number'",
+             {ids[0]}),
+      R"({"status": {"after": "issued", "before": "pending"}, "control_number": {"after": )"
+      R"("CN-0", "before": null}})");
   CAF_CHECK_EQUAL(events(ids[0]), "bill.issued");
   CAF_CHECK_EQUAL(job_status(ids[0]), "done");
 
   CAF_CHECK_EQUAL(bill_field(ids[1], "status") + " " + bill_field(ids[1], "failure_reason"),
                   "failed payer blocked");
+  CAF_CHECK_EQUAL(bill_field(ids[1], "control_number"), "NULL");
   CAF_CHECK_EQUAL(audit_actions(ids[1]), "create,fail");
   CAF_CHECK_EQUAL(events(ids[1]), "bill.failed");
   CAF_CHECK_EQUAL(job_status(ids[1]), "done");
@@ -149,6 +168,7 @@ CAF_TEST(every_kind_of_answer_in_one_batch_gets_its_own_outcome_and_writes) {
                   "cancelled CN-4");
   CAF_CHECK_EQUAL(audit_actions(ids[4]), "create,control_number");
   CAF_CHECK_EQUAL(events(ids[4]), "NULL");
+  CAF_CHECK_EQUAL(job_status(ids[4]), "done");
   CAF_CHECK_EQUAL(job_status(ids[4], "withdrawal"), "queued");
   CAF_CHECK_EQUAL(
       scalar("SELECT payload->>'control_number' FROM jobs WHERE bill_id = $1 AND kind = "
@@ -165,6 +185,17 @@ CAF_TEST(every_kind_of_answer_in_one_batch_gets_its_own_outcome_and_writes) {
           "SELECT req_type || ' ' || status || ' ' || detail FROM gateway_log WHERE bill_id = $1",
           {ids[5]}),
       "callback issued CN-5");
+  CAF_CHECK_EQUAL(bill_field(ids[6], "status"), "failed");
+  CAF_CHECK_EQUAL(job_status(ids[6]), "done");
+  CAF_CHECK_EQUAL(
+      scalar(
+          "SELECT req_type || ' ' || status || ' ' || detail FROM gateway_log WHERE bill_id = $1",
+          {ids[6]}),
+      "callback refused no such payer");
+  // A contradicting callback writes nothing: no log row, and the job is left alone.
+  CAF_CHECK_EQUAL(scalar("SELECT count(*) FROM gateway_log WHERE bill_id = $1", {ids[7]}), "0");
+  CAF_CHECK_EQUAL(job_status(ids[7]), "queued");
+  CAF_CHECK_EQUAL(audit_actions(ids[7]), "create");
 }
 
 CAF_TEST(a_lost_lease_leaves_the_job_to_its_new_holder) {
@@ -184,6 +215,9 @@ CAF_TEST(the_batch_reads_only_the_rows_it_touches_after_the_tables_grew) {
   // statement's generic plan is made while the tables are small, as on a fresh database, and
   // then they grow a hundredfold.
   conn.exec("SET plan_cache_mode = force_generic_plan");
+  // An ANALYZE would replace the cached plans: autovacuum must not run one meanwhile.
+  conn.exec("ALTER TABLE bills SET (autovacuum_enabled = false)");
+  conn.exec("ALTER TABLE jobs SET (autovacuum_enabled = false)");
   for (const auto& id : make_bills(6, "bil_settle")) {
     auto one = leased_answer(id);
     one.control_number = "CN-" + id;
