@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/db_call.hpp"
+#include "actors/seal_watermarks.hpp"
 #include "log/module_log.hpp"
 #include "storage/audit_store.hpp"
 #include "storage/bill_store.hpp"
@@ -15,6 +16,7 @@ struct maintenance_state {
   static inline const char* name = "maintenance";
   maintenance_config cfg;
   bool sealing = false;
+  seal_watermarks marks;  // ids drawn by time: what may be sealed
   bool expiring = false;
   bool discarding = false;
 };
@@ -48,9 +50,30 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
       [self](seal_atom) {
         auto& st = self->state;
         self->delayed_send(self, st.cfg.audit.seal_interval, seal_atom::value);
-        auto settle = static_cast<int>(st.cfg.audit.seal_after.count());
-        round(self, st.sealing, "audit_seal",
-              [settle](pg_connection& c) { return seal_audit(c, settle); });
+        if (st.sealing || !st.cfg.schema_ready->load()) return;
+        auto bound = st.marks.sealable(seal_watermarks::clock::now(), st.cfg.audit.seal_after);
+        st.sealing = true;
+        // One round trip for both: seal what has settled, note how far ids have been drawn.
+        db_call<std::pair<std::int64_t, std::int64_t>>(
+            self, st.cfg.db, "audit_seal", true, st.cfg.round_timeout,
+            [bound](pg_connection& c) {
+              auto drawn = audit_ids_drawn(c);
+              return std::pair{bound ? seal_audit(c, *bound) : std::int64_t{0}, drawn};
+            },
+            [self](const db_outcome& o,
+                   std::optional<std::pair<std::int64_t, std::int64_t>>&& done) {
+              auto& state = self->state;
+              state.sealing = false;
+              if (!done) {
+                logger_of(log_module::jobs)
+                    .warn("audit_seal did not run ({}); the next tick retries", o.message);
+                return;
+              }
+              // Noted when the answer is here, after the read: never earlier than it was.
+              state.marks.note(seal_watermarks::clock::now(), done->second);
+              if (done->first > 0)
+                logger_of(log_module::jobs).info("audit_seal: {} row(s)", done->first);
+            });
       },
       [self](expire_atom) {
         auto& st = self->state;

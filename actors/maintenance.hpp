@@ -1,7 +1,8 @@
 #pragma once
 // maintenance: periodic housekeeping off the request path.
-// - seals new audit rows under a global checkpoint every audit.seal_interval_ms (rows older
-//   than audit.seal_after_s), so rewriting history needs more than one entity's chain;
+// - seals new audit rows under a global checkpoint every audit.seal_interval_ms (the rows whose
+//   ids were drawn more than audit.seal_after_s ago: actors/seal_watermarks), so rewriting
+//   history needs more than one entity's chain;
 // - expires unpaid bills whose due date has passed, every maintenance.expiry_interval_ms, in
 //   batches of maintenance.expiry_batch (audited; their control numbers are withdrawn);
 // - on the same tick, deletes staged CSV uploads older than twice http.import_timeout_ms (left

@@ -508,9 +508,11 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("audit.seal_interval_ms", 5'000, 100, 3'600'000,
                        "How often a global checkpoint seals new audit rows.",
                        BILLD_MS(s.audit.seal_interval)));
-  k.push_back(uint_key("audit.seal_after_s", 30, 0, 86'400,
-                       "Audit rows are sealed once this old (longer than any transaction runs).",
-                       BILLD_SECONDS(s.audit.seal_after)));
+  k.push_back(
+      uint_key("audit.seal_after_s", 30, 0, 86'400,
+               "Audit rows are sealed once their ids were drawn this long ago (longer than any "
+               "transaction runs, so every one of them has committed or rolled back).",
+               BILLD_SECONDS(s.audit.seal_after)));
   // --- maintenance ---
   k.push_back(uint_key("maintenance.expiry_interval_ms", 60'000, 100, 86'400'000,
                        "How often unpaid bills past their due date are marked expired.",

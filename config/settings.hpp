@@ -201,7 +201,7 @@ struct alert_settings {
 /// The audit log's global checkpoints.
 struct audit_settings {
   milliseconds seal_interval{5'000};
-  std::chrono::seconds seal_after{30};  // rows younger than this wait for the next checkpoint
+  std::chrono::seconds seal_after{30};  // ids drawn more recently wait for the next checkpoint
 };
 
 /// What `billd cleanup` keeps.

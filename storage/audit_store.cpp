@@ -77,24 +77,38 @@ void record_audit(pg_connection& conn, const std::string& entity_type, const std
   conn.run(statements);
 }
 
-std::int64_t seal_audit(pg_connection& conn, int settle_s) {
-  // Rows are sealed only once older than any transaction can stay open, so a row committed
-  // late with a smaller id never falls between two checkpoints.
+std::int64_t audit_ids_drawn(pg_connection& conn) {
+  // The sequence's own row: every id handed out so far, by any session, committed or not
+  // (its cache is 1, so no session holds ids drawn ahead).
+  static const pg_statement stmt{
+      "audit_ids_drawn",
+      "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM audit_log_id_seq"};
+  return conn.run(stmt, {}).int64(0, 0);
+}
+
+std::int64_t seal_audit(pg_connection& conn, std::int64_t up_to_id) {
+  static const pg_statement lock_stmt{
+      "audit_seal_lock", "SELECT pg_advisory_xact_lock(hashtextextended('audit:seal', 0))"};
+  // Reads only the rows it seals: the id range after the newest checkpoint, through the
+  // primary key.
   static const pg_statement stmt{
       "audit_seal",
-      "WITH last AS (SELECT coalesce(max(last_id), 0) AS id,"
-      "                     (SELECT hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1) AS hash"
-      "              FROM audit_checkpoints),"
+      "WITH last AS (SELECT coalesce((SELECT last_id FROM audit_checkpoints"
+      "                               ORDER BY id DESC LIMIT 1), 0) AS id,"
+      "                     (SELECT hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1) AS hash),"
       " fresh AS (SELECT a.id, a.hash FROM audit_log a, last"
-      "           WHERE a.id > last.id AND a.at < now() - ($1::int * interval '1 second')),"
+      "           WHERE a.id > last.id AND a.id <= $1::bigint),"
       " agg AS (SELECT min(id) AS first_id, max(id) AS last_id, count(*) AS n,"
       "                string_agg(hash, ''::bytea ORDER BY id) AS hashes FROM fresh)"
       " INSERT INTO audit_checkpoints (first_id, last_id, rows, hash)"
       " SELECT agg.first_id, agg.last_id, agg.n,"
       "        sha256(coalesce(last.hash, ''::bytea) || agg.hashes)"
       " FROM agg, last WHERE agg.n > 0 RETURNING rows"};
-  auto rows = conn.run(stmt, {std::to_string(settle_s)});
-  return rows.empty() ? 0 : rows.int64(0, 0);
+  return in_transaction(conn, [&] {
+    conn.run(lock_stmt, {});
+    auto rows = conn.run(stmt, {std::to_string(up_to_id)});
+    return rows.empty() ? std::int64_t{0} : rows.int64(0, 0);
+  });
 }
 
 audit_verdict verify_audit(pg_connection& conn) {

@@ -54,8 +54,13 @@ void record_audits(pg_pipeline& out, const std::vector<audit_entry>& entries);
   ")"                                                                                            \
   " FROM (SELECT date_trunc('microseconds', now()) AS at) t" from
 
-/// Seals rows older than `settle_s` seconds not yet in a checkpoint; the number sealed.
-std::int64_t seal_audit(pg_connection& conn, int settle_s);
+/// The highest audit row id drawn so far, committed or not (0 before the first).
+std::int64_t audit_ids_drawn(pg_connection& conn);
+
+/// Seals the rows not yet in a checkpoint with ids up to `up_to_id` under a new checkpoint, in
+/// a transaction of its own (sealers of several nodes take turns); the number sealed. Every id
+/// up to `up_to_id` must belong to a transaction that has ended (actors/seal_watermarks).
+std::int64_t seal_audit(pg_connection& conn, std::int64_t up_to_id);
 
 /// The first broken link, if any.
 struct audit_break {
