@@ -53,15 +53,15 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
         if (st.sealing || !st.cfg.schema_ready->load()) return;
         auto bound = st.marks.sealable(seal_watermarks::clock::now(), st.cfg.audit.seal_after);
         st.sealing = true;
-        // One round trip for both: seal what has settled, note how far ids have been drawn.
-        db_call<std::pair<std::int64_t, std::int64_t>>(
+        // Seal what has settled, then note how far ids have been drawn now.
+        using sealed_and_drawn = std::pair<std::int64_t, audit_draw_mark>;
+        db_call<sealed_and_drawn>(
             self, st.cfg.db, "audit_seal", true, st.cfg.round_timeout,
             [bound](pg_connection& c) {
-              auto drawn = audit_ids_drawn(c);
-              return std::pair{bound ? seal_audit(c, *bound) : std::int64_t{0}, drawn};
+              auto sealed = bound ? seal_audit(c, *bound) : std::int64_t{0};
+              return sealed_and_drawn{sealed, audit_ids_drawn(c)};
             },
-            [self](const db_outcome& o,
-                   std::optional<std::pair<std::int64_t, std::int64_t>>&& done) {
+            [self](const db_outcome& o, std::optional<sealed_and_drawn>&& done) {
               auto& state = self->state;
               state.sealing = false;
               if (!done) {
@@ -69,8 +69,13 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
                     .warn("audit_seal did not run ({}); the next tick retries", o.message);
                 return;
               }
+              if (done->second.per_session)
+                logger_of(log_module::jobs)
+                    .error(
+                        "audit_seal: audit_log_id_seq caches ids per session (CACHE > 1), so "
+                        "no id bound is safe; nothing is sealed until it is set back to 1");
               // Noted when the answer is here, after the read: never earlier than it was.
-              state.marks.note(seal_watermarks::clock::now(), done->second);
+              state.marks.note(seal_watermarks::clock::now(), std::move(done->second));
               if (done->first > 0)
                 logger_of(log_module::jobs).info("audit_seal: {} row(s)", done->first);
             });

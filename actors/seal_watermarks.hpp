@@ -5,12 +5,15 @@
 // row and left a smaller id of a younger transaction outside its checkpoint's count, and the
 // chain failed verification under load. What bounds an uncommitted row is when its id was
 // drawn: each round notes the highest audit id drawn so far, and once a note is older than
-// any transaction can stay open, every id up to it belongs to a transaction that has ended.
+// any transaction can stay open, every id up to it belongs to a transaction that has ended
+// (the seal checks that no transaction that began before the note is still open, too).
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <optional>
+
+#include "storage/audit_store.hpp"
 
 namespace billd {
 
@@ -18,19 +21,20 @@ class seal_watermarks {
  public:
   using clock = std::chrono::steady_clock;
 
-  /// `id` was the highest audit id drawn at `at` (read before `at`).
-  void note(clock::time_point at, std::int64_t id);
+  /// `drawn` was read before `at`. A note lower than the one before (the database was restored
+  /// or failed over to a standby that lagged) makes the earlier ones void.
+  void note(clock::time_point at, audit_draw_mark drawn);
 
-  /// The highest noted id whose note is at least `settle` old at `now`, or nullopt when no
-  /// note is that old yet. Keeps at most that note and the ones younger than `settle`.
-  std::optional<std::int64_t> sealable(clock::time_point now, clock::duration settle);
+  /// The newest note at least `settle` old at `now`, or nullopt when no note is that old yet.
+  /// Keeps at most that note and the ones younger than `settle`.
+  std::optional<audit_draw_mark> sealable(clock::time_point now, clock::duration settle);
 
   std::size_t size() const { return notes_.size(); }
 
  private:
   struct mark {
     clock::time_point at;
-    std::int64_t id;
+    audit_draw_mark drawn;
   };
   std::deque<mark> notes_;  // oldest first
 };

@@ -77,20 +77,28 @@ void record_audit(pg_connection& conn, const std::string& entity_type, const std
   conn.run(statements);
 }
 
-std::int64_t audit_ids_drawn(pg_connection& conn) {
-  // The sequence's own row: every id handed out so far, by any session, committed or not
-  // (its cache is 1, so no session holds ids drawn ahead).
+audit_draw_mark audit_ids_drawn(pg_connection& conn) {
+  // pg_sequence_last_value reads the sequence under its buffer lock (a plain SELECT from the
+  // sequence may see the value nextval logs ahead); the clock is read after it (OFFSET 0
+  // keeps the subquery first).
   static const pg_statement stmt{
       "audit_ids_drawn",
-      "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM audit_log_id_seq"};
-  return conn.run(stmt, {}).int64(0, 0);
+      "SELECT coalesce(s.v, 0), clock_timestamp()::text,"
+      " coalesce((SELECT cache_size > 1 FROM pg_sequences"
+      "           WHERE schemaname = current_schema() AND sequencename = 'audit_log_id_seq'),"
+      "          false)"
+      " FROM (SELECT pg_sequence_last_value('audit_log_id_seq'::regclass) AS v OFFSET 0) s"};
+  auto rows = conn.run(stmt, {});
+  return {rows.int64(0, 0), rows.str(0, 1), rows.boolean(0, 2)};
 }
 
-std::int64_t seal_audit(pg_connection& conn, std::int64_t up_to_id) {
+std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to) {
   static const pg_statement lock_stmt{
       "audit_seal_lock", "SELECT pg_advisory_xact_lock(hashtextextended('audit:seal', 0))"};
-  // Reads only the rows it seals: the id range after the newest checkpoint, through the
-  // primary key.
+  // Reads the id range after the newest checkpoint up to the bound. A client's transaction that
+  // began before the bound was read may hold a smaller id that is not committed yet: then
+  // nothing is sealed, and a later round tries again (autovacuum and other server processes
+  // draw no audit ids).
   static const pg_statement stmt{
       "audit_seal",
       "WITH last AS (SELECT coalesce((SELECT last_id FROM audit_checkpoints"
@@ -103,10 +111,18 @@ std::int64_t seal_audit(pg_connection& conn, std::int64_t up_to_id) {
       " INSERT INTO audit_checkpoints (first_id, last_id, rows, hash)"
       " SELECT agg.first_id, agg.last_id, agg.n,"
       "        sha256(coalesce(last.hash, ''::bytea) || agg.hashes)"
-      " FROM agg, last WHERE agg.n > 0 RETURNING rows"};
+      " FROM agg, last WHERE agg.n > 0"
+      " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+      "                 AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+      "                 AND xact_start <= $2::timestamptz)"
+      " RETURNING rows"};
+  if (up_to.per_session) return 0;
   return in_transaction(conn, [&] {
+    // Read committed whatever the server's default: the INSERT's snapshot must be taken after
+    // the lock, so it sees the checkpoint of a sealer that held it before.
+    conn.exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     conn.run(lock_stmt, {});
-    auto rows = conn.run(stmt, {std::to_string(up_to_id)});
+    auto rows = conn.run(stmt, {std::to_string(up_to.id), up_to.read_at});
     return rows.empty() ? std::int64_t{0} : rows.int64(0, 0);
   });
 }

@@ -54,13 +54,19 @@ void record_audits(pg_pipeline& out, const std::vector<audit_entry>& entries);
   ")"                                                                                            \
   " FROM (SELECT date_trunc('microseconds', now()) AS at) t" from
 
-/// The highest audit row id drawn so far, committed or not (0 before the first).
-std::int64_t audit_ids_drawn(pg_connection& conn);
+/// How far audit row ids had been drawn, committed or not, at one moment.
+struct audit_draw_mark {
+  std::int64_t id = 0;       ///< the highest id drawn (0 before the first)
+  std::string read_at;       ///< the server's clock just after reading it (timestamptz text)
+  bool per_session = false;  ///< the sequence caches ids per session: smaller ids may come later
+};
+audit_draw_mark audit_ids_drawn(pg_connection& conn);
 
-/// Seals the rows not yet in a checkpoint with ids up to `up_to_id` under a new checkpoint, in
-/// a transaction of its own (sealers of several nodes take turns); the number sealed. Every id
-/// up to `up_to_id` must belong to a transaction that has ended (actors/seal_watermarks).
-std::int64_t seal_audit(pg_connection& conn, std::int64_t up_to_id);
+/// Seals the rows not yet in a checkpoint with ids up to `up_to.id` under a new checkpoint,
+/// in a transaction of its own (sealers of several nodes take turns); the number sealed.
+/// Nothing is sealed (0) while a transaction of this database that began before
+/// `up_to.read_at` is still open: it may hold a smaller id, not yet committed.
+std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to);
 
 /// The first broken link, if any.
 struct audit_break {

@@ -31,7 +31,8 @@ struct fixture : migrated_database {
 CAF_TEST_FIXTURE_SCOPE(audit_seal_tests, fixture)
 
 CAF_TEST(a_younger_transactions_smaller_id_is_sealed_with_the_older_ones_larger_id) {
-  // The older transaction starts first (its rows' `at`) but draws its id last.
+  // The older transaction starts first (its rows' `at`) but draws its id last: the checkpoint
+  // goes by ids (the old sealer went by `at` and needed a cutoff between the two to break).
   other.begin();
   other.exec("SELECT 1");  // BEGIN travels with the first statement: the transaction starts here
   std::this_thread::sleep_for(20ms);
@@ -51,20 +52,27 @@ CAF_TEST(a_younger_transactions_smaller_id_is_sealed_with_the_older_ones_larger_
   CAF_CHECK_EQUAL(verdict.checkpoints, 1);
 }
 
-CAF_TEST(an_open_transactions_row_waits_for_a_later_checkpoint) {
+CAF_TEST(rows_past_the_bound_and_the_bound_of_an_open_transaction_wait) {
   conn.begin();
   audit(conn, "bil_1");
   conn.commit();
-  auto first_bound = audit_ids_drawn(conn);
+  auto before_open = audit_ids_drawn(conn);  // id 1, read before `other` began
   other.begin();
-  audit(other, "bil_open");  // drawn, not committed
-  CAF_CHECK_EQUAL(seal_audit(conn, first_bound), 1);
-  CAF_CHECK_EQUAL(seal_audit(conn, first_bound), 0);  // nothing new up to that bound
+  audit(other, "bil_open");  // id 2: drawn, not committed
+  conn.begin();
+  audit(conn, "bil_3");  // id 3: committed
+  conn.commit();
+  auto with_open = audit_ids_drawn(conn);
+  CAF_CHECK_EQUAL(with_open.id, 3);
+  // Up to id 1 only, though id 3 is committed and visible.
+  CAF_CHECK_EQUAL(seal_audit(conn, before_open), 1);
+  // `other` began before this bound was read and is still open: nothing is sealed.
+  CAF_CHECK_EQUAL(seal_audit(conn, with_open), 0);
   other.commit();
-  CAF_CHECK_EQUAL(seal_audit(conn, audit_ids_drawn(conn)), 1);
+  CAF_CHECK_EQUAL(seal_audit(conn, with_open), 2);
   auto verdict = verify_audit(conn);
   CAF_CHECK(!verdict.broken);
-  CAF_CHECK_EQUAL(verdict.rows, 2);
+  CAF_CHECK_EQUAL(verdict.rows, 3);
   CAF_CHECK_EQUAL(verdict.checkpoints, 2);
 }
 
@@ -97,4 +105,8 @@ CAF_TEST(checkpoints_sealed_while_bills_are_created_concurrently_verify) {
   if (verdict.broken) CAF_MESSAGE(verdict.broken->where << ": " << verdict.broken->why);
   CAF_CHECK_GREATER(verdict.checkpoints, 1);
   CAF_CHECK_GREATER(created.load(), 100);
+  // Sealing caught up: the newest checkpoint ends at the last row.
+  auto ends = check.exec(
+      "SELECT (SELECT max(last_id) FROM audit_checkpoints) = (SELECT max(id) FROM audit_log)");
+  CAF_CHECK(ends.boolean(0, 0));
 }
