@@ -57,8 +57,8 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
         using sealed_and_drawn = std::pair<std::int64_t, audit_draw_mark>;
         db_call<sealed_and_drawn>(
             self, st.cfg.db, "audit_seal", true, st.cfg.round_timeout,
-            [bound](pg_connection& c) {
-              auto sealed = bound ? seal_audit(c, *bound) : std::int64_t{0};
+            [bound, ids_max = st.cfg.audit.seal_ids_max](pg_connection& c) {
+              auto sealed = bound ? seal_audit(c, *bound, ids_max) : std::int64_t{0};
               return sealed_and_drawn{sealed, audit_ids_drawn(c)};
             },
             [self](const db_outcome& o, std::optional<sealed_and_drawn>&& done) {

@@ -513,6 +513,11 @@ std::vector<config_key> make_keys() {
                "Audit rows are sealed once their ids were drawn this long ago (longer than any "
                "transaction runs, so every one of them has committed or rolled back).",
                BILLD_SECONDS(s.audit.seal_after)));
+  k.push_back(uint_key("audit.seal_ids_max", d.audit.seal_ids_max, 1'000, 100'000'000,
+                       "Audit ids one checkpoint covers at most: a backlog (a bulk load, a long "
+                       "pause) is sealed over several rounds instead of by one statement that "
+                       "db.statement_timeout_ms would end every time.",
+                       BILLD_FIELD(s.audit.seal_ids_max)));
   // --- maintenance ---
   k.push_back(uint_key("maintenance.expiry_interval_ms", 60'000, 100, 86'400'000,
                        "How often unpaid bills past their due date are marked expired.",

@@ -201,7 +201,8 @@ struct alert_settings {
 /// The audit log's global checkpoints.
 struct audit_settings {
   milliseconds seal_interval{5'000};
-  std::chrono::seconds seal_after{30};  // ids drawn more recently wait for the next checkpoint
+  std::chrono::seconds seal_after{30};   // ids drawn more recently wait for the next checkpoint
+  std::uint32_t seal_ids_max = 200'000;  // ids one checkpoint covers at most (a backlog: several)
 };
 
 /// What `billd cleanup` keeps.

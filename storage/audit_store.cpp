@@ -92,7 +92,7 @@ audit_draw_mark audit_ids_drawn(pg_connection& conn) {
   return {rows.int64(0, 0), rows.str(0, 1), rows.boolean(0, 2)};
 }
 
-std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to) {
+std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to, std::int64_t ids_max) {
   static const pg_statement lock_stmt{
       "audit_seal_lock", "SELECT pg_advisory_xact_lock(hashtextextended('audit:seal', 0))"};
   // Reads the id range after the newest checkpoint up to the bound. A client's transaction that
@@ -105,7 +105,7 @@ std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to) {
       "                               ORDER BY id DESC LIMIT 1), 0) AS id,"
       "                     (SELECT hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1) AS hash),"
       " fresh AS (SELECT a.id, a.hash FROM audit_log a, last"
-      "           WHERE a.id > last.id AND a.id <= $1::bigint),"
+      "           WHERE a.id > last.id AND a.id <= least($1::bigint, last.id + $3::bigint)),"
       " agg AS (SELECT min(id) AS first_id, max(id) AS last_id, count(*) AS n,"
       "                string_agg(hash, ''::bytea ORDER BY id) AS hashes FROM fresh)"
       " INSERT INTO audit_checkpoints (first_id, last_id, rows, hash)"
@@ -122,7 +122,7 @@ std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to) {
     // the lock, so it sees the checkpoint of a sealer that held it before.
     conn.exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     conn.run(lock_stmt, {});
-    auto rows = conn.run(stmt, {std::to_string(up_to.id), up_to.read_at});
+    auto rows = conn.run(stmt, {std::to_string(up_to.id), up_to.read_at, std::to_string(ids_max)});
     return rows.empty() ? std::int64_t{0} : rows.int64(0, 0);
   });
 }

@@ -62,11 +62,13 @@ struct audit_draw_mark {
 };
 audit_draw_mark audit_ids_drawn(pg_connection& conn);
 
-/// Seals the rows not yet in a checkpoint with ids up to `up_to.id` under a new checkpoint,
-/// in a transaction of its own (sealers of several nodes take turns); the number sealed.
+/// Seals the rows not yet in a checkpoint with ids up to `up_to.id`, at most `ids_max` ids past
+/// the last checkpoint, under a new checkpoint, in a transaction of its own (sealers of several
+/// nodes take turns); the number sealed.
 /// Nothing is sealed (0) while a transaction of this database that began before
 /// `up_to.read_at` is still open: it may hold a smaller id, not yet committed.
-std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to);
+std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to,
+                        std::int64_t ids_max = 200'000);
 
 /// The first broken link, if any.
 struct audit_break {

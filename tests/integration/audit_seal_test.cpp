@@ -76,6 +76,22 @@ CAF_TEST(rows_past_the_bound_and_the_bound_of_an_open_transaction_wait) {
   CAF_CHECK_EQUAL(verdict.checkpoints, 2);
 }
 
+CAF_TEST(a_backlog_is_sealed_over_several_checkpoints_of_at_most_ids_max) {
+  conn.exec(
+      "INSERT INTO audit_log (entity_type, entity_id, action, actor, at, changes, prev_hash, hash)"
+      " SELECT 'bill', 'bil_' || n, 'create', 'usr_X', now(), '{}', NULL,"
+      "        audit_row_hash(NULL, 'bill', 'bil_' || n, 'create', 'usr_X', now(), '{}')"
+      " FROM generate_series(1, 2500) n");
+  auto bound = audit_ids_drawn(conn);
+  CAF_CHECK_EQUAL(seal_audit(conn, bound, 1000), 1000);
+  CAF_CHECK_EQUAL(seal_audit(conn, bound, 1000), 1000);
+  CAF_CHECK_EQUAL(seal_audit(conn, bound, 1000), 500);
+  CAF_CHECK_EQUAL(seal_audit(conn, bound, 1000), 0);
+  auto verdict = verify_audit(conn);
+  CAF_CHECK(!verdict.broken);
+  CAF_CHECK_EQUAL(verdict.checkpoints, 3);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
 
 // Sealing by the rows' `at` broke this: with 64 connections creating bills, the first
