@@ -2,6 +2,8 @@
 
 #include <caf/all.hpp>
 
+#include <optional>
+
 #include "actors/db_call.hpp"
 #include "actors/seal_watermarks.hpp"
 #include "log/module_log.hpp"
@@ -17,11 +19,42 @@ struct maintenance_state {
   maintenance_config cfg;
   bool sealing = false;
   seal_watermarks marks;  // ids drawn by time: what may be sealed
+  // Since when an open transaction has kept the seal from its bound (warned about once a
+  // minute has passed).
+  std::optional<seal_watermarks::clock::time_point> held_since;
+  bool held_warned = false;
   bool expiring = false;
   bool discarding = false;
 };
 
 using self_ptr = maintenance_actor::stateful_pointer<maintenance_state>;
+
+/// What one seal round did.
+struct seal_round {
+  std::int64_t sealed = 0;
+  bool held_back = false;  // an open transaction kept it from its bound
+  audit_draw_mark drawn;   // how far ids had been drawn after it
+};
+
+/// Warns once when an open transaction has held the seal back for a minute, and says when it
+/// moves again: audit rows stay unsealed meanwhile.
+void note_held_back(maintenance_state& st, bool held_back) {
+  auto now = seal_watermarks::clock::now();
+  if (!held_back) {
+    if (st.held_warned) logger_of(log_module::jobs).info("audit_seal: no longer held back");
+    st.held_since.reset();
+    st.held_warned = false;
+    return;
+  }
+  if (!st.held_since) st.held_since = now;
+  if (!st.held_warned && now - *st.held_since >= std::chrono::minutes{1}) {
+    st.held_warned = true;
+    logger_of(log_module::jobs)
+        .warn(
+            "audit_seal: held back for a minute by a transaction left open (pg_stat_activity: "
+            "the oldest xact_start); new audit rows stay unsealed until it ends");
+  }
+}
 
 /// Runs one round of `body` unless the previous one still runs; logs what it did.
 template <class Body>
@@ -54,14 +87,18 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
         auto bound = st.marks.sealable(seal_watermarks::clock::now(), st.cfg.audit.seal_after);
         st.sealing = true;
         // Seal what has settled, then note how far ids have been drawn now.
-        using sealed_and_drawn = std::pair<std::int64_t, audit_draw_mark>;
-        db_call<sealed_and_drawn>(
+        db_call<seal_round>(
             self, st.cfg.db, "audit_seal", true, st.cfg.round_timeout,
             [bound, ids_max = st.cfg.audit.seal_ids_max](pg_connection& c) {
-              auto sealed = bound ? seal_audit(c, *bound, ids_max) : std::int64_t{0};
-              return sealed_and_drawn{sealed, audit_ids_drawn(c)};
+              seal_round r;
+              if (bound) {
+                r.sealed = seal_audit(c, *bound, ids_max);
+                r.held_back = r.sealed == 0 && audit_seal_held_back(c, *bound);
+              }
+              r.drawn = audit_ids_drawn(c);
+              return r;
             },
-            [self](const db_outcome& o, std::optional<sealed_and_drawn>&& done) {
+            [self](const db_outcome& o, std::optional<seal_round>&& done) {
               auto& state = self->state;
               state.sealing = false;
               if (!done) {
@@ -69,15 +106,16 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
                     .warn("audit_seal did not run ({}); the next tick retries", o.message);
                 return;
               }
-              if (done->second.per_session)
+              note_held_back(state, done->held_back);
+              if (done->drawn.per_session)
                 logger_of(log_module::jobs)
                     .error(
                         "audit_seal: audit_log_id_seq caches ids per session (CACHE > 1), so "
                         "no id bound is safe; nothing is sealed until it is set back to 1");
               // Noted when the answer is here, after the read: never earlier than it was.
-              state.marks.note(seal_watermarks::clock::now(), std::move(done->second));
-              if (done->first > 0)
-                logger_of(log_module::jobs).info("audit_seal: {} row(s)", done->first);
+              state.marks.note(seal_watermarks::clock::now(), std::move(done->drawn));
+              if (done->sealed > 0)
+                logger_of(log_module::jobs).info("audit_seal: {} row(s)", done->sealed);
             });
       },
       [self](expire_atom) {

@@ -77,6 +77,13 @@ void record_audit(pg_connection& conn, const std::string& entity_type, const std
   conn.run(statements);
 }
 
+// A client transaction of this database, other than the caller's, that began at or before
+// `t` and is still open (autovacuum and other server processes draw no audit ids).
+#define BILLD_SQL_OPEN_BEFORE(t)                                              \
+  "EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()" \
+  " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"          \
+  " AND xact_start <= " t "::timestamptz)"
+
 audit_draw_mark audit_ids_drawn(pg_connection& conn) {
   // pg_sequence_last_value reads the sequence under its buffer lock (a plain SELECT from the
   // sequence may see the value nextval logs ahead); the clock is read after it (OFFSET 0
@@ -97,8 +104,7 @@ std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to, std::
       "audit_seal_lock", "SELECT pg_advisory_xact_lock(hashtextextended('audit:seal', 0))"};
   // Reads the id range after the newest checkpoint up to the bound. A client's transaction that
   // began before the bound was read may hold a smaller id that is not committed yet: then
-  // nothing is sealed, and a later round tries again (autovacuum and other server processes
-  // draw no audit ids).
+  // nothing is sealed, and a later round tries again.
   static const pg_statement stmt{
       "audit_seal",
       "WITH last AS (SELECT coalesce((SELECT last_id FROM audit_checkpoints"
@@ -112,10 +118,7 @@ std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to, std::
       " SELECT agg.first_id, agg.last_id, agg.n,"
       "        sha256(coalesce(last.hash, ''::bytea) || agg.hashes)"
       " FROM agg, last WHERE agg.n > 0"
-      " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-      "                 AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
-      "                 AND xact_start <= $2::timestamptz)"
-      " RETURNING rows"};
+      " AND NOT " BILLD_SQL_OPEN_BEFORE("$2") " RETURNING rows"};
   if (up_to.per_session) return 0;
   return in_transaction(conn, [&] {
     // Read committed whatever the server's default: the INSERT's snapshot must be taken after
@@ -125,6 +128,11 @@ std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to, std::
     auto rows = conn.run(stmt, {std::to_string(up_to.id), up_to.read_at, std::to_string(ids_max)});
     return rows.empty() ? std::int64_t{0} : rows.int64(0, 0);
   });
+}
+
+bool audit_seal_held_back(pg_connection& conn, const audit_draw_mark& up_to) {
+  static const pg_statement stmt{"audit_seal_held_back", "SELECT " BILLD_SQL_OPEN_BEFORE("$1")};
+  return conn.run(stmt, {up_to.read_at}).boolean(0, 0);
 }
 
 audit_verdict verify_audit(pg_connection& conn) {

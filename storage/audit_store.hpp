@@ -70,6 +70,10 @@ audit_draw_mark audit_ids_drawn(pg_connection& conn);
 std::int64_t seal_audit(pg_connection& conn, const audit_draw_mark& up_to,
                         std::int64_t ids_max = 200'000);
 
+/// True while seal_audit would seal nothing up to `up_to` because a transaction that began
+/// before it was read is still open.
+bool audit_seal_held_back(pg_connection& conn, const audit_draw_mark& up_to);
+
 /// The first broken link, if any.
 struct audit_break {
   std::string where;  // "audit row 42 (bill bil_…)" or "checkpoint 7"

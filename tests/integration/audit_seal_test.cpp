@@ -67,8 +67,11 @@ CAF_TEST(rows_past_the_bound_and_the_bound_of_an_open_transaction_wait) {
   // Up to id 1 only, though id 3 is committed and visible.
   CAF_CHECK_EQUAL(seal_audit(conn, before_open), 1);
   // `other` began before this bound was read and is still open: nothing is sealed.
+  CAF_CHECK(!audit_seal_held_back(conn, before_open));
+  CAF_CHECK(audit_seal_held_back(conn, with_open));
   CAF_CHECK_EQUAL(seal_audit(conn, with_open), 0);
   other.commit();
+  CAF_CHECK(!audit_seal_held_back(conn, with_open));
   CAF_CHECK_EQUAL(seal_audit(conn, with_open), 2);
   auto verdict = verify_audit(conn);
   CAF_CHECK(!verdict.broken);
