@@ -14,31 +14,41 @@ namespace billd {
 
 namespace {
 
-/// Appends rows of distinct entities: one statement takes every entity's lock (in the order
-/// given), one writes every row.
+/// Appends rows of distinct entities: one statement takes the lock of every entity with a
+/// chain to extend (in the order given), one writes every row.
 void append_rows(pg_pipeline& out, const std::vector<const audit_entry*>& rows) {
   static const pg_statement lock_stmt{
       "audit_lock",
       "SELECT pg_advisory_xact_lock(hashtextextended('audit:' || e.t || ':' || e.i, 0))"
       " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(t, i, n) ORDER BY e.n"};
+  // OFFSET 0 keeps the look-up of the previous row a subquery run once per row. Without it
+  // PostgreSQL flattened the subquery and ran the look-up once for each use of its result
+  // (prev_hash and the hash): two index probes per row.
   static const pg_statement insert_stmt{
       "audit_insert",
       "INSERT INTO audit_log (entity_type, entity_id, action, actor, at, changes, prev_hash, hash)"
       " SELECT e.t, e.i, e.a, e.ac, t.at, e.c, p.hash,"
       "        audit_row_hash(p.hash, e.t, e.i, e.a, e.ac, t.at, e.c)"
       " FROM (SELECT date_trunc('microseconds', now()) AS at) t,"
-      "      unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])"
-      "        WITH ORDINALITY AS e(t, i, a, ac, c, n)"
-      "      CROSS JOIN LATERAL (SELECT (SELECT hash FROM audit_log"
-      "        WHERE entity_type = e.t AND entity_id = e.i ORDER BY id DESC LIMIT 1) AS hash) p"
+      "      unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bool[])"
+      "        WITH ORDINALITY AS e(t, i, a, ac, c, first, n)"
+      "      CROSS JOIN LATERAL (SELECT CASE WHEN e.first THEN NULL ELSE (SELECT hash"
+      "        FROM audit_log WHERE entity_type = e.t AND entity_id = e.i"
+      "        ORDER BY id DESC LIMIT 1) END AS hash OFFSET 0) p"
       " ORDER BY e.n"};
-  pg_columns<5> columns;
+  pg_columns<6> columns;
+  pg_columns<2> to_lock;
+  bool extends_a_chain = false;
   columns.reserve(rows.size());
-  for (const auto* r : rows)
-    columns.add_row({r->entity_type, r->entity_id, r->action, r->actor, r->changes_json});
-  auto params = columns.params();  // type, id, action, actor, changes
-  out.add(lock_stmt, {params[0], params[1]});
-  out.add(insert_stmt, std::move(params));
+  for (const auto* r : rows) {
+    columns.add_row(
+        {r->entity_type, r->entity_id, r->action, r->actor, r->changes_json, r->first ? "t" : "f"});
+    if (r->first) continue;
+    to_lock.add_row({r->entity_type, r->entity_id});
+    extends_a_chain = true;
+  }
+  if (extends_a_chain) out.add(lock_stmt, to_lock.params());
+  out.add(insert_stmt, columns.params());
 }
 
 }  // namespace

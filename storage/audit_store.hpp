@@ -27,6 +27,9 @@ struct audit_entry {
   std::string action;
   std::string actor;
   std::string changes_json;
+  /// The entity's id was made for this transaction (a payment's, say), so no other writer can
+  /// know it yet: its chain starts here, without the lock and the look-up of a previous row.
+  bool first = false;
 };
 
 /// One changed field of an audit row (nullopt: JSON null).

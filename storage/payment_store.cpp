@@ -290,7 +290,8 @@ void record_round(pg_connection& conn, const std::vector<const payment_input*>& 
                       .raw("before", "null")
                       .str("after", format_amount(in.notice.amount, in.notice.currency_exponent))
                       .finish())
-             .finish()});
+             .finish(),
+         /*first=*/true});  // the payment's id was made for this notification
     if (d.outcome == "unapplied")
       events.push_back({"payment.unapplied", rec.bill_id, unapplied_event_data(in, rec)});
     logs.push_back(log_entry(in.notice, d, rec.bill_id));
