@@ -44,6 +44,8 @@ const char* usage =
     "                   [--label TEXT] [--rate REQUESTS_PER_SECOND (open loop)]\n"
     "                   [--gateway-secret S (payment: billd's gateway.secret_in)]\n"
     "                   [--ramp M1,M2,... [--peak REQUESTS_PER_SECOND]] (rising open loop)\n"
+    "                   [--shared-connections (open loop, mixed classes: every connection\n"
+    "                    sends every class; default: each class on connections of its own)]\n"
     "                   [--plot PREFIX (SVG charts: PREFIX-timeline.svg; rising:\n"
     "                    PREFIX-latency.svg, PREFIX-goodput.svg)]\n"
     "       billd-bench seed --db CONNINFO [--bills N] [--per-statement K]: COPY N bills\n"
@@ -62,7 +64,7 @@ flags parse(int argc, char** argv) {
     arg = arg.substr(2);
     if (auto eq = arg.find('='); eq != std::string::npos) {
       f.values[arg.substr(0, eq)] = arg.substr(eq + 1);
-    } else if (arg == "idempotency") {
+    } else if (arg == "idempotency" || arg == "shared-connections") {
       f.values[arg] = "1";
     } else if (i + 1 < argc) {
       f.values[arg] = argv[++i];
@@ -163,6 +165,7 @@ int main(int argc, char** argv) {
     opt.duration = std::chrono::seconds{f.number("duration", 10)};
     opt.warmup = std::chrono::seconds{f.number("warmup", 2)};
     opt.rate = static_cast<double>(f.number("rate", 0));
+    opt.shared_connections = f.values.count("shared-connections") > 0;
     if (sc->needs_token()) {
       opt.token = f.get("token", "");
       if (opt.token.empty()) opt.token = login(t, f.get("user", "admin"), f.get("password", ""));

@@ -56,8 +56,14 @@ struct run_shared {
 class connection : public std::enable_shared_from_this<connection> {
  public:
   connection(asio::io_context& io, run_shared& run, thread_result& out, std::uint64_t seed,
-             std::optional<open_loop_schedule> schedule)
-      : stream_(io), timer_(io), run_(run), out_(out), rng_(seed), schedule_(schedule) {}
+             std::optional<open_loop_schedule> schedule, std::optional<std::size_t> lane)
+      : stream_(io),
+        timer_(io),
+        run_(run),
+        out_(out),
+        rng_(seed),
+        schedule_(schedule),
+        lane_(lane) {}
 
   void start() { connect(); }
 
@@ -96,7 +102,8 @@ class connection : public std::enable_shared_from_this<connection> {
   }
 
   void write_request() {
-    auto spec = run_.sc.next(rng_, run_.seq.fetch_add(1));
+    auto seq = run_.seq.fetch_add(1);
+    auto spec = lane_ ? run_.sc.next_in_lane(*lane_, rng_, seq) : run_.sc.next(rng_, seq);
     cls_ = spec.cls;
     req_ = {};
     req_.method_string(spec.method);
@@ -169,6 +176,7 @@ class connection : public std::enable_shared_from_this<connection> {
   thread_result& out_;
   std::mt19937_64 rng_;
   std::optional<open_loop_schedule> schedule_;  // open loop only
+  std::optional<std::size_t> lane_;             // the scenario's lane, when lanes are split
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
   std::optional<http::response_parser<http::string_body>> parser_;
@@ -210,13 +218,22 @@ load_result run_load(const load_options& opt, scenario& sc) {
   for (auto& r : results) r.per_second.resize(seconds);
   std::vector<std::unique_ptr<asio::io_context>> ios;
   for (int t = 0; t < threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
-  for (int c = 0; c < opt.connections; ++c) {
-    auto t = static_cast<std::size_t>(c % threads);
-    std::optional<open_loop_schedule> schedule;
-    if (opt.rate > 0) schedule.emplace(run.measure_from - opt.warmup, opt.rate, opt.connections, c);
-    std::make_shared<connection>(*ios[t], run, results[t],
-                                 opt.seed * 1'000'003 + static_cast<std::uint64_t>(c), schedule)
-        ->start();
+  // Open loop with lanes: each lane's connections send its share of the rate.
+  auto shares = sc.lane_shares();
+  auto by_lane = opt.rate > 0 && shares.size() > 1 && !opt.shared_connections;
+  if (!by_lane) shares = {1.0};
+  auto lane_connections = split_connections(opt.connections, shares);
+  int c = 0;
+  for (std::size_t lane = 0; lane < shares.size(); ++lane) {
+    for (int i = 0; i < lane_connections[lane]; ++i, ++c) {
+      auto t = static_cast<std::size_t>(c % threads);
+      std::optional<open_loop_schedule> schedule;
+      if (opt.rate > 0) schedule.emplace(start, opt.rate * shares[lane], lane_connections[lane], i);
+      std::make_shared<connection>(*ios[t], run, results[t],
+                                   opt.seed * 1'000'003 + static_cast<std::uint64_t>(c), schedule,
+                                   by_lane ? std::optional<std::size_t>{lane} : std::nullopt)
+          ->start();
+    }
   }
   double cpu_at_start = 0;
   std::thread cpu_marker([&] {

@@ -2,8 +2,9 @@
 // The load of billd-bench: N keep-alive connections spread over T threads (one io_context
 // each). Closed loop: every connection sends its next request as soon as the answer to the
 // last one arrived. Open loop (rate > 0): requests are due at a fixed total rate and latency
-// counts from when each was due (bench/schedule.hpp). Only requests due or sent inside the
-// measuring window (after the warm-up) count.
+// counts from when each was due (bench/schedule.hpp); a scenario's lanes (scenario.hpp) then
+// get their own connections and rates unless shared_connections. Only requests due or sent
+// inside the measuring window (after the warm-up) count.
 
 #include <array>
 #include <chrono>
@@ -27,6 +28,7 @@ struct load_options {
   std::chrono::milliseconds timeout{10'000};  // per request; a timeout is an error
   std::string token;                          // bearer token ("" : none)
   double rate = 0;                            // requests/s in all; 0: closed loop
+  bool shared_connections = false;            // open loop: lanes share every connection
   std::uint64_t seed = 1;
 };
 

@@ -129,14 +129,24 @@ std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_
                                                              : post_bill(in, seq);
         },
         true);
-  if (name == "overload")  // every class at once: 10 % health, 30 % writes, 60 % reads
-    return simple(
-        [&in](std::mt19937_64& rng, std::uint64_t seq) {
-          auto roll = rng() % 100;
-          if (roll < 10) return health();
-          return roll < 40 ? post_bill(in, seq) : get_bill(in, rng);
-        },
-        true);
+  if (name == "overload") {  // every class at once: 10 % health, 30 % writes, 60 % reads
+    struct overload final : scenario {
+      explicit overload(const scenario_inputs& in) : in_(in) {}
+      request_spec next(std::mt19937_64& rng, std::uint64_t seq) override {
+        auto roll = rng() % 100;
+        return next_in_lane(roll < 10 ? 0 : roll < 40 ? 1 : 2, rng, seq);
+      }
+      std::vector<double> lane_shares() const override { return {0.1, 0.3, 0.6}; }
+      request_spec next_in_lane(std::size_t lane, std::mt19937_64& rng,
+                                std::uint64_t seq) override {
+        if (lane == 0) return health();
+        return lane == 1 ? post_bill(in_, seq) : get_bill(in_, rng);
+      }
+      bool needs_bills() const override { return true; }
+      const scenario_inputs& in_;
+    };
+    return std::make_unique<overload>(in);
+  }
   return nullptr;
 }
 

@@ -46,6 +46,15 @@ class scenario {
   virtual bool needs_deep_cursor() const { return false; }
   /// Whether requests need a bearer token.
   virtual bool needs_token() const { return true; }
+  /// A scenario that mixes classes has a lane per class, each with its share of the load. In
+  /// the open loop each lane gets connections of its own, as separate clients would have: a
+  /// health probe does not wait behind a create on one HTTP/1.1 connection. One lane (the
+  /// default): every connection sends what next() makes.
+  virtual std::vector<double> lane_shares() const { return {1.0}; }
+  /// The next request of lane `lane` (next() picks lanes by their shares).
+  virtual request_spec next_in_lane(std::size_t /*lane*/, std::mt19937_64& rng, std::uint64_t seq) {
+    return next(rng, seq);
+  }
 };
 
 /// health, get_bill, post_bill, payment, list, list_deep, mixed, overload; nullptr for an

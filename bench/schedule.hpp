@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
 namespace billd::bench {
 
@@ -30,5 +31,10 @@ class open_loop_schedule {
   clock::duration interval_;
   std::uint64_t next_ = 0;
 };
+
+/// How many of `connections` each lane gets when lanes carry `shares` of the load (shares
+/// sum to 1): in proportion, largest remainders first, at least one each while there are
+/// connections for it. The counts sum to `connections`.
+std::vector<int> split_connections(int connections, const std::vector<double>& shares);
 
 }  // namespace billd::bench

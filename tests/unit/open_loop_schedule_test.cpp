@@ -3,7 +3,9 @@
 
 #include "caf/test/unit_test.hpp"
 
+#include <numeric>
 #include <set>
+#include <vector>
 
 #include "bench/schedule.hpp"
 
@@ -38,4 +40,23 @@ CAF_TEST(connections_are_staggered_over_one_interval) {
     for (std::uint64_t k = 0; s.due(k) < start + 1s; ++k) ++due_in_first_second;
   }
   CAF_CHECK_EQUAL(due_in_first_second, 1'000u);
+}
+
+CAF_TEST(lanes_get_connections_in_proportion_and_at_least_one_each) {
+  using billd::bench::split_connections;
+  auto sum = [](const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0); };
+  auto overload = split_connections(1024, {0.1, 0.3, 0.6});
+  CAF_CHECK_EQUAL(sum(overload), 1024);
+  CAF_CHECK_EQUAL(overload[0], 103);  // 1 + 0.1 × 1021 = 103.1, and so on
+  CAF_CHECK_EQUAL(overload[1], 307);
+  CAF_CHECK_EQUAL(overload[2], 614);
+  // A lane too small for its share still gets a connection.
+  auto tiny = split_connections(4, {0.01, 0.99});
+  CAF_CHECK_EQUAL(tiny[0], 1);
+  CAF_CHECK_EQUAL(tiny[1], 3);
+  // Fewer connections than lanes: some lane gets none, and no connection is made up.
+  auto few = split_connections(2, {0.1, 0.3, 0.6});
+  CAF_CHECK_EQUAL(sum(few), 2);
+  CAF_CHECK_EQUAL(few[0], 0);
+  CAF_CHECK_EQUAL(split_connections(64, {1.0}), std::vector<int>{64});
 }
