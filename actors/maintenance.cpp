@@ -118,6 +118,18 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
                 logger_of(log_module::jobs).info("audit_seal: {} row(s)", done->sealed);
             });
       },
+      [self](metrics_atom) {
+        auto& st = self->state;
+        auto f = std::make_shared<figure_set>();
+        auto held =
+            st.held_since
+                ? std::chrono::duration<double>(seal_watermarks::clock::now() - *st.held_since)
+                      .count()
+                : 0.0;
+        f->add("billd_audit_seal_held_back_seconds", "", held);
+        add_mailbox_depth(*f, "maintenance", self->mailbox().size());
+        return figures_ptr{f};
+      },
       [self](expire_atom) {
         auto& st = self->state;
         self->delayed_send(self, st.cfg.maintenance.expiry_interval, expire_atom::value);

@@ -19,13 +19,16 @@
 #include "actors/atoms.hpp"
 #include "actors/bill_cache.hpp"
 #include "actors/db_pool.hpp"
+#include "actors/figures.hpp"
 #include "config/settings.hpp"
 
 namespace billd {
 
 using seal_atom = caf::atom_constant<caf::atom("seal")>;
 
-using maintenance_actor = caf::typed_actor<caf::reacts_to<seal_atom>, caf::reacts_to<expire_atom>>;
+/// metrics_atom: billd_audit_seal_held_back_seconds and its mailbox depth, for the monitor.
+using maintenance_actor = caf::typed_actor<caf::reacts_to<seal_atom>, caf::reacts_to<expire_atom>,
+                                           caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
 struct maintenance_config {
   audit_settings audit;

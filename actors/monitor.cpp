@@ -215,6 +215,7 @@ caf::result<metrics_snapshot_ptr> start_pull(self_ptr self) {
   ask(self, p, src.auth, "auth");
   ask(self, p, src.jobs, "jobs");
   ask(self, p, src.gateway, "gateway-client");
+  ask(self, p, src.maintenance, "maintenance");
   if (src.pool) ask_job_counts(self, p);
   auto rp = p->rp;
   p->one_done();

@@ -22,6 +22,7 @@
 #include "actors/figures.hpp"
 #include "actors/gateway_client.hpp"
 #include "actors/jobs.hpp"
+#include "actors/maintenance.hpp"
 #include "config/settings.hpp"
 
 namespace billd {
@@ -114,6 +115,7 @@ struct monitor_sources {
   slot_ptr<auth_actor> auth;
   slot_ptr<jobs_actor> jobs;
   slot_ptr<gateway_client_actor> gateway;
+  slot_ptr<maintenance_actor> maintenance;
 };
 
 struct monitor_config {

@@ -104,8 +104,8 @@ std::vector<child_spec> gateway_children(server::internals& p) {
 
 std::vector<child_spec> root_children(server::internals& p) {
   std::vector<child_spec> root;
-  monitor_config monitor_cfg{p.cfg.metrics,
-                             {p.pool, p.caches, p.shards, p.auth, p.jobs, p.gateway}};
+  monitor_config monitor_cfg{
+      p.cfg.metrics, {p.pool, p.caches, p.shards, p.auth, p.jobs, p.gateway, p.maintenance}};
   std::vector<child_spec> ops;
   ops.push_back(slot_child("monitor", p.monitor, [monitor_cfg](caf::actor_system& sys) {
     return spawn_monitor(sys, monitor_cfg);
@@ -182,9 +182,9 @@ std::vector<child_spec> root_children(server::internals& p) {
                             p.schema_ready,
                             p.caches,
                             p.cfg.db.statement_timeout + std::chrono::seconds{1}};
-  root.push_back({"maintenance", [upkeep](caf::actor_system& sys) {
-                    return caf::actor_cast<caf::actor>(spawn_maintenance(sys, upkeep));
-                  }});
+  root.push_back(slot_child("maintenance", p.maintenance, [upkeep](caf::actor_system& sys) {
+    return spawn_maintenance(sys, upkeep);
+  }));
   root.push_back(slot_child(
       "jobs", p.jobs, [jobs_cfg](caf::actor_system& sys) { return spawn_jobs(sys, jobs_cfg); }));
   auth_config auth_cfg{p.cfg.auth, p.cfg.idempotency_ttl, p.cfg.front.request_timeout};

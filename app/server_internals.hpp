@@ -35,6 +35,7 @@ struct server::internals {
   slot_ptr<auth_actor> auth = make_slot<auth_actor>();
   slot_ptr<gateway_client_actor> gateway = make_slot<gateway_client_actor>();
   slot_ptr<jobs_actor> jobs = make_slot<jobs_actor>();
+  slot_ptr<maintenance_actor> maintenance = make_slot<maintenance_actor>();
   slot_ptr<std::string> callback_url = make_slot<std::string>();
   std::string webhook_key;  // encrypts webhook secrets at rest
   std::vector<slot_ptr<http_front_actor>> fronts;

@@ -78,6 +78,8 @@ const std::map<std::string_view, family_info>& families() {
       {"billd_gateway_connections_idle", {"gauge", "Idle connections to the payment gateway."}},
       {"billd_gateway_waiting", {"gauge", "Gateway calls waiting for a connection."}},
       {"billd_gateway_retries_scheduled", {"gauge", "Gateway calls waiting to be retried."}},
+      {"billd_audit_seal_held_back_seconds",
+       {"gauge", "How long a transaction left open has kept the audit seal from its bound."}},
       {"billd_gateway_log_rows_waiting",
        {"gauge", "Gateway log rows waiting while earlier ones are written."}},
       {"billd_gateway_log_rows_dropped_total",

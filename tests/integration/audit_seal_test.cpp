@@ -129,3 +129,35 @@ CAF_TEST(checkpoints_sealed_while_bills_are_created_concurrently_verify) {
       "SELECT (SELECT max(last_id) FROM audit_checkpoints) = (SELECT max(id) FROM audit_log)");
   CAF_CHECK(ends.boolean(0, 0));
 }
+
+// A transaction left open holds the seal back; operators see for how long on /metrics, and the
+// figure drops to 0 once the transaction ends.
+CAF_TEST(metrics_say_how_long_an_open_transaction_has_held_the_seal_back) {
+  test_server server([](settings& s) {
+    s.audit.seal_after = std::chrono::seconds{1};
+    s.audit.seal_interval = 100ms;
+  });
+  auto held_back = [&] {
+    auto body = server.call(http_call{"GET", "/metrics"}).body;
+    auto at = body.find("\nbilld_audit_seal_held_back_seconds");
+    if (at == std::string::npos) return -1.0;
+    return std::stod(body.substr(body.find(' ', at) + 1));
+  };
+  // Waits (at most 15 s) until the figure meets `done`; its last value.
+  auto wait_for = [&](auto done) {
+    auto until = std::chrono::steady_clock::now() + 15s;
+    auto seen = held_back();
+    while (!done(seen) && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(100ms);
+      seen = held_back();
+    }
+    return seen;
+  };
+  CAF_CHECK_EQUAL(held_back(), 0.0);
+  pg_connection open{server.cfg().db.url, 5s, 5s};
+  open.exec("BEGIN");
+  open.exec("SELECT 1");
+  CAF_CHECK_GREATER(wait_for([](double s) { return s > 0; }), 0.0);
+  open.exec("COMMIT");
+  CAF_CHECK_EQUAL(wait_for([](double s) { return s == 0; }), 0.0);
+}
