@@ -1,7 +1,8 @@
 #pragma once
 // A db-pool for actor tests on CAF's deterministic coordinator: it holds every task until the
 // test answers them all (the tasks' bodies need a real connection, so an answer here is a
-// failure outcome: what such tests check is which tasks an actor asks for, and when).
+// failure outcome, `overloaded` unless the test picks another: what such tests check is which
+// tasks an actor asks for, and when).
 
 #include <memory>
 #include <string>
@@ -14,6 +15,11 @@ namespace billd::test {
 struct held_tasks {
   std::vector<caf::typed_response_promise<db_outcome>> pending;
   std::vector<std::string> names;  // of every task received, in order
+  db_outcome answer_with = [] {    // what restart_atom answers them with
+    db_outcome o;
+    o.code = db_outcome_code::overloaded;
+    return o;
+  }();
 };
 
 /// Answers the held tasks when sent restart_atom (promises must be delivered from the actor
@@ -35,9 +41,7 @@ inline db_pool_actor::behavior_type holding_pool(db_pool_actor::pointer self,
       [](metrics_atom) { return figures_ptr{}; },
       [](tick_atom, std::uint64_t) {},
       [held](restart_atom, std::uint64_t) {
-        db_outcome failed;
-        failed.code = db_outcome_code::overloaded;
-        for (auto& rp : held->pending) rp.deliver(failed);
+        for (auto& rp : held->pending) rp.deliver(held->answer_with);
         held->pending.clear();
       },
   };
