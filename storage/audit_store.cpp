@@ -37,17 +37,14 @@ void append_rows(pg_pipeline& out, const std::vector<const audit_entry*>& rows) 
       "        ORDER BY id DESC LIMIT 1) END AS hash OFFSET 0) p"
       " ORDER BY e.n"};
   pg_columns<6> columns;
-  pg_columns<2> to_lock;
-  bool extends_a_chain = false;
+  pg_columns<2> to_lock;  // the entities with a chain to extend
   columns.reserve(rows.size());
   for (const auto* r : rows) {
     columns.add_row(
         {r->entity_type, r->entity_id, r->action, r->actor, r->changes_json, r->first ? "t" : "f"});
-    if (r->first) continue;
-    to_lock.add_row({r->entity_type, r->entity_id});
-    extends_a_chain = true;
+    if (!r->first) to_lock.add_row({r->entity_type, r->entity_id});
   }
-  if (extends_a_chain) out.add(lock_stmt, to_lock.params());
+  if (!to_lock.empty()) out.add(lock_stmt, to_lock.params());
   out.add(insert_stmt, columns.params());
 }
 

@@ -25,6 +25,7 @@ class pg_columns {
   void reserve(std::size_t rows) {
     for (auto& c : columns_) c.reserve(rows);
   }
+  bool empty() const { return columns_[0].empty(); }
   void add_row(row values) {
     for (std::size_t i = 0; i < N; ++i) columns_[i].push_back(std::move(values[i]));
   }
