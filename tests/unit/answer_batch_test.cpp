@@ -7,6 +7,7 @@
 
 #include "actors/billing_shard.hpp"
 #include "caf/test/dsl.hpp"
+#include "tests/unit/actor_figure.hpp"
 #include "tests/unit/holding_pool.hpp"
 
 #include <algorithm>
@@ -71,19 +72,7 @@ struct fixture : test_coordinator_fixture<> {
 
   /// A figure of the shard's metrics with these labels (-1 when absent).
   double figure(const std::string& family, const std::string& labels) {
-    auto out = std::make_shared<double>(-1);
-    auto s = shard;
-    sys.spawn(
-        [out, s, family, labels](caf::event_based_actor* caller, int) {
-          caller->request(s, caf::infinite, metrics_atom::value)
-              .then([out, family, labels](const figures_ptr& f) {
-                for (const auto& v : f->values)
-                  if (v.family == family && v.labels == labels) *out = v.value;
-              });
-        },
-        0);
-    sched.run();
-    return *out;
+    return test::figure_of(*this, shard, family, labels);
   }
 };
 

@@ -8,6 +8,7 @@
 #include "caf/test/dsl.hpp"
 #include "domain/crypto.hpp"
 #include "domain/signature.hpp"
+#include "tests/unit/actor_figure.hpp"
 #include "tests/unit/holding_pool.hpp"
 
 #include <algorithm>
@@ -98,21 +99,7 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   /// A figure of the client's metrics now (-1 when it does not report it).
-  double figure(const std::string& family) {
-    auto out = std::make_shared<double>(-1);
-    auto c = client;
-    sys.spawn(
-        [out, c, family](caf::event_based_actor* caller, int) {
-          caller->request(c, caf::infinite, metrics_atom::value)
-              .then([out, family](const figures_ptr& f) {
-                for (const auto& v : f->values)
-                  if (v.family == family) *out = v.value;
-              });
-        },
-        0);
-    sched.run();
-    return *out;
-  }
+  double figure(const std::string& family) { return test::figure_of(*this, client, family); }
 
   /// Ends every database task the pool holds.
   void answer_db() {
