@@ -76,7 +76,7 @@ struct front_settings {
 
 /// Billing shards, currencies and the calendar of due dates.
 struct billing_settings {
-  std::uint32_t shards = 2;
+  std::uint32_t shards = 1;
   std::string currencies = "TZS:2,KES:2,UGX:0,USD:2,EUR:2";
   std::string timezone = "UTC";
   std::uint32_t create_batch_max = 64;          // creates written by one statement (per shard)

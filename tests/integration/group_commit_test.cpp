@@ -188,8 +188,12 @@ CAF_TEST_FIXTURE_SCOPE_END()
 namespace {
 
 struct http_fixture {
-  // Two connections and many clients: creates queue at the pool and commit in batches.
-  test_server server{[](settings& s) { s.db.pool_size = 2; }};
+  // Two connections and many clients: creates queue at the pool and commit in batches. Two
+  // billing shards (the default is one), so creates routed to different shards are covered.
+  test_server server{[](settings& s) {
+    s.db.pool_size = 2;
+    s.billing.shards = 2;
+  }};
   std::string token = server.user_token("clerk");
 
   double group_commits() { return scraped(server, "billd_db_group_commits_total"); }

@@ -27,7 +27,12 @@ const std::string pay_path = "/api/v1/gateway/payments";
 
 struct fixture {
   gateway_sim_process sim;
-  test_server server{[this](settings& s) { sim.configure(s); }};
+  // Two billing shards (the default is one): notifications for bills of different shards are
+  // recorded by different batches at once.
+  test_server server{[this](settings& s) {
+    sim.configure(s);
+    s.billing.shards = 2;
+  }};
   std::string token = server.admin_token();
 
   http_call call(std::string method, std::string path, std::string body = {}) {
