@@ -249,6 +249,7 @@ load_result run_load(const load_options& opt, scenario& sc) {
   load_result out;
   out.seconds = std::chrono::duration<double>(run.measure_until - run.measure_from).count();
   out.client_cpu_seconds = cpu_seconds() - cpu_at_start;
+  if (by_lane) out.lane_connections = lane_connections;
   out.per_second.resize(seconds);
   for (auto& r : results) {
     for (std::size_t i = 0; i < seconds; ++i) out.per_second[i].merge(r.per_second[i]);

@@ -47,6 +47,7 @@ struct load_result {
   double seconds = 0;                           // measuring window
   double client_cpu_seconds = 0;                // user + system of billd-bench in that window
   std::vector<latency_histogram> per_second;    // answers by the second they arrived in
+  std::vector<int> lane_connections;            // each class's own connections in a split open loop
 
   std::uint64_t answered() const;
   std::uint64_t with_status(int lo, int hi) const;  // answers with lo ≤ status ≤ hi

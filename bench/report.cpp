@@ -62,7 +62,10 @@ void write_json(std::ostream& out, const run_description& what, const load_resul
       << ",\"requests\":" << r.answered()
       << ",\"throughput\":" << static_cast<double>(r.answered()) / r.seconds
       << ",\"ok_throughput\":" << static_cast<double>(r.with_status(200, 299)) / r.seconds
-      << ",\"client_cpu_seconds\":" << r.client_cpu_seconds << ",\"latency\":";
+      << ",\"client_cpu_seconds\":" << r.client_cpu_seconds << ",\"lane_connections\":[";
+  for (std::size_t i = 0; i < r.lane_connections.size(); ++i)
+    out << (i ? "," : "") << r.lane_connections[i];
+  out << "],\"latency\":";
   json_latency(out, r.all_latency());
   out << ",\"classes\":{";
   bool first = true;

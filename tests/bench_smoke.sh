@@ -20,6 +20,10 @@ done
 "$bench" --url "http://$BILLD_ADDR" --scenario post_bill --idempotency --password "$BENCH_PASSWORD" \
   --connections 2 --threads 1 --duration 1 --warmup 0 --json "$dir/idem.json"
 grep -q '"201":[1-9]' "$dir/idem.json"
+# The overload run's open-loop steps deal each class connections of its own, as its JSON says
+# (bench/report_run names them in docs/benchmarks.md): with 4 connections, one each and the one
+# left to the reads' 60 %.
+grep -q '"lane_connections":\[1,1,2\]' "$dir/overload.json"
 # The audit log those writes left verifies, sealed under checkpoints while they ran.
 sleep 2
 verdict=$("$billd" audit verify \
