@@ -1,5 +1,6 @@
 #include "bench/scenario.hpp"
 
+#include <array>
 #include <chrono>
 
 #include "domain/signature.hpp"
@@ -59,6 +60,10 @@ template <class Make>
 std::unique_ptr<scenario> simple(Make make, bool bills, bool token = true, bool numbers = false) {
   return std::make_unique<simple_scenario<Make>>(make, bills, token, numbers);
 }
+
+/// The overload scenario's lanes (health, creates, reads) in percent of its requests: next()
+/// rolls by them, lane_shares() reports them.
+constexpr std::array<std::uint64_t, 3> overload_percent{10, 30, 60};
 
 }  // namespace
 
@@ -134,9 +139,16 @@ std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_
       explicit overload(const scenario_inputs& in) : in_(in) {}
       request_spec next(std::mt19937_64& rng, std::uint64_t seq) override {
         auto roll = rng() % 100;
-        return next_in_lane(roll < 10 ? 0 : roll < 40 ? 1 : 2, rng, seq);
+        auto lane = roll < overload_percent[0]                         ? 0
+                    : roll < overload_percent[0] + overload_percent[1] ? 1
+                                                                       : 2;
+        return next_in_lane(lane, rng, seq);
       }
-      std::vector<double> lane_shares() const override { return {0.1, 0.3, 0.6}; }
+      std::vector<double> lane_shares() const override {
+        std::vector<double> shares;
+        for (auto p : overload_percent) shares.push_back(static_cast<double>(p) / 100);
+        return shares;
+      }
       request_spec next_in_lane(std::size_t lane, std::mt19937_64& rng,
                                 std::uint64_t seq) override {
         if (lane == 0) return health();
