@@ -53,7 +53,8 @@ const char* usage =
     "       billd-bench --hold N [--per-address K] [--duration S]: N idle keep-alive\n"
     "                   connections from 127.0.0.2 and up, K per address, held S seconds\n"
     "                   [--list-depth PAGES (list_deep, default 1000)]\n"
-    "scenarios: health, get_bill, post_bill, payment, list, list_deep, mixed, overload\n";
+    "scenarios: health, get_bill, post_bill, payment, list, list_deep, metrics, mixed,\n"
+    "           overload\n";
 
 flags parse(int argc, char** argv) {
   flags f;
@@ -136,8 +137,8 @@ int main(int argc, char** argv) {
       if (s.conninfo.empty()) throw std::invalid_argument("seed needs --db CONNINFO");
       if (s.per_statement == 0) throw std::invalid_argument("--per-statement must be positive");
       auto r = seed_database(s);
-      std::cout << "seeded " << r.bills << " bills, " << r.payments << " payments, " << r.audit_rows
-                << " audit rows in " << r.seconds << " s\n";
+      std::cout << "seeded " << r.bills << " bills, " << r.payments << " payments, " << r.jobs
+                << " jobs, " << r.audit_rows << " audit rows in " << r.seconds << " s\n";
       return 0;
     }
     auto f = parse(argc, argv);

@@ -94,8 +94,9 @@ std::string payment_body(const std::string& cn, const std::string& ref) {
 }
 
 const std::vector<std::string>& scenario_names() {
-  static const std::vector<std::string> names{"health", "get_bill",  "post_bill", "payment",
-                                              "list",   "list_deep", "mixed",     "overload"};
+  static const std::vector<std::string> names{"health",  "get_bill", "post_bill",
+                                              "payment", "list",     "list_deep",
+                                              "metrics", "mixed",    "overload"};
   return names;
 }
 
@@ -127,6 +128,12 @@ std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_
     };
     return std::make_unique<deep>(in);
   }
+  if (name == "metrics")  // a Prometheus scrape: figures gathered from every owner (P0)
+    return simple(
+        [](std::mt19937_64&, std::uint64_t) {
+          return request_spec{"GET", "/metrics", {}, {}, priority::p0, {}};
+        },
+        false, false);
   if (name == "mixed")
     return simple(
         [&in](std::mt19937_64& rng, std::uint64_t seq) {

@@ -57,7 +57,7 @@ class scenario {
   }
 };
 
-/// health, get_bill, post_bill, payment, list, list_deep, mixed, overload; nullptr for an
+/// health, get_bill, post_bill, payment, list, list_deep, metrics, mixed, overload; nullptr for an
 /// unknown name.
 std::unique_ptr<scenario> make_scenario(const std::string& name, const scenario_inputs& in);
 

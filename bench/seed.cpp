@@ -92,6 +92,13 @@ seed_result seed_database(const seed_options& opt) {
                      "\t\\\\x00\tS" + run + std::to_string(done + i) + '\t' + ids[i] + '\t' +
                      amount + "\tTZS\t2\tapplied\t2026-11-20 10:00:00+00\tmobile\t{}\n";
               });
+    // Each bill's control-number job, finished as billd leaves them until retention.jobs_days
+    // purges them: most of a mature jobs table, which /metrics must not read at every scrape.
+    copy_rows(conn, "jobs (id, kind, bill_id, status, attempt, fence)", n,
+              [&](std::uint64_t i, std::string& b) {
+                b += new_id("job") + "\tcontrol_number\t" + ids[i] + '\t' +
+                     (kind_of(done + i) == seeded::cancelled ? "cancelled" : "done") + "\t1\t1\n";
+              });
     // The first audit row of each, chained by the database's own hash function.
     conn.exec(BILLD_SQL_FIRST_AUDIT("'bill'", "b.id", "'create'", "b.created_by", "'{}'::jsonb",
                                     ", bills b") " WHERE b.id BETWEEN $1 AND $2",
@@ -99,10 +106,11 @@ seed_result seed_database(const seed_options& opt) {
     conn.commit();
     out.bills += n;
     out.payments += paid_rows.size();
+    out.jobs += n;
     out.audit_rows += n;
     done += n;
   }
-  conn.exec("ANALYZE bills, payments, audit_log");
+  conn.exec("ANALYZE bills, payments, jobs, audit_log");
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

@@ -2,8 +2,8 @@
 // `billd-bench seed`: loads many bills straight into billd's PostgreSQL with COPY (the HTTP
 // API would take hours for millions), so the cost of billd's queries can be measured as the
 // data grows. Each bill comes with what billd itself would have written for it: issued bills
-// a control number, paid ones a payment row, every one its first audit row (hash-chained by
-// the database's own audit_row_hash).
+// a control number, paid ones a payment row, every one its finished control-number job and
+// its first audit row (hash-chained by the database's own audit_row_hash).
 
 #include <cstdint>
 #include <string>
@@ -17,7 +17,7 @@ struct seed_options {
 };
 
 struct seed_result {
-  std::uint64_t bills = 0, payments = 0, audit_rows = 0;
+  std::uint64_t bills = 0, payments = 0, jobs = 0, audit_rows = 0;
   double seconds = 0;
 };
 

@@ -11,7 +11,7 @@ start_gateway_sim "$4" "$dir"
 # Audit rows are sealed a second after their ids were drawn, so the chain is verified below
 # after the concurrent writes of the scenarios.
 start_billd "$billd" "$dir" "${GATEWAY_FLAGS[@]}" --audit.seal_after_s=1 --audit.seal_interval_ms=200
-for scenario in health get_bill post_bill payment mixed overload; do
+for scenario in health get_bill post_bill payment metrics mixed overload; do
   "$bench" --url "http://$BILLD_ADDR" --scenario "$scenario" --password "$BENCH_PASSWORD" \
     --connections 4 --threads 1 --duration 1 --warmup 0 --bills 20 \
     --gateway-secret "$GATEWAY_SECRET" --json "$dir/$scenario.json"
@@ -31,7 +31,7 @@ verdict=$("$billd" audit verify \
 grep -Eq "intact: [0-9]+ rows, [1-9][0-9]* checkpoints" <<<"$verdict" ||
   { echo "audit verify: $verdict" >&2; exit 1; }
 # Seeding through COPY, then the list scenarios (a deep page needs the seeded rows).
-"$bench" seed --db "$(billd_conninfo)" --bills 3000 --per-statement 1000 | grep -q "seeded 3000 bills"
+"$bench" seed --db "$(billd_conninfo)" --bills 3000 --per-statement 1000 | grep -q "seeded 3000 bills, [0-9]* payments, 3000 jobs,"
 for scenario in list list_deep; do
   "$bench" --url "http://$BILLD_ADDR" --scenario "$scenario" --password "$BENCH_PASSWORD" \
     --connections 2 --threads 1 --duration 1 --warmup 0 --list-depth 100 \
