@@ -311,8 +311,11 @@ void write_create_batch(self_ptr self) {
   auto request_id = batch->front().cmd.idem.request_id;
   db_call<std::vector<std::optional<bill>>>(
       self, st.db, "bill_create_batch", /*write=*/true, st.cfg.db_timeout,
+      // One statement is a transaction of its own: it commits before its answer comes back,
+      // so no BEGIN and COMMIT (a round trip) around it. In a db-pool group-commit batch it
+      // runs under its member's savepoint like any other body.
       [rows = std::move(rows), tz = st.cfg.timezone](pg_connection& c) {
-        return in_transaction(c, [&] { return insert_bills(c, rows, tz); });
+        return insert_bills(c, rows, tz);
       },
       [self, batch](const db_outcome& outcome,
                     std::optional<std::vector<std::optional<bill>>>&& created) {

@@ -282,24 +282,16 @@ std::vector<std::string> expire_due_bills(pg_connection& conn, std::uint32_t lim
   });
 }
 
-namespace {
-
-/// Runs a locking statement over `keys` sorted (one lock order for every writer): its bills.
-std::vector<bill> lock_in_key_order(pg_connection& conn, const pg_statement& stmt,
-                                    std::vector<std::string> keys) {
-  std::sort(keys.begin(), keys.end());
-  auto rows = conn.run(stmt, {pg_array(keys)});
+std::vector<bill> locked_bills(const pg_rows& rows) {
   std::vector<bill> out;
   out.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) out.push_back(row_to_bill(rows, i));
   return out;
 }
 
-}  // namespace
-
-std::vector<bill> lock_bills_by_control_numbers(pg_connection& conn,
-                                                const std::vector<std::string>& control_numbers) {
-  return lock_in_key_order(conn, lock_by_cns_stmt, control_numbers);
+void lock_bills_by_control_numbers(pg_pipeline& out, std::vector<std::string> control_numbers) {
+  std::sort(control_numbers.begin(), control_numbers.end());
+  out.add(lock_by_cns_stmt, {pg_array(control_numbers)});
 }
 
 std::vector<std::optional<bill>> set_bills_paid(pg_connection& conn,
@@ -313,7 +305,8 @@ std::vector<std::optional<bill>> set_bills_paid(pg_connection& conn,
 }
 
 std::vector<bill> lock_bills(pg_connection& conn, std::vector<std::string> ids) {
-  return lock_in_key_order(conn, lock_many_stmt, std::move(ids));
+  std::sort(ids.begin(), ids.end());  // one lock order for every writer
+  return locked_bills(conn.run(lock_many_stmt, {pg_array(ids)}));
 }
 
 std::vector<std::optional<bill>> set_bills_from_gateway(

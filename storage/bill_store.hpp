@@ -13,6 +13,8 @@
 namespace billd {
 
 class pg_connection;
+class pg_pipeline;
+class pg_rows;
 
 /// Filters of GET /api/v1/bills; each one matches exactly.
 struct bill_filter {
@@ -96,10 +98,13 @@ std::vector<std::optional<bill>> set_bills_from_gateway(
 /// as expired, each audited, withdrawing issued control numbers; the number expired.
 std::vector<std::string> expire_due_bills(pg_connection& conn, std::uint32_t limit);
 
-/// The bills that carry these control numbers (unknown ones are left out), each locked until
-/// the transaction ends, in control-number order.
-std::vector<bill> lock_bills_by_control_numbers(pg_connection& conn,
-                                                const std::vector<std::string>& control_numbers);
+/// Adds to `out` the locking of the bills that carry these control numbers, each until the
+/// transaction ends, in control-number order; locked_bills reads what it returns (unknown
+/// numbers are left out). In a pipeline, so it shares the round trip of what goes with it.
+void lock_bills_by_control_numbers(pg_pipeline& out, std::vector<std::string> control_numbers);
+
+/// The bills a locking statement returned.
+std::vector<bill> locked_bills(const pg_rows& rows);
 
 /// A bill's new paid amount and status, if it is still at `expected_version`.
 struct bill_paid_update {

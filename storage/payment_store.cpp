@@ -210,18 +210,28 @@ void record_round(pg_connection& conn, const std::vector<const payment_input*>& 
       "SELECT p.transaction_ref, encode(p.fingerprint, 'hex'), p.response, p.outcome, p.bill_id"
       " FROM unnest($1::text[]) AS x(ref)"
       " CROSS JOIN LATERAL (SELECT * FROM payments WHERE transaction_ref = x.ref LIMIT 1) p"};
-  std::vector<std::string> refs;
-  for (const auto* in : round) refs.push_back(in->notice.transaction_ref);
+  std::vector<std::string> refs, round_numbers;
+  for (const auto* in : round) {
+    refs.push_back(in->notice.transaction_ref);
+    round_numbers.push_back(in->notice.control_number);
+  }
   std::sort(refs.begin(), refs.end());
   auto ref_array = pg_array(refs);
-  conn.run(lock_stmt, {ref_array});
-  auto seen = conn.run(find_stmt, {ref_array});
+  // One round trip: the refs' locks, then what they guard, then the bills. A replayed or
+  // conflicting notification's bill is locked too (it changes nothing), which costs less than
+  // a round trip of its own for the bills of the fresh ones.
+  pg_pipeline reads;
+  reads.add(lock_stmt, {ref_array});
+  reads.add(find_stmt, {ref_array});
+  lock_bills_by_control_numbers(reads, std::move(round_numbers));
+  auto read = conn.run(reads);
+  const auto& seen = read[1];
   std::unordered_map<std::string_view, int> seen_row;
   for (int r = 0; r < seen.size(); ++r) seen_row.emplace(seen.text(r, 0), r);
 
   std::vector<const payment_input*> fresh;
   std::vector<payment_recorded*> fresh_out;
-  std::vector<std::string> fingerprints, control_numbers;
+  std::vector<std::string> fingerprints;
   for (std::size_t i = 0; i < round.size(); ++i) {
     auto fp = fingerprint_of(round[i]->notice);
     auto it = seen_row.find(round[i]->notice.transaction_ref);
@@ -229,7 +239,6 @@ void record_round(pg_connection& conn, const std::vector<const payment_input*>& 
       fresh.push_back(round[i]);
       fresh_out.push_back(out[i]);
       fingerprints.push_back(std::move(fp));
-      control_numbers.push_back(round[i]->notice.control_number);
       continue;
     }
     auto& rec = *out[i];
@@ -243,7 +252,7 @@ void record_round(pg_connection& conn, const std::vector<const payment_input*>& 
   if (fresh.empty()) return;
 
   std::unordered_map<std::string, bill> by_number;
-  for (auto& b : lock_bills_by_control_numbers(conn, control_numbers)) {
+  for (auto& b : locked_bills(read[2])) {
     auto cn = *b.control_number;
     by_number.emplace(std::move(cn), std::move(b));
   }

@@ -142,7 +142,7 @@ pg_rows pg_connection::exec(const char* sql, const pg_params& params) {
 
 pg_rows pg_connection::run(const pg_statement& stmt, const pg_params& params) {
   note_round_trip();
-  if (begin_pending_) return run_pipelined({pg_pipeline::entry{&stmt, params}});
+  if (begin_pending_) return std::move(run_pipelined({pg_pipeline::entry{&stmt, params}}).back());
   if (!prepared_.contains(stmt.name)) {
     check(PQprepare(conn_, stmt.name, stmt.sql, 0, nullptr), stmt.name);
     prepared_.insert(stmt.name);
@@ -153,17 +153,19 @@ pg_rows pg_connection::run(const pg_statement& stmt, const pg_params& params) {
                stmt.name);
 }
 
-void pg_connection::run(const pg_pipeline& statements) {
-  if (!statements.empty()) run_pipelined(statements.entries_);
+std::vector<pg_rows> pg_connection::run(const pg_pipeline& statements) {
+  if (statements.empty()) return {};
+  return run_pipelined(statements.entries_);
 }
 
-pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entries) {
+std::vector<pg_rows> pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entries) {
   note_round_trip();
   // What each result answers, in the order sent: its name, and for a PREPARE the statement
   // it makes (known to be prepared only once its result says so).
   struct expected {
     const char* what;
     const char* prepares = nullptr;
+    bool entry = false;  // an entry's own result (not BEGIN's, not a PREPARE's)
   };
   std::vector<expected> results;
   results.reserve(entries.size() * 2 + 1);
@@ -187,7 +189,7 @@ pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entr
     auto raw = raw_params(e.params);
     sent = PQsendQueryPrepared(conn_, name, static_cast<int>(raw.size()), raw.data(), nullptr,
                                nullptr, 0) == 1;
-    results.push_back({name});
+    results.push_back({name, nullptr, true});
   }
   if (!sent || PQpipelineSync(conn_) != 1) {
     // A send failed: the connection is gone or unusable; nothing of it can be trusted.
@@ -197,7 +199,8 @@ pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entr
   // Every result is read, also after a failure (the rest come back aborted), so the
   // connection leaves pipeline mode clean.
   std::optional<db_error> failure;
-  std::optional<pg_rows> last;
+  std::vector<pg_rows> rows;
+  rows.reserve(entries.size());
   for (const auto& r : results) {
     // statement_timeout applies to each statement: each result is progress of its own.
     if (&r != &results.front()) note_round_trip();
@@ -216,8 +219,9 @@ pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entr
       PQclear(res);
     } else {
       try {
-        last = check(res, r.what);
+        auto one = check(res, r.what);
         if (r.prepares != nullptr) prepared_.insert(r.prepares);
+        if (r.entry) rows.push_back(std::move(one));
       } catch (const db_error& e) {
         failure = e;
       }
@@ -231,7 +235,7 @@ pg_rows pg_connection::run_pipelined(const std::vector<pg_pipeline::entry>& entr
   if (failure) throw *failure;
   if (PQstatus(conn_) != CONNECTION_OK || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF)
     throw db_error(db_errc::connection_lost, "", "pipeline: the connection broke");
-  return std::move(*last);
+  return rows;
 }
 
 void pg_connection::rollback_quietly() noexcept {

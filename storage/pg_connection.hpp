@@ -54,9 +54,10 @@ struct pg_statement {
   const char* sql;
 };
 
-/// Statements whose rows nobody reads, sent to the server together: one round trip for all
-/// (libpq pipeline mode). They run in the order added; the first that fails stops the rest.
-/// Outside a transaction they form one implicit transaction: a failure undoes all of them.
+/// Statements none of which needs another's rows to be sent, sent to the server together: one
+/// round trip for all (libpq pipeline mode). They run in the order added, each seeing what
+/// those before it did; the first that fails stops the rest. Outside a transaction they form
+/// one implicit transaction: a failure undoes all of them.
 class pg_pipeline {
  public:
   void add(const pg_statement& stmt, pg_params params) {
@@ -106,8 +107,9 @@ class pg_connection {
   /// Runs a named statement, preparing it on this connection first when needed.
   pg_rows run(const pg_statement& stmt, const pg_params& params);
   /// Runs every statement of `statements` in one round trip, preparing those this connection
-  /// has not prepared in the same trip; throws the first failure as run() would.
-  void run(const pg_pipeline& statements);
+  /// has not prepared in the same trip; throws the first failure as run() would. The rows of
+  /// each statement, in the order added (none for an empty pipeline).
+  std::vector<pg_rows> run(const pg_pipeline& statements);
 
   /// Opens a transaction. BEGIN goes out with the transaction's first statement, in the same
   /// round trip, so it costs no wait of its own.
@@ -144,8 +146,8 @@ class pg_connection {
   friend class group_scope;
   pg_rows check(PGresult* res, std::string_view what);
   void note_round_trip() const;
-  /// Sends BEGIN (if pending) and the entries in one pipeline; the rows of the last entry.
-  pg_rows run_pipelined(const std::vector<pg_pipeline::entry>& entries);
+  /// Sends BEGIN (if pending) and the entries in one pipeline; the rows of each entry.
+  std::vector<pg_rows> run_pipelined(const std::vector<pg_pipeline::entry>& entries);
   PGconn* conn_ = nullptr;
   std::shared_ptr<void> cancel_;  // PGcancel, created once: a canceller may outlive us
   std::unordered_set<std::string> prepared_;

@@ -1,5 +1,6 @@
 // pg_connection against a real PostgreSQL: BEGIN travelling with the first statement, and
-// pipelines (several statements, one round trip) that succeed, fail part-way and prepare.
+// pipelines (several statements, one round trip, each one's rows) that succeed, fail part-way
+// and prepare.
 #define CAF_SUITE pg_connection
 #include <utility>
 
@@ -54,14 +55,18 @@ CAF_TEST(a_pipeline_runs_its_statements_in_order_and_prepares_on_the_way) {
   for (int i = 1; i <= 5; ++i) p.add(insert_stmt, {std::to_string(i)});
   p.add(count_stmt, {});
   conn.begin();
-  conn.run(p);
+  auto each = conn.run(p);
   conn.commit();
+  // Each statement's own rows, in order: neither BEGIN's nor the PREPAREs' results among them.
+  CAF_REQUIRE_EQUAL(each.size(), 6u);
+  for (std::size_t i = 0; i < 5; ++i) CAF_CHECK_EQUAL(each[i].affected(), 1);
+  CAF_CHECK_EQUAL(each[5].int64(0, 0), 5);  // the count sees the inserts before it
   auto rows = other.run(count_stmt, {});
   CAF_CHECK_EQUAL(rows.int64(0, 0), 5);
   CAF_CHECK_EQUAL(rows.int64(0, 1), 15);
   // Prepared during the pipeline: the plain path finds them prepared.
   CAF_CHECK_EQUAL(conn.run(insert_stmt, {"6"}).affected(), 1);
-  conn.run(pg_pipeline{});  // an empty one sends nothing
+  CAF_CHECK(conn.run(pg_pipeline{}).empty());  // an empty one sends nothing
 }
 
 CAF_TEST(a_failing_statement_stops_the_pipeline_and_the_connection_stays_usable) {
