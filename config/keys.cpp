@@ -443,7 +443,9 @@ std::vector<config_key> make_keys() {
                        "Creates wake the jobs actor to lease at once; wake-ups closer than this "
                        "share one lease (each lease is a database statement).",
                        BILLD_MS(s.jobs.wake_interval)));
-  k.push_back(uint_key("jobs.batch", d.jobs.batch, 1, 10'000, "Jobs leased per poll.",
+  k.push_back(uint_key("jobs.batch", d.jobs.batch, 1, 10'000,
+                       "Jobs leased per poll, at most: a lease takes the largest power of two not "
+                       "above this and the free slots of jobs.max_running.",
                        BILLD_FIELD(s.jobs.batch)));
   k.push_back(uint_key("jobs.max_running", d.jobs.max_running, 1, 100'000,
                        "Jobs in progress at once on this node.", BILLD_FIELD(s.jobs.max_running)));

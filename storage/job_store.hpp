@@ -3,6 +3,7 @@
 // needs them, leased with a fencing token, finished or rescheduled only by the lease holder.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,8 +29,15 @@ struct leased_job {
   std::int64_t age_s = 0;  // since it was created
 };
 
-/// Leases up to `limit` due jobs of `kinds` (queued, waiting past its time, or running with an
-/// expired lease), bumping attempt and fence; skips rows another node is leasing right now.
+/// How many kinds one lease may ask for: every kind there is (import, alert_notify,
+/// control_number, withdrawal).
+inline constexpr std::size_t lease_kinds_max = 4;
+
+/// Leases due jobs of `kinds` (queued, waiting past its time, or running with an expired
+/// lease), bumping attempt and fence; skips rows another node is leasing right now. At most
+/// the largest power of two not above `limit` (and not above 8 192): one prepared statement
+/// per size, each with its limit in the text so PostgreSQL keeps one plan for it. Throws
+/// std::invalid_argument for more than lease_kinds_max kinds.
 std::vector<leased_job> lease_jobs(pg_connection& conn, const std::vector<std::string>& kinds,
                                    std::uint32_t limit, std::chrono::milliseconds lease);
 
