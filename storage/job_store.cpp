@@ -27,6 +27,7 @@ constexpr int lease_sizes = 14;
 /// elements where a custom plan sees the real count). So the limit is part of the text, and
 /// the kinds fill fixed slots (NULL: unused, matches nothing).
 const pg_statement& lease_statement(int size_log2) {
+  static_assert(lease_kinds_max == 4, "the statement below has one VALUES slot per kind");
   struct all_sizes {
     std::array<std::string, lease_sizes> names, sqls;
     std::array<pg_statement, lease_sizes> statements;
