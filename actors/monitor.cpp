@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "actors/db_call.hpp"
 #include "storage/job_store.hpp"
@@ -24,6 +26,25 @@ constexpr std::int64_t slot_seconds = 10;
 constexpr std::size_t window_slots = 30;
 constexpr auto session_window = std::chrono::minutes{30};
 
+/// One scrape in progress: the snapshot being filled and the owners still to answer.
+struct pull {
+  caf::typed_response_promise<metrics_snapshot_ptr> rp;
+  std::shared_ptr<metrics_snapshot> snap;
+  std::size_t pending = 0;
+  void one_done() {
+    if (--pending == 0) rp.deliver(metrics_snapshot_ptr{std::move(snap)});
+  }
+};
+using pull_ptr = std::shared_ptr<pull>;
+
+/// The last job count and the scrapes waiting for the one in flight: a count reads every open
+/// job, so scrapes share it instead of each running their own (metrics.job_counts_max_age_ms).
+struct job_count_share {
+  std::optional<job_counts> last;
+  clock::time_point counted_at;   // when the count that gave `last` started
+  std::vector<pull_ptr> waiting;  // not empty: a count is in flight and fills these
+};
+
 struct monitor_state {
   static inline const char* name = "monitor";
   monitor_config cfg;
@@ -38,6 +59,7 @@ struct monitor_state {
   std::unordered_map<std::string, clock::time_point> sessions;
   std::map<std::string, std::uint64_t> restarts;
   std::map<std::string, std::deque<clock::time_point>> recent_restarts;  // the last minute's
+  job_count_share job_count;
 };
 
 constexpr std::size_t recent_restarts_max = 1'000;  // per kind: enough to say "too many"
@@ -155,17 +177,6 @@ std::shared_ptr<metrics_snapshot> own_snapshot(self_ptr self) {
   return snap;
 }
 
-/// One scrape in progress: the snapshot being filled and the owners still to answer.
-struct pull {
-  caf::typed_response_promise<metrics_snapshot_ptr> rp;
-  std::shared_ptr<metrics_snapshot> snap;
-  std::size_t pending = 0;
-  void one_done() {
-    if (--pending == 0) rp.deliver(metrics_snapshot_ptr{std::move(snap)});
-  }
-};
-using pull_ptr = std::shared_ptr<pull>;
-
 template <class Handle>
 void ask(self_ptr self, const pull_ptr& p, const slot_ptr<Handle>& slot, std::string name) {
   auto handle = slot ? slot->get() : Handle{};
@@ -183,23 +194,43 @@ void ask(self_ptr self, const pull_ptr& p, const slot_ptr<Handle>& slot, std::st
           });
 }
 
-/// Jobs per status come from PostgreSQL (queued and dead jobs live nowhere else).
+void add_job_counts(figure_set& f, const job_counts& counts) {
+  f.add("billd_jobs", "status=\"queued\"", static_cast<double>(counts.queued));
+  f.add("billd_jobs", "status=\"running\"", static_cast<double>(counts.running));
+  f.add("billd_jobs", "status=\"waiting\"", static_cast<double>(counts.waiting));
+  f.add("billd_jobs", "status=\"dead\"", static_cast<double>(counts.dead));
+}
+
+/// Jobs per status come from PostgreSQL (queued and dead jobs live nowhere else). A recent
+/// count is reused and one in flight is joined; a failed count is not kept.
 void ask_job_counts(self_ptr self, const pull_ptr& p) {
+  auto& share = self->state.job_count;
+  auto now = clock::now();
+  if (share.last && now - share.counted_at <= self->state.cfg.metrics.job_counts_max_age) {
+    add_job_counts(p->snap->owned, *share.last);
+    return;
+  }
   ++p->pending;
+  share.waiting.push_back(p);
+  if (share.waiting.size() > 1) return;  // the count in flight answers this pull too
   db_call<job_counts>(
       self, self->state.cfg.sources.pool, "job_counts", false, self->state.cfg.metrics.pull_timeout,
       [](pg_connection& c) { return count_jobs(c); },
-      [p](const db_outcome&, std::optional<job_counts>&& counts) {
+      [self, now](const db_outcome&, std::optional<job_counts>&& counts) {
+        auto& counted = self->state.job_count;
+        auto waiting = std::exchange(counted.waiting, {});
         if (counts) {
-          auto& f = p->snap->owned;
-          f.add("billd_jobs", "status=\"queued\"", static_cast<double>(counts->queued));
-          f.add("billd_jobs", "status=\"running\"", static_cast<double>(counts->running));
-          f.add("billd_jobs", "status=\"waiting\"", static_cast<double>(counts->waiting));
-          f.add("billd_jobs", "status=\"dead\"", static_cast<double>(counts->dead));
-        } else {
-          p->snap->missing.push_back("jobs-table");
+          counted.last = counts;
+          counted.counted_at = now;
         }
-        p->one_done();
+        for (const auto& waiter : waiting) {
+          if (counts) {
+            add_job_counts(waiter->snap->owned, *counts);
+          } else {
+            waiter->snap->missing.push_back("jobs-table");
+          }
+          waiter->one_done();
+        }
       });
 }
 

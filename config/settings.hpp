@@ -64,8 +64,9 @@ struct metrics_settings {
   std::string token;                 // bearer for GET /metrics from non-loopback clients
   milliseconds slow_request{1'000};  // a request at least this long is logged and kept
   std::uint32_t slow_request_keep = 10;
-  std::uint32_t sessions_max = 100'000;  // distinct tokens tracked as active sessions
-  milliseconds pull_timeout{500};        // how long a scrape waits for each actor's figures
+  std::uint32_t sessions_max = 100'000;    // distinct tokens tracked as active sessions
+  milliseconds pull_timeout{500};          // how long a scrape waits for each actor's figures
+  milliseconds job_counts_max_age{1'000};  // scrapes this close to a count share it
 };
 
 /// Front actors: admission bound and downstream request timeout.

@@ -13,6 +13,7 @@
 
 #include "caf/test/unit_test.hpp"
 #include "net/prometheus.hpp"
+#include "storage/pg_connection.hpp"
 #include "tests/support/test_server.hpp"
 
 using namespace billd;
@@ -234,3 +235,35 @@ CAF_TEST(an_alert_check_on_demand_raises_what_the_thresholds_call_for_once) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+const std::string dead_jobs = R"(billd_jobs{status="dead"})";
+
+/// Adds a dead job behind billd's back (a kind no worker leases, so it stays dead).
+void add_dead_job(const test_server& server, int n) {
+  pg_connection conn{server.cfg().db.url, 5s, 5s};
+  conn.exec("INSERT INTO jobs (id, kind, status) VALUES ('job_dead_" + std::to_string(n) +
+            "', 'test_only', 'dead')");
+}
+
+}  // namespace
+
+CAF_TEST(scrapes_within_the_max_age_reuse_the_last_job_count) {
+  test_server server{[](settings& s) {
+    s.metrics.job_counts_max_age = 10min;
+    s.alerts.check_interval = 10min;  // no alert check counts before the first scrape
+  }};
+  add_dead_job(server, 1);
+  CAF_CHECK_EQUAL(scraped(server, dead_jobs), 1);
+  add_dead_job(server, 2);
+  CAF_CHECK_EQUAL(scraped(server, dead_jobs), 1);  // the count of ten minutes ago at most
+}
+
+CAF_TEST(with_a_max_age_of_zero_every_scrape_counts_again) {
+  test_server server{[](settings& s) { s.metrics.job_counts_max_age = 0ms; }};
+  add_dead_job(server, 1);
+  CAF_CHECK_EQUAL(scraped(server, dead_jobs), 1);
+  add_dead_job(server, 2);
+  CAF_CHECK_EQUAL(scraped(server, dead_jobs), 2);
+}

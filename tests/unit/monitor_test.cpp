@@ -1,0 +1,98 @@
+// The monitor on CAF's deterministic coordinator, against a db-pool that holds each task until
+// the test fails it: scrapes that come while a job count is in flight share it (one count, not
+// one per scrape), and a failed count is reported missing to every one of them and not kept.
+#define CAF_SUITE monitor
+#include <utility>
+
+#include "actors/monitor.hpp"
+#include "caf/test/dsl.hpp"
+#include "tests/unit/holding_pool.hpp"
+
+#include <algorithm>
+
+using namespace billd;
+
+namespace {
+
+constexpr auto count_task = "job_counts";
+
+struct fixture : test_coordinator_fixture<> {
+  std::shared_ptr<test::held_tasks> db = std::make_shared<test::held_tasks>();
+  db_pool_actor pool;
+  monitor_actor monitor;
+  std::shared_ptr<std::vector<metrics_snapshot_ptr>> scrapes =
+      std::make_shared<std::vector<metrics_snapshot_ptr>>();  // as their askers got them
+
+  fixture() {
+    pool = sys.spawn(test::holding_pool, db);
+    monitor_config monitor_cfg;
+    monitor_cfg.metrics.job_counts_max_age = std::chrono::minutes{10};  // only a success is kept
+    monitor_cfg.sources.pool = make_slot<db_pool_actor>();
+    monitor_cfg.sources.pool->set(pool);
+    monitor = spawn_monitor(sys, monitor_cfg);
+    sched.run();
+  }
+
+  ~fixture() {
+    caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  /// Asks the monitor for a snapshot as /metrics does; the answer lands in `scrapes`.
+  void scrape() {
+    auto m = monitor;
+    auto out = scrapes;
+    // The unused int: CAF 0.17 dereferences a null argument tuple when a function-based actor
+    // is spawned without arguments.
+    sys.spawn(
+        [m, out](caf::event_based_actor* caller, int) {
+          caller->request(m, caf::infinite, metrics_atom::value)
+              .then([out](const metrics_snapshot_ptr& snap) { out->push_back(snap); });
+        },
+        0);
+    sched.run();
+  }
+
+  /// Fails every task the pool holds.
+  void fail_held() {
+    caf::anon_send(pool, restart_atom::value, std::uint64_t{0});
+    sched.run();
+  }
+
+  std::size_t counts_asked() const {
+    return static_cast<std::size_t>(std::count(db->names.begin(), db->names.end(), count_task));
+  }
+};
+
+bool misses_jobs_table(const metrics_snapshot_ptr& snap) {
+  return std::count(snap->missing.begin(), snap->missing.end(), "jobs-table") == 1;
+}
+
+}  // namespace
+
+CAF_TEST_FIXTURE_SCOPE(monitor_tests, fixture)
+
+CAF_TEST(scrapes_during_a_job_count_wait_for_it_instead_of_counting_again) {
+  scrape();
+  scrape();
+  scrape();
+  CAF_CHECK_EQUAL(counts_asked(), 1u);
+  CAF_CHECK_EQUAL(scrapes->size(), 0u);  // all three wait for the one count
+  fail_held();
+  CAF_REQUIRE_EQUAL(scrapes->size(), 3u);
+  for (const auto& snap : *scrapes) CAF_CHECK(misses_jobs_table(snap));
+}
+
+CAF_TEST(a_failed_count_is_not_reused_by_the_next_scrape) {
+  scrape();
+  fail_held();
+  CAF_REQUIRE_EQUAL(scrapes->size(), 1u);
+  scrape();
+  CAF_CHECK_EQUAL(counts_asked(), 2u);
+  fail_held();
+  CAF_REQUIRE_EQUAL(scrapes->size(), 2u);
+  CAF_CHECK(misses_jobs_table(scrapes->back()));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
