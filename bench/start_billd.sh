@@ -66,6 +66,22 @@ billd_pg_port() {
 # billd_conninfo: the libpq connection string of the running billd's embedded PostgreSQL.
 billd_conninfo() { echo "host=$(billd_pg_socket) port=$(billd_pg_port) user=billd dbname=billd"; }
 
+# wait_for_audit_seal: returns once the running billd has sealed every audit row (its seal
+# covers audit.seal_ids_max ids per audit.seal_interval_ms, 30 s after they were drawn), so a
+# measurement after `billd-bench seed` does not share the machine with the seal's catching up.
+wait_for_audit_seal() {
+  local conninfo behind
+  conninfo=$(billd_conninfo)
+  for _ in $(seq 1 1800); do
+    behind=$(psql "$conninfo" -Atc "SELECT coalesce((SELECT max(id) FROM audit_log), 0)
+      - coalesce((SELECT max(last_id) FROM audit_checkpoints), 0)")
+    [[ "$behind" -le 0 ]] && return 0
+    sleep 1
+  done
+  echo "the audit seal did not catch up in 30 minutes" >&2
+  return 1
+}
+
 # billd_login: the admin's bearer token on the running billd.
 billd_login() {
   curl -sf "http://$BILLD_ADDR/api/v1/auth/login" -H 'Content-Type: application/json' \
