@@ -8,6 +8,7 @@
 #include "actors/billing_shard.hpp"
 #include "caf/test/dsl.hpp"
 #include "tests/unit/actor_figure.hpp"
+#include "tests/unit/ask_once.hpp"
 #include "tests/unit/holding_pool.hpp"
 
 #include <algorithm>
@@ -47,17 +48,10 @@ struct fixture : test_coordinator_fixture<> {
   /// The gateway's control number for `bill`, as the jobs actor hands it to the shard.
   void issue(const std::string& bill) {
     control_number_cmd cmd{bill, "9910" + bill.substr(4), "", "job_" + bill, 1, "req_" + bill};
-    auto s = shard;
     auto out = answered;
-    // The unused int: CAF 0.17 dereferences a null argument tuple when a function-based actor
-    // is spawned without arguments.
-    sys.spawn(
-        [s, cmd, out](caf::event_based_actor* caller, int) {
-          caller->request(s, caf::infinite, issue_atom::value, cmd)
-              .then([out, bill = cmd.bill_id](const api_reply&) { out->push_back(bill); });
-        },
-        0);
-    sched.run();
+    test::ask_once(
+        *this, shard, [out, bill = cmd.bill_id](const api_reply&) { out->push_back(bill); },
+        issue_atom::value, cmd);
   }
 
   /// Fails every task the pool holds with the row failure.

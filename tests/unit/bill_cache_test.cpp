@@ -6,6 +6,7 @@
 
 #include "actors/bill_cache.hpp"
 #include "caf/test/dsl.hpp"
+#include "tests/unit/ask_once.hpp"
 #include "tests/unit/holding_pool.hpp"
 
 using namespace billd;
@@ -40,15 +41,9 @@ struct fixture : test_coordinator_fixture<> {
   /// Starts a read of id; the answer appears once the pool answered.
   std::shared_ptr<std::optional<cache_answer>> read(std::string id) {
     auto out = std::make_shared<std::optional<cache_answer>>();
-    auto c = cache;
-    // The unused int: CAF 0.17 dereferences a null argument tuple for argument-less actors.
-    sys.spawn(
-        [out, c, id](caf::event_based_actor* reader, int) {
-          reader->request(c, caf::infinite, get_atom::value, id, std::string{"req"})
-              .then([out](cache_answer& a) { *out = std::move(a); });
-        },
-        0);
-    sched.run();
+    test::ask_once(
+        *this, cache, [out](cache_answer& a) { *out = std::move(a); }, get_atom::value, id,
+        std::string{"req"});
     return out;
   }
 

@@ -9,6 +9,7 @@
 #include "domain/crypto.hpp"
 #include "domain/signature.hpp"
 #include "tests/unit/actor_figure.hpp"
+#include "tests/unit/ask_once.hpp"
 #include "tests/unit/holding_pool.hpp"
 
 #include <algorithm>
@@ -112,17 +113,8 @@ struct fixture : test_coordinator_fixture<> {
     auto out = std::make_shared<std::optional<gateway_result>>();
     gateway_call call{gateway_call_kind::control_number, std::move(bill), "/v1/control-numbers",
                       R"({"bill_id":"bil_1"})"};
-    auto c = client;
-    // The unused int: CAF 0.17 dereferences a null argument tuple when a function-based actor
-    // is spawned without arguments (UBSan reports it), so every test actor takes one.
-    sys.spawn(
-        [out, call, c](caf::event_based_actor* caller, int) {
-          caller->request(c, caf::infinite, call_atom::value, call).then([out](gateway_result& r) {
-            *out = std::move(r);
-          });
-        },
-        0);
-    sched.run();
+    test::ask_once(
+        *this, client, [out](gateway_result& r) { *out = std::move(r); }, call_atom::value, call);
     return out;
   }
 

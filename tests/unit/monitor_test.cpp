@@ -6,6 +6,7 @@
 
 #include "actors/monitor.hpp"
 #include "caf/test/dsl.hpp"
+#include "tests/unit/ask_once.hpp"
 #include "tests/unit/holding_pool.hpp"
 
 #include <algorithm>
@@ -41,17 +42,10 @@ struct fixture : test_coordinator_fixture<> {
 
   /// Asks the monitor for a snapshot as /metrics does; the answer lands in `scrapes`.
   void scrape() {
-    auto m = monitor;
     auto out = scrapes;
-    // The unused int: CAF 0.17 dereferences a null argument tuple when a function-based actor
-    // is spawned without arguments.
-    sys.spawn(
-        [m, out](caf::event_based_actor* caller, int) {
-          caller->request(m, caf::infinite, metrics_atom::value)
-              .then([out](const metrics_snapshot_ptr& snap) { out->push_back(snap); });
-        },
-        0);
-    sched.run();
+    test::ask_once(
+        *this, monitor, [out](const metrics_snapshot_ptr& snap) { out->push_back(snap); },
+        metrics_atom::value);
   }
 
   /// Fails every task the pool holds.
