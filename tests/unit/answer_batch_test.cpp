@@ -20,28 +20,24 @@ namespace {
 constexpr auto batch_task = "bill_control_number_batch";
 
 struct fixture : test_coordinator_fixture<> {
-  std::shared_ptr<test::held_tasks> db = std::make_shared<test::held_tasks>();
-  db_pool_actor pool;
+  test::held_pool db{sys};
   billing_shard_actor shard;
   std::shared_ptr<std::vector<std::string>> answered =
       std::make_shared<std::vector<std::string>>();  // bill ids, as their askers heard back
 
   fixture() {
-    pool = sys.spawn(test::holding_pool, db);
-    auto slot = make_slot<db_pool_actor>();
-    slot->set(pool);
     billing_shard_config shard_cfg;  // answer batches: at most 64 answers, one at a time
-    shard = spawn_billing_shard(sys, 0, slot, shard_cfg);
+    shard = spawn_billing_shard(sys, 0, db.slot, shard_cfg);
     // What a batch's rows can cause (a constraint its statement broke): worth retrying alone.
-    db->answer_with.code = db_outcome_code::failed;
-    db->answer_with.error = db_errc::constraint_violation;
-    db->answer_with.message = "a row broke a constraint";
+    db.tasks->answer_with.code = db_outcome_code::failed;
+    db.tasks->answer_with.error = db_errc::constraint_violation;
+    db.tasks->answer_with.message = "a row broke a constraint";
     sched.run();
   }
 
   ~fixture() {
     caf::anon_send_exit(shard, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+    db.stop();
     sched.run();
   }
 
@@ -56,13 +52,11 @@ struct fixture : test_coordinator_fixture<> {
 
   /// Fails every task the pool holds with the row failure.
   void fail_held() {
-    caf::anon_send(pool, restart_atom::value, std::uint64_t{0});
+    db.answer_all();
     sched.run();
   }
 
-  std::size_t batches() const {
-    return static_cast<std::size_t>(std::count(db->names.begin(), db->names.end(), batch_task));
-  }
+  std::size_t batches() const { return db.asked(batch_task); }
 
   /// A figure of the shard's metrics with these labels (-1 when absent).
   double figure(const std::string& family, const std::string& labels) {

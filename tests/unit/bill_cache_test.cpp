@@ -16,17 +16,13 @@ using namespace std::chrono_literals;
 namespace {
 
 struct fixture : test_coordinator_fixture<> {
-  std::shared_ptr<held_tasks> held = std::make_shared<held_tasks>();
-  db_pool_actor pool_actor;
+  held_pool db{sys};
   bill_cache_actor cache;
 
   fixture() {
-    auto pool = make_slot<db_pool_actor>();
-    pool_actor = sys.spawn(holding_pool, held);
-    pool->set(pool_actor);
     bill_cache_config cache_cfg;
     cache_cfg.cache.shards = 1;
-    cache_cfg.db = pool;
+    cache_cfg.db = db.slot;
     cache_cfg.db_timeout = 10s;
     cache = spawn_bill_cache(sys, cache_cfg);
     sched.run();
@@ -34,7 +30,7 @@ struct fixture : test_coordinator_fixture<> {
 
   ~fixture() {
     caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(pool_actor, caf::exit_reason::user_shutdown);
+    db.stop();
     sched.run();
   }
 
@@ -48,7 +44,7 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   void answer_all_loads() {
-    caf::anon_send(pool_actor, restart_atom::value, std::uint64_t{0});
+    db.answer_all();
     sched.run();
   }
 };
@@ -62,7 +58,7 @@ CAF_TEST(concurrent_misses_of_one_bill_make_one_load_and_all_get_its_answer) {
   auto b = read("bil_1");
   auto c = read("bil_1");
   auto other = read("bil_2");
-  CAF_CHECK_EQUAL(held->pending.size(), 2u);  // one per bill, not one per reader
+  CAF_CHECK_EQUAL(db.tasks->pending.size(), 2u);  // one per bill, not one per reader
   CAF_CHECK(!a->has_value());
   answer_all_loads();
   for (auto& r : {a, b, c, other}) {
@@ -72,16 +68,16 @@ CAF_TEST(concurrent_misses_of_one_bill_make_one_load_and_all_get_its_answer) {
   }
   // A failure is not cached: the next read loads again.
   read("bil_1");
-  CAF_CHECK_EQUAL(held->pending.size(), 1u);
+  CAF_CHECK_EQUAL(db.tasks->pending.size(), 1u);
 }
 
 CAF_TEST(a_reader_after_an_invalidation_does_not_join_the_overtaken_load) {
   auto before = read("bil_1");
-  CAF_CHECK_EQUAL(held->pending.size(), 1u);
+  CAF_CHECK_EQUAL(db.tasks->pending.size(), 1u);
   caf::anon_send(cache, invalidate_atom::value, std::string{"bil_1"});
   sched.run();
   auto after = read("bil_1");
-  CAF_CHECK_EQUAL(held->pending.size(), 2u);  // a fresh load for the reader after the write
+  CAF_CHECK_EQUAL(db.tasks->pending.size(), 2u);  // a fresh load for the reader after the write
   answer_all_loads();
   CAF_CHECK(before->has_value());
   CAF_CHECK(after->has_value());

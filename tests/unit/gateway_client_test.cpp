@@ -58,8 +58,7 @@ gateway_conn_actor::behavior_type scripted_conn(gateway_conn_actor::pointer,
 
 struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<script> conn = std::make_shared<script>();
-  std::shared_ptr<test::held_tasks> db = std::make_shared<test::held_tasks>();
-  db_pool_actor pool;
+  test::held_pool db{sys};  // gateway-log writes wait there
   gateway_client_actor client;
 
   fixture() {
@@ -79,9 +78,7 @@ struct fixture : test_coordinator_fixture<> {
       return system.spawn(scripted_conn, s);
     };
     gc.unix_now = [] { return std::int64_t{1'764'000'000}; };
-    pool = sys.spawn(test::holding_pool, db);  // gateway-log writes wait there
-    gc.db = make_slot<db_pool_actor>();
-    gc.db->set(pool);
+    gc.db = db.slot;
     gc.gateway.log_queue_max = 2;
     client = spawn_gateway_client(sys, gc);
     sched.run();
@@ -89,22 +86,19 @@ struct fixture : test_coordinator_fixture<> {
 
   ~fixture() {
     caf::anon_send_exit(client, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+    db.stop();
     sched.run();
   }
 
   /// Gateway-log writes the client asked the pool for so far.
-  std::size_t log_writes() const {
-    return static_cast<std::size_t>(
-        std::count(db->names.begin(), db->names.end(), std::string{"gateway_log_insert"}));
-  }
+  std::size_t log_writes() const { return db.asked("gateway_log_insert"); }
 
   /// A figure of the client's metrics now (-1 when it does not report it).
   double figure(const std::string& family) { return test::figure_of(*this, client, family); }
 
   /// Ends every database task the pool holds.
   void answer_db() {
-    caf::anon_send(pool, restart_atom::value, std::uint64_t{0});
+    db.answer_all();
     sched.run();
   }
 

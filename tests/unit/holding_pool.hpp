@@ -4,10 +4,17 @@
 // failure outcome, `overloaded` unless the test picks another: what such tests check is which
 // tasks an actor asks for, and when).
 
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "actors/actor_slot.hpp"
 #include "actors/db_pool.hpp"
 
 namespace billd::test {
@@ -46,5 +53,28 @@ inline db_pool_actor::behavior_type holding_pool(db_pool_actor::pointer self,
       },
   };
 }
+
+/// A holding pool as a test fixture holds it: spawned on `sys`, reached by the actor under test
+/// through `slot` as it would reach the real one. The fixture stops it (stop(), then runs the
+/// scheduler) and runs the scheduler after answer_all().
+struct held_pool {
+  std::shared_ptr<held_tasks> tasks = std::make_shared<held_tasks>();
+  db_pool_actor actor;
+  slot_ptr<db_pool_actor> slot = make_slot<db_pool_actor>();
+
+  explicit held_pool(caf::actor_system& sys) : actor(sys.spawn(holding_pool, tasks)) {
+    slot->set(actor);
+  }
+
+  /// Answers every held task with tasks->answer_with.
+  void answer_all() const { caf::anon_send(actor, restart_atom::value, std::uint64_t{0}); }
+
+  /// Tasks named `name` received so far.
+  std::size_t asked(std::string_view name) const {
+    return static_cast<std::size_t>(std::count(tasks->names.begin(), tasks->names.end(), name));
+  }
+
+  void stop() const { caf::anon_send_exit(actor, caf::exit_reason::user_shutdown); }
+};
 
 }  // namespace billd::test

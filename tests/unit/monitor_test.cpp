@@ -18,25 +18,22 @@ namespace {
 constexpr auto count_task = "job_counts";
 
 struct fixture : test_coordinator_fixture<> {
-  std::shared_ptr<test::held_tasks> db = std::make_shared<test::held_tasks>();
-  db_pool_actor pool;
+  test::held_pool db{sys};
   monitor_actor monitor;
   std::shared_ptr<std::vector<metrics_snapshot_ptr>> scrapes =
       std::make_shared<std::vector<metrics_snapshot_ptr>>();  // as their askers got them
 
   fixture() {
-    pool = sys.spawn(test::holding_pool, db);
     monitor_config monitor_cfg;
     monitor_cfg.metrics.job_counts_max_age = std::chrono::minutes{10};  // only a success is kept
-    monitor_cfg.sources.pool = make_slot<db_pool_actor>();
-    monitor_cfg.sources.pool->set(pool);
+    monitor_cfg.sources.pool = db.slot;
     monitor = spawn_monitor(sys, monitor_cfg);
     sched.run();
   }
 
   ~fixture() {
     caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+    db.stop();
     sched.run();
   }
 
@@ -50,13 +47,11 @@ struct fixture : test_coordinator_fixture<> {
 
   /// Fails every task the pool holds.
   void fail_held() {
-    caf::anon_send(pool, restart_atom::value, std::uint64_t{0});
+    db.answer_all();
     sched.run();
   }
 
-  std::size_t counts_asked() const {
-    return static_cast<std::size_t>(std::count(db->names.begin(), db->names.end(), count_task));
-  }
+  std::size_t counts_asked() const { return db.asked(count_task); }
 };
 
 bool misses_jobs_table(const metrics_snapshot_ptr& snap) {
