@@ -95,16 +95,6 @@ const std::map<std::string_view, family_info>& families() {
 constexpr double bounds_s[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
-void append_number(std::string& out, double v) {
-  if (std::isnan(v)) {
-    out += "NaN";
-    return;
-  }
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, ec == std::errc{} ? end : buf);
-}
-
 /// A label value with \, " and newlines escaped.
 std::string label_value(std::string_view v) {
   std::string out;
@@ -144,7 +134,7 @@ class exposition {
       out_ += '}';
     }
     out_ += ' ';
-    append_number(out_, value);
+    append_prometheus_number(out_, value);
     out_ += '\n';
   }
 
@@ -161,7 +151,7 @@ class exposition {
     std::string name{family};
     for (double le : bounds_s) {
       std::string le_text;
-      append_number(le_text, le);
+      append_prometheus_number(le_text, le);
       auto micros = static_cast<std::uint64_t>(std::llround(le * 1e6));
       sample(name + "_bucket", prefix + "le=\"" + le_text + "\"",
              static_cast<double>(h.count_at_most(micros)));
@@ -183,6 +173,30 @@ std::string route_labels(const std::pair<std::string, int>& key) {
 }
 
 }  // namespace
+
+void append_prometheus_number(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+    return;
+  }
+  if (v == 0) {  // -0 too
+    out += '0';
+    return;
+  }
+  // Plain decimals over the range a reader takes in at a glance. The shortest form alone
+  // writes 300000 as "3e+05" and 0.0005 as "5e-04": exact, but not what an operator expects
+  // of a count or a bucket bound. Both forms are the shortest that reads back exactly.
+  auto magnitude = std::fabs(v);
+  auto format =
+      magnitude >= 1e-6 && magnitude < 1e16 ? std::chars_format::fixed : std::chars_format::general;
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, format);
+  out.append(buf, ec == std::errc{} ? end : buf);
+}
 
 std::string prometheus_text(const metrics_snapshot& s) {
   exposition e;
