@@ -118,6 +118,7 @@ class connection : public std::enable_shared_from_this<connection> {
     req_.body() = std::move(spec.body);
     req_.prepare_payload();
     stream_.expires_after(run_.opt.timeout);
+    written_ = clock::now();
     http::async_write(stream_, req_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->fail("write");
@@ -146,7 +147,11 @@ class connection : public std::enable_shared_from_this<connection> {
           std::chrono::duration_cast<std::chrono::microseconds>(now - sent_).count());
       auto& c = out_.classes[static_cast<std::size_t>(cls_)];
       c.latency.record(micros);
-      if (res.result_int() == 503) c.shed_latency.record(micros);
+      if (res.result_int() == 503) {
+        c.shed_latency.record(micros);
+        c.shed_round_trip.record(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(now - written_).count()));
+      }
       ++c.statuses[static_cast<int>(res.result_int())];
       auto second = static_cast<std::size_t>(
           std::chrono::duration_cast<std::chrono::seconds>(now - run_.measure_from).count());
@@ -181,7 +186,8 @@ class connection : public std::enable_shared_from_this<connection> {
   http::request<http::string_body> req_;
   std::optional<http::response_parser<http::string_body>> parser_;
   priority cls_ = priority::p2;
-  clock::time_point sent_{};
+  clock::time_point sent_{};     // when the request was due (open loop) or sent (closed)
+  clock::time_point written_{};  // when its write began
 };
 
 }  // namespace
@@ -256,6 +262,7 @@ load_result run_load(const load_options& opt, scenario& sc) {
     for (std::size_t i = 0; i < out.classes.size(); ++i) {
       out.classes[i].latency.merge(r.classes[i].latency);
       out.classes[i].shed_latency.merge(r.classes[i].shed_latency);
+      out.classes[i].shed_round_trip.merge(r.classes[i].shed_round_trip);
       for (auto [status, count] : r.classes[i].statuses) out.classes[i].statuses[status] += count;
     }
     for (auto& [kind, count] : r.errors) out.errors[kind] += count;

@@ -38,6 +38,8 @@ inline double to_ms(std::uint64_t micros) { return static_cast<double>(micros) /
 struct class_result {
   latency_histogram latency;              // every answered request of the class
   latency_histogram shed_latency;         // the 503 answers only
+  latency_histogram shed_round_trip;      // the 503 answers, from when each was written:
+                                          // billd's part, without a late lane's backlog
   std::map<int, std::uint64_t> statuses;  // status → count
 };
 

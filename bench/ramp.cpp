@@ -39,18 +39,23 @@ std::vector<load_step> run_ramp(load_options opt, scenario& sc, double peak,
 
 void print_ramp(std::ostream& out, double peak, const std::vector<load_step>& steps) {
   out << std::fixed << std::setprecision(0) << "rising open loop, peak " << peak << " req/s\n"
-      << "  offered  answered/s  2xx/s  503/s   P0 p99 ms  P1 p99 ms  P2 p99 ms  503 p50 ms\n";
+      << "  offered  answered/s  2xx/s  503/s   P0 p99 ms  P1 p99 ms  P2 p99 ms  503 p50 ms"
+         "  from write\n";
   for (const auto& s : steps) {
     const auto& r = s.result;
-    latency_histogram shed;
-    for (const auto& c : r.classes) shed.merge(c.shed_latency);
+    latency_histogram shed, shed_trip;
+    for (const auto& c : r.classes) {
+      shed.merge(c.shed_latency);
+      shed_trip.merge(c.shed_round_trip);
+    }
     out << std::setprecision(0) << std::setw(9) << s.offered << std::setw(12)
         << static_cast<double>(r.answered()) / r.seconds << std::setw(7)
         << static_cast<double>(r.with_status(200, 299)) / r.seconds << std::setw(7)
         << static_cast<double>(r.with_status(503, 503)) / r.seconds << std::setprecision(2);
     for (const auto& c : r.classes)
       out << std::setw(11) << (c.latency.count() ? to_ms(c.latency.percentile(99)) : 0.0);
-    out << std::setw(12) << (shed.count() ? to_ms(shed.percentile(50)) : 0.0) << "\n";
+    out << std::setw(12) << (shed.count() ? to_ms(shed.percentile(50)) : 0.0) << std::setw(12)
+        << (shed_trip.count() ? to_ms(shed_trip.percentile(50)) : 0.0) << "\n";
   }
 }
 

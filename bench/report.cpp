@@ -48,6 +48,8 @@ void print_report(std::ostream& out, const run_description& what, const load_res
     if (c.shed_latency.count() > 0) {
       out << "\n     503:";
       text_latency(out, c.shed_latency);
+      out << "\n     503 from its write:";
+      text_latency(out, c.shed_round_trip);
     }
     out << "\n";
   }
@@ -84,6 +86,8 @@ void write_json(std::ostream& out, const run_description& what, const load_resul
     json_latency(out, c.latency);
     out << ",\"shed_latency\":";
     json_latency(out, c.shed_latency);
+    out << ",\"shed_round_trip\":";
+    json_latency(out, c.shed_round_trip);
     out << "}";
   }
   out << "},\"errors\":{";

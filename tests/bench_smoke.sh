@@ -24,6 +24,9 @@ grep -q '"201":[1-9]' "$dir/idem.json"
 # (bench/report_run names them in docs/benchmarks.md): with 4 connections, one each and the one
 # left to the reads' 60 %.
 grep -q '"lane_connections":\[1,1,2\]' "$dir/overload.json"
+# Each class reports its 503s' latency from when they were due and from their write
+# (bench/report_run's last overload column).
+grep -q '"shed_latency":{.*"shed_round_trip":{' "$dir/overload.json"
 # The audit log those writes left verifies, sealed under checkpoints while they ran.
 sleep 2
 verdict=$("$billd" audit verify \
