@@ -241,6 +241,10 @@ load_result run_load(const load_options& opt, scenario& sc) {
           ->start();
     }
   }
+  // Open-loop latency is what the probe is for; closed-loop runs compare throughput and
+  // leave every cycle to the load.
+  std::optional<stall_probe> probe;
+  if (opt.rate > 0) probe.emplace(run.measure_from, run.measure_until);
   double cpu_at_start = 0;
   std::thread cpu_marker([&] {
     std::this_thread::sleep_until(run.measure_from);
@@ -255,6 +259,7 @@ load_result run_load(const load_options& opt, scenario& sc) {
   load_result out;
   out.seconds = std::chrono::duration<double>(run.measure_until - run.measure_from).count();
   out.client_cpu_seconds = cpu_seconds() - cpu_at_start;
+  if (probe) out.machine_probe = probe->finish();
   if (by_lane) out.lane_connections = lane_connections;
   out.per_second.resize(seconds);
   for (auto& r : results) {

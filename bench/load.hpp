@@ -10,10 +10,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/scenario.hpp"
+#include "bench/stall_probe.hpp"
 #include "domain/latency_histogram.hpp"
 
 namespace billd::bench {
@@ -50,6 +52,7 @@ struct load_result {
   double client_cpu_seconds = 0;                // user + system of billd-bench in that window
   std::vector<latency_histogram> per_second;    // answers by the second they arrived in
   std::vector<int> lane_connections;            // each class's own connections in a split open loop
+  std::optional<gap_tally> machine_probe;       // open loop: the stall probe's tally
 
   std::uint64_t answered() const;
   std::uint64_t with_status(int lo, int hi) const;  // answers with lo ≤ status ≤ hi

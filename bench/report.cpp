@@ -11,6 +11,10 @@ struct percentile_label {
 };
 constexpr percentile_label percentiles[] = {{50, "p50"}, {90, "p90"}, {99, "p99"}, {99.9, "p99.9"}};
 
+std::uint64_t probe_worst_micros(const load_result& r) {
+  return static_cast<std::uint64_t>(r.machine_probe ? r.machine_probe->worst.count() : 0);
+}
+
 void json_latency(std::ostream& out, const latency_histogram& h) {
   out << "{\"count\":" << h.count() << ",\"mean_ms\":" << h.mean() / 1000.0;
   for (auto [p, name] : percentiles) out << ",\"" << name << "_ms\":" << to_ms(h.percentile(p));
@@ -54,6 +58,10 @@ void print_report(std::ostream& out, const run_description& what, const load_res
     out << "\n";
   }
   for (auto& [kind, count] : r.errors) out << "  errors " << kind << ": " << count << "\n";
+  if (r.machine_probe)
+    out << "  machine stall probe: worst wake-up " << to_ms(probe_worst_micros(r)) << " ms late, "
+        << r.machine_probe->stalls << " over "
+        << std::chrono::milliseconds{gap_tally::stall}.count() << " ms\n";
 }
 
 void write_json(std::ostream& out, const run_description& what, const load_result& r) {
@@ -64,7 +72,11 @@ void write_json(std::ostream& out, const run_description& what, const load_resul
       << ",\"requests\":" << r.answered()
       << ",\"throughput\":" << static_cast<double>(r.answered()) / r.seconds
       << ",\"ok_throughput\":" << static_cast<double>(r.with_status(200, 299)) / r.seconds
-      << ",\"client_cpu_seconds\":" << r.client_cpu_seconds << ",\"lane_connections\":[";
+      << ",\"client_cpu_seconds\":" << r.client_cpu_seconds;
+  if (r.machine_probe)
+    out << ",\"machine_probe\":{\"worst_ms\":" << to_ms(probe_worst_micros(r))
+        << ",\"stalls\":" << r.machine_probe->stalls << "}";
+  out << ",\"lane_connections\":[";
   for (std::size_t i = 0; i < r.lane_connections.size(); ++i)
     out << (i ? "," : "") << r.lane_connections[i];
   out << "],\"latency\":";

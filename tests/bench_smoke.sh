@@ -48,4 +48,5 @@ grep -q '"200":[1-9]' "$dir/payment.json"
 "$bench" --url "http://$BILLD_ADDR" --scenario mixed --rate 200 --password "$BENCH_PASSWORD" \
   --connections 4 --threads 1 --duration 1 --warmup 0 --bills 20 --json "$dir/open.json"
 grep -q '"rate":200' "$dir/open.json"
+grep -q '"machine_probe":{"worst_ms":[0-9.]*,"stalls":[0-9]*}' "$dir/open.json"
 grep -q '"requests":[1-9]' "$dir/open.json"
