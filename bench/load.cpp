@@ -260,6 +260,7 @@ load_result run_load(const load_options& opt, scenario& sc) {
   out.seconds = std::chrono::duration<double>(run.measure_until - run.measure_from).count();
   out.client_cpu_seconds = cpu_seconds() - cpu_at_start;
   if (probe) out.machine_probe = probe->finish();
+  if (sc.lane_shares().size() > 1) out.lane_shares = sc.lane_shares();
   if (by_lane) out.lane_connections = lane_connections;
   out.per_second.resize(seconds);
   for (auto& r : results) {

@@ -51,8 +51,9 @@ struct load_result {
   double seconds = 0;                           // measuring window
   double client_cpu_seconds = 0;                // user + system of billd-bench in that window
   std::vector<latency_histogram> per_second;    // answers by the second they arrived in
-  std::vector<int> lane_connections;            // each class's own connections in a split open loop
-  std::optional<gap_tally> machine_probe;       // open loop: the stall probe's tally
+  std::vector<double> lane_shares;         // a mixed scenario's lanes: their shares of the load
+  std::vector<int> lane_connections;       // each class's own connections in a split open loop
+  std::optional<gap_tally> machine_probe;  // open loop: the stall probe's tally
 
   std::uint64_t answered() const;
   std::uint64_t with_status(int lo, int hi) const;  // answers with lo ≤ status ≤ hi

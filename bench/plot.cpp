@@ -19,9 +19,11 @@ double nice_top(double v) {
   return 10 * p;
 }
 
+/// Axis ticks and percentile names: whole numbers as such, others with the digits they have
+/// ("%.2g" wrote p99.9 as "p1e+02" and a 12.5 ms tick as "12").
 std::string fmt(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, v >= 100 || v == std::floor(v) ? "%.0f" : "%.2g", v);
+  std::snprintf(buf, sizeof buf, v >= 100 || v == std::floor(v) ? "%.0f" : "%g", v);
   return buf;
 }
 

@@ -76,7 +76,9 @@ void write_json(std::ostream& out, const run_description& what, const load_resul
   if (r.machine_probe)
     out << ",\"machine_probe\":{\"worst_ms\":" << to_ms(probe_worst_micros(r))
         << ",\"stalls\":" << r.machine_probe->stalls << "}";
-  out << ",\"lane_connections\":[";
+  out << ",\"lane_shares\":[";
+  for (std::size_t i = 0; i < r.lane_shares.size(); ++i) out << (i ? "," : "") << r.lane_shares[i];
+  out << "],\"lane_connections\":[";
   for (std::size_t i = 0; i < r.lane_connections.size(); ++i)
     out << (i ? "," : "") << r.lane_connections[i];
   out << "],\"latency\":";

@@ -24,6 +24,8 @@ grep -q '"201":[1-9]' "$dir/idem.json"
 # (bench/report_run names them in docs/benchmarks.md): with 4 connections, one each and the one
 # left to the reads' 60 %.
 grep -q '"lane_connections":\[1,1,2\]' "$dir/overload.json"
+# ... and its mix as shares of the load (report_run's 10 % health, 30 % creates, 60 % reads).
+grep -q '"lane_shares":\[0.1,0.3,0.6\]' "$dir/overload.json"
 # Each class reports its 503s' latency from when they were due and from their write
 # (bench/report_run's last overload column).
 grep -q '"shed_latency":{.*"shed_round_trip":{' "$dir/overload.json"

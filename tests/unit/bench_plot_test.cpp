@@ -60,6 +60,8 @@ CAF_TEST(latency_over_time_plots_four_percentiles_of_each_second_with_answers) {
   r.per_second[2].record(3'000);  // second 2 had no answers
   auto chart = latency_over_time("t", r);
   CAF_REQUIRE_EQUAL(chart.series.size(), 4u);
+  CAF_CHECK_EQUAL(chart.series[0].name, "p50");
+  CAF_CHECK_EQUAL(chart.series[3].name, "p99.9");
   CAF_CHECK_EQUAL(chart.series[0].points.size(), 2u);
   CAF_CHECK_EQUAL(chart.series[0].points[1].first, 3.0);
 }
