@@ -82,6 +82,21 @@ wait_for_audit_seal() {
   return 1
 }
 
+# wait_for_settled_database: wait_for_audit_seal, then until no autovacuum worker runs (at most
+# 5 minutes more; a database still vacuuming then is measured as it is, with a note).
+wait_for_settled_database() {
+  wait_for_audit_seal || return 1
+  local conninfo workers
+  conninfo=$(billd_conninfo)
+  for _ in $(seq 1 300); do
+    workers=$(psql "$conninfo" -Atc "SELECT count(*) FROM pg_stat_activity
+      WHERE backend_type = 'autovacuum worker'")
+    [[ "$workers" -eq 0 ]] && return 0
+    sleep 1
+  done
+  echo "autovacuum still running after 5 minutes: measuring anyway" >&2
+}
+
 # billd_login: the admin's bearer token on the running billd.
 billd_login() {
   curl -sf "http://$BILLD_ADDR/api/v1/auth/login" -H 'Content-Type: application/json' \
