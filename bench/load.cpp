@@ -28,6 +28,11 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using clock = std::chrono::steady_clock;
 
+std::uint64_t micros_since(clock::time_point t, clock::time_point now) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(now - t).count());
+}
+
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -143,14 +148,12 @@ class connection : public std::enable_shared_from_this<connection> {
     auto now = clock::now();
     auto& res = parser_->get();
     if (now >= run_.measure_from && now < run_.measure_until) {
-      auto micros = static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(now - sent_).count());
+      auto micros = micros_since(sent_, now);
       auto& c = out_.classes[static_cast<std::size_t>(cls_)];
       c.latency.record(micros);
       if (res.result_int() == 503) {
         c.shed_latency.record(micros);
-        c.shed_round_trip.record(static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(now - written_).count()));
+        c.shed_round_trip.record(micros_since(written_, now));
       }
       ++c.statuses[static_cast<int>(res.result_int())];
       auto second = static_cast<std::size_t>(
@@ -225,9 +228,9 @@ load_result run_load(const load_options& opt, scenario& sc) {
   std::vector<std::unique_ptr<asio::io_context>> ios;
   for (int t = 0; t < threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
   // Open loop with lanes: each lane's connections send its share of the rate.
-  auto shares = sc.lane_shares();
-  auto by_lane = opt.rate > 0 && shares.size() > 1 && !opt.shared_connections;
-  if (!by_lane) shares = {1.0};
+  const auto scenario_shares = sc.lane_shares();
+  auto by_lane = opt.rate > 0 && scenario_shares.size() > 1 && !opt.shared_connections;
+  auto shares = by_lane ? scenario_shares : std::vector<double>{1.0};
   auto lane_connections = split_connections(opt.connections, shares);
   int c = 0;
   for (std::size_t lane = 0; lane < shares.size(); ++lane) {
@@ -260,7 +263,7 @@ load_result run_load(const load_options& opt, scenario& sc) {
   out.seconds = std::chrono::duration<double>(run.measure_until - run.measure_from).count();
   out.client_cpu_seconds = cpu_seconds() - cpu_at_start;
   if (probe) out.machine_probe = probe->finish();
-  if (sc.lane_shares().size() > 1) out.lane_shares = sc.lane_shares();
+  if (scenario_shares.size() > 1) out.lane_shares = scenario_shares;
   if (by_lane) out.lane_connections = lane_connections;
   out.per_second.resize(seconds);
   for (auto& r : results) {

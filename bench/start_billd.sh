@@ -66,18 +66,25 @@ billd_pg_port() {
 # billd_conninfo: the libpq connection string of the running billd's embedded PostgreSQL.
 billd_conninfo() { echo "host=$(billd_pg_socket) port=$(billd_pg_port) user=billd dbname=billd"; }
 
+# wait_until_none SECONDS QUERY: polls the running billd's database once a second until QUERY
+# (one number) is 0 or less; returns 1 when SECONDS pass first.
+wait_until_none() {
+  local seconds=$1 query=$2 conninfo left
+  conninfo=$(billd_conninfo)
+  for _ in $(seq 1 "$seconds"); do
+    left=$(psql "$conninfo" -Atc "$query")
+    [[ "$left" -le 0 ]] && return 0
+    sleep 1
+  done
+  return 1
+}
+
 # wait_for_audit_seal: returns once the running billd has sealed every audit row (its seal
 # covers audit.seal_ids_max ids per audit.seal_interval_ms, 30 s after they were drawn), so a
 # measurement after `billd-bench seed` does not share the machine with the seal's catching up.
 wait_for_audit_seal() {
-  local conninfo behind
-  conninfo=$(billd_conninfo)
-  for _ in $(seq 1 1800); do
-    behind=$(psql "$conninfo" -Atc "SELECT coalesce((SELECT max(id) FROM audit_log), 0)
-      - coalesce((SELECT max(last_id) FROM audit_checkpoints), 0)")
-    [[ "$behind" -le 0 ]] && return 0
-    sleep 1
-  done
+  wait_until_none 1800 "SELECT coalesce((SELECT max(id) FROM audit_log), 0)
+    - coalesce((SELECT max(last_id) FROM audit_checkpoints), 0)" && return 0
   echo "the audit seal did not catch up in 30 minutes" >&2
   return 1
 }
@@ -86,15 +93,9 @@ wait_for_audit_seal() {
 # 5 minutes more; a database still vacuuming then is measured as it is, with a note).
 wait_for_settled_database() {
   wait_for_audit_seal || return 1
-  local conninfo workers
-  conninfo=$(billd_conninfo)
-  for _ in $(seq 1 300); do
-    workers=$(psql "$conninfo" -Atc "SELECT count(*) FROM pg_stat_activity
-      WHERE backend_type = 'autovacuum worker'")
-    [[ "$workers" -eq 0 ]] && return 0
-    sleep 1
-  done
-  echo "autovacuum still running after 5 minutes: measuring anyway" >&2
+  wait_until_none 300 "SELECT count(*) FROM pg_stat_activity
+    WHERE backend_type = 'autovacuum worker'" ||
+    echo "autovacuum still running after 5 minutes: measuring anyway" >&2
 }
 
 # billd_login: the admin's bearer token on the running billd.
