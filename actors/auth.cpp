@@ -31,7 +31,6 @@ struct auth_state {
   login_throttle throttle{login_throttle::limits{}};
   std::uint64_t next_job = 0;
   std::unordered_map<std::uint64_t, std::function<void()>> continuations;
-  std::vector<caf::actor> fronts;
 };
 
 using self_ptr = auth_actor::stateful_pointer<auth_state>;
@@ -47,11 +46,6 @@ bool off_thread(self_ptr self, std::function<void()> job, std::function<void()> 
   });
   if (queued) self->state.continuations.emplace(seq, std::move(then));
   return queued;
-}
-
-void broadcast_revoke(self_ptr self, const std::string& token_hash, const std::string& user_id) {
-  for (const auto& f : self->state.fronts)
-    caf::anon_send(f, revoke_atom::value, token_hash, user_id);
 }
 
 api_reply login_body(const std::string& token, const session_info& s) {
@@ -200,7 +194,7 @@ caf::result<api_reply> user_write(self_ptr self, user_change_cmd cmd, Effect eff
         [self, rp, cmd, revoke_after](const db_outcome& o, std::optional<api_reply>&& r) mutable {
           if (!r) return rp.deliver(reply_for_failure(o, true)), void();
           if (revoke_after && r->kind == reply_kind::ok && !r->replayed)
-            broadcast_revoke(self, "", cmd.user_id);
+            revoke_everywhere(self->state.cfg.tokens, "", cmd.user_id);
           rp.deliver(std::move(*r));
         },
         cmd.idem.request_id);
@@ -236,10 +230,6 @@ auth_actor spawn_auth(caf::actor_system& sys, slot_ptr<db_pool_actor> db, const 
         std::make_unique<hash_pool>(st.cfg.limits.hash_workers, st.cfg.limits.hash_queue_max);
     st.dummy_hash =
         hash_password(random_token(), st.cfg.limits.argon2_ops, st.cfg.limits.argon2_mem_kib);
-    self->set_down_handler([self](caf::down_msg& msg) {
-      std::erase_if(self->state.fronts,
-                    [&](const caf::actor& f) { return f.address() == msg.source; });
-    });
     return {
         [self](metrics_atom) {
           auto f = std::make_shared<figure_set>();
@@ -279,7 +269,7 @@ auth_actor spawn_auth(caf::actor_system& sys, slot_ptr<db_pool_actor> db, const 
               [self, rp, token_hash, user_id](const db_outcome& o,
                                               std::optional<bool>&& ok) mutable {
                 if (!ok) return rp.deliver(reply_for_failure(o, true)), void();
-                broadcast_revoke(self, token_hash, "");
+                revoke_everywhere(self->state.cfg.tokens, token_hash, "");
                 rp.deliver(ok_reply(204, ""));
               });
           return rp;
@@ -294,10 +284,6 @@ auth_actor spawn_auth(caf::actor_system& sys, slot_ptr<db_pool_actor> db, const 
         },
         [self](user_mod_atom, user_change_cmd& cmd) {
           return user_write(self, std::move(cmd), modify_user_effect, true);
-        },
-        [self](register_atom, caf::actor& front) {
-          self->monitor(front);
-          self->state.fronts.push_back(std::move(front));
         },
         [self](done_atom, std::uint64_t seq) {
           auto it = self->state.continuations.find(seq);

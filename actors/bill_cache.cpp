@@ -10,7 +10,6 @@
 #include "actors/billing_shard.hpp"
 #include "actors/circuit_breaker.hpp"
 #include "actors/db_call.hpp"
-#include "actors/lru_cache.hpp"
 #include "actors/redis_link.hpp"
 #include "domain/bill_codec.hpp"
 #include "log/module_log.hpp"
@@ -25,6 +24,7 @@ using clock = std::chrono::steady_clock;
 struct flight {
   std::vector<caf::typed_response_promise<cache_answer>> waiters;
   std::string request_id;
+  std::uint64_t ticket = 0;  // the store's (bill_cache_store::begin_load)
 };
 using flight_ptr = std::shared_ptr<flight>;
 
@@ -39,16 +39,10 @@ struct second_level {
   bool lost_sent = false;  // a lost invalidation was reported and no command went since
 };
 
-/// A stored bill and its JSON.
-struct cache_entry {
-  bill_ptr value;
-  std::shared_ptr<const std::string> json;
-};
-
 struct bill_cache_state {
   static inline const char* name = "cache";
   bill_cache_config cfg;
-  std::unique_ptr<lru_cache<cache_entry>> lru;
+  bill_cache_store* store = nullptr;  // cfg.store
   std::unordered_map<std::string, flight_ptr> flights;
   std::optional<second_level> l2;
   call_deadlines calls;  // commands to the Redis link (ask_within)
@@ -65,24 +59,26 @@ std::size_t weight(const bill& b) {
          b.created_at.size() + b.updated_at.size();
 }
 
-/// Whether `f` is still the flight of `id`: no invalidation overtook it.
-bool current(self_ptr self, const std::string& id, const flight_ptr& f) {
+/// Whether `f` is still the flight of `id`: new readers join it (no invalidation message
+/// came since it started).
+bool joinable(self_ptr self, const std::string& id, const flight_ptr& f) {
   auto it = self->state.flights.find(id);
   return it != self->state.flights.end() && it->second == f;
 }
 
-/// Ends the flight of `id`: stores the bill and its JSON in L1 when still current, answers
-/// every waiter.
+/// Ends the flight of `id`: the store keeps the bill and its JSON unless an invalidation
+/// overtook the load; every waiter gets the answer.
 void land(self_ptr self, const std::string& id, const flight_ptr& f, cache_answer a) {
   auto& st = self->state;
-  if (current(self, id, f)) {
-    st.flights.erase(id);
-    if (a.value) {
-      a.json = std::make_shared<const std::string>(bill_json(*a.value));
-      st.lru->put(id, cache_entry{a.value, a.json}, weight(*a.value) + a.json->size(),
-                  clock::now());
-    }
+  if (joinable(self, id, f)) st.flights.erase(id);
+  std::optional<bill_cache_store::entry> loaded;
+  std::size_t bytes = 0;
+  if (a.value && st.store->current(id, f->ticket)) {
+    a.json = std::make_shared<const std::string>(bill_json(*a.value));
+    bytes = weight(*a.value) + a.json->size();
+    loaded = bill_cache_store::entry{a.value, a.json};
   }
+  st.store->finish_load(id, f->ticket, std::move(loaded), bytes, clock::now());
   for (auto& w : f->waiters) w.deliver(a);
 }
 
@@ -135,7 +131,8 @@ void load_from_db(self_ptr self, const std::string& id, flight_ptr f, cache_stat
           a.value = std::make_shared<const bill>(std::move(**found));
         }
         // Into Redis only if no invalidation overtook this load and Redis is in use.
-        if (a.value && status == cache_status::miss && self->state.l2 && current(self, id, f))
+        if (a.value && status == cache_status::miss && self->state.l2 &&
+            self->state.store->current(id, f->ticket))
           store_in_redis(self, *a.value);
         land(self, id, f, a);
       },
@@ -211,15 +208,15 @@ void start_second_level(self_ptr self) {
 figures_ptr cache_figures(self_ptr self) {
   auto& st = self->state;
   auto f = std::make_shared<figure_set>();
-  const auto& c = st.lru->counters();
+  auto c = st.store->counters();
   // Every shard reports the same series; the monitor adds them up.
   auto memory = std::string{"level=\"memory\""};
   f->add("billd_cache_hits_total", memory, static_cast<double>(c.hits));
   f->add("billd_cache_misses_total", memory, static_cast<double>(c.misses));
   f->add("billd_cache_evictions_total", memory, static_cast<double>(c.evictions));
   f->add("billd_cache_expirations_total", memory, static_cast<double>(c.expirations));
-  f->add("billd_cache_entries", memory, static_cast<double>(st.lru->entries()));
-  f->add("billd_cache_size_bytes", memory, static_cast<double>(st.lru->bytes()));
+  f->add("billd_cache_entries", memory, static_cast<double>(st.store->entries()));
+  f->add("billd_cache_size_bytes", memory, static_cast<double>(st.store->bytes()));
   f->add("billd_cache_loads_in_flight", "", static_cast<double>(st.flights.size()));
   if (st.l2) {
     auto redis = std::string{"level=\"redis\""};
@@ -238,16 +235,15 @@ figures_ptr cache_figures(self_ptr self) {
 bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
-  auto shards = std::max<std::uint32_t>(1, st.cfg.cache.shards);
-  st.lru = std::make_unique<lru_cache<cache_entry>>(
-      st.cfg.cache.max_entries / shards, st.cfg.cache.max_bytes / shards, st.cfg.cache.ttl);
+  st.store = st.cfg.store.get();
+  st.store->clear();  // a restarted shard starts empty, as it always has
   if (!st.cfg.cache.redis_url.empty()) start_second_level(self);
   return {
       [self](get_atom, const std::string& id,
              std::string& request_id) -> caf::result<cache_answer> {
         auto& s = self->state;
         // Decide before making a promise (CAF 0.17: a promise takes the request over).
-        if (auto hit = s.lru->get(id, clock::now())) {
+        if (auto hit = s.store->get(id, clock::now())) {
           cache_answer a;
           a.value = std::move(hit->value);
           a.json = std::move(hit->json);
@@ -259,6 +255,7 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
         if (start) {
           f = std::make_shared<flight>();
           f->request_id = std::move(request_id);
+          f->ticket = s.store->begin_load(id);
         }
         auto rp = self->make_response_promise<cache_answer>();
         f->waiters.push_back(rp);
@@ -266,8 +263,10 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
         return rp;
       },
       [self](invalidate_atom, const std::string& id) {
-        self->state.lru->erase(id);
-        self->state.flights.erase(id);  // a load under way answers its waiters, unstored
+        // invalidate_bill already emptied the store's entry and voided the load's ticket; a
+        // load under way answers its waiters, unstored, and new readers start another.
+        self->state.store->invalidate(id);
+        self->state.flights.erase(id);
         if (self->state.l2) invalidate_in_redis(self, id);
       },
       [self](expire_atom) { expire_calls(self); },
@@ -293,14 +292,24 @@ bill_cache_actor spawn_bill_cache(caf::actor_system& sys, const bill_cache_confi
   return sys.spawn(bill_cache_impl, cfg);
 }
 
-slot_ptr<bill_cache_actor> cache_of(const cache_slots& caches, const std::string& bill_id) {
+cache_slots make_cache_slots(const cache_settings& cfg) {
+  auto shards = std::max<std::uint32_t>(1, cfg.shards);
+  cache_slots slots;
+  for (std::uint32_t i = 0; i < cfg.shards; ++i)
+    slots.push_back(std::make_shared<cache_slot>(std::make_shared<bill_cache_store>(
+        cfg.max_entries / shards, cfg.max_bytes / shards, cfg.ttl)));
+  return slots;
+}
+
+const cache_slot_ptr& cache_of(const cache_slots& caches, const std::string& bill_id) {
   return caches[shard_of(bill_id, static_cast<std::uint32_t>(caches.size()))];
 }
 
 void invalidate_bill(const cache_slots& caches, const std::string& bill_id) {
   if (caches.empty() || bill_id.empty()) return;
-  if (auto cache = cache_of(caches, bill_id)->get())
-    caf::anon_send(cache, invalidate_atom::value, bill_id);
+  const auto& slot = cache_of(caches, bill_id);
+  slot->store().invalidate(bill_id);
+  if (auto cache = slot->get()) caf::anon_send(cache, invalidate_atom::value, bill_id);
 }
 
 }  // namespace billd

@@ -12,6 +12,10 @@
 // from PostgreSQL is stored in both. While the breaker is open (or the shard already has
 // cache.redis_inflight_max commands outstanding) reads go straight to PostgreSQL and say
 // BYPASS; an invalidation that cannot be sent makes the link start a new key epoch.
+//
+// The memory level itself is a bill_cache_store that the shard's slot holds: the Asio threads
+// answer its hits without a hop (net/fast_reads.hpp), and invalidate_bill empties an entry on
+// the writer's thread before the write is answered.
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -22,6 +26,7 @@
 
 #include "actors/actor_slot.hpp"
 #include "actors/atoms.hpp"
+#include "actors/bill_cache_store.hpp"
 #include "actors/db_pool.hpp"
 #include "actors/figures.hpp"
 #include "actors/messages.hpp"
@@ -29,8 +34,6 @@
 #include "domain/bill.hpp"
 
 namespace billd {
-
-using bill_ptr = std::shared_ptr<const bill>;
 
 /// How a read was served: X-Cache of API.md.
 enum class cache_status : std::uint8_t { hit, miss, bypass };
@@ -64,10 +67,27 @@ using bill_cache_actor =
                      caf::reacts_to<invalidate_atom, std::string>, caf::reacts_to<expire_atom>,
                      caf::replies_to<metrics_atom>::with<figures_ptr>>;
 
-using cache_slots = std::vector<slot_ptr<bill_cache_actor>>;
+/// A cache shard's slot: its actor, replaced on restart, and its memory level, which the
+/// slot keeps (a restarted actor empties it).
+class cache_slot : public actor_slot<bill_cache_actor> {
+ public:
+  explicit cache_slot(std::shared_ptr<bill_cache_store> store) : store_(std::move(store)) {}
+  bill_cache_store& store() const { return *store_; }
+  const std::shared_ptr<bill_cache_store>& store_ptr() const { return store_; }
+
+ private:
+  std::shared_ptr<bill_cache_store> store_;
+};
+
+using cache_slot_ptr = std::shared_ptr<cache_slot>;
+using cache_slots = std::vector<cache_slot_ptr>;
+
+/// `shards` cache slots, each with a memory level bounded by its share of `cfg`.
+cache_slots make_cache_slots(const cache_settings& cfg);
 
 struct bill_cache_config {
   cache_settings cache;  // bounds of the whole cache, split evenly over the shards
+  std::shared_ptr<bill_cache_store> store;  // this shard's memory level (its slot's)
   slot_ptr<db_pool_actor> db;
   std::chrono::milliseconds db_timeout{10'000};
   std::uint32_t index = 0;  // which shard (named in its log lines)
@@ -76,9 +96,10 @@ struct bill_cache_config {
 bill_cache_actor spawn_bill_cache(caf::actor_system& sys, const bill_cache_config& cfg);
 
 /// The cache shard of a bill (same hash as the billing shards).
-slot_ptr<bill_cache_actor> cache_of(const cache_slots& caches, const std::string& bill_id);
+const cache_slot_ptr& cache_of(const cache_slots& caches, const std::string& bill_id);
 
-/// Drops a bill from its cache shard (no-op while that shard restarts: it starts empty).
+/// Drops a bill from its cache shard: from its memory level at once, then (by a message) from
+/// the actor's loads under way and from Redis.
 void invalidate_bill(const cache_slots& caches, const std::string& bill_id);
 
 }  // namespace billd

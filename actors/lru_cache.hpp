@@ -26,16 +26,17 @@ class lru_cache {
   lru_cache(std::size_t max_entries, std::size_t max_bytes, std::chrono::milliseconds ttl)
       : max_entries_(max_entries), max_bytes_(max_bytes), ttl_(ttl) {}
 
-  /// The value of key if present and fresh (counts a hit or a miss; an expired one is dropped).
-  std::optional<Value> get(const std::string& key, clock::time_point now) {
+  /// The value of key if present and fresh (counts a hit, and a miss unless `count_miss` is
+  /// false; an expired one is dropped).
+  std::optional<Value> get(const std::string& key, clock::time_point now, bool count_miss = true) {
     auto it = index_.find(key);
     if (it == index_.end()) {
-      ++counters_.misses;
+      if (count_miss) ++counters_.misses;
       return std::nullopt;
     }
     if (it->second->expires <= now) {
       ++counters_.expirations;
-      ++counters_.misses;
+      if (count_miss) ++counters_.misses;
       drop(it);
       return std::nullopt;
     }

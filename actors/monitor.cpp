@@ -241,7 +241,7 @@ caf::result<metrics_snapshot_ptr> start_pull(self_ptr self) {
   p->pending = 1;  // held until every request is out
   const auto& src = self->state.cfg.sources;
   ask(self, p, src.pool, "db-pool");
-  for (const auto& c : src.caches) ask(self, p, c, "cache");
+  for (const slot_ptr<bill_cache_actor> c : src.caches) ask(self, p, c, "cache");
   for (const auto& s : src.shards) ask(self, p, s, "billing-shard");
   ask(self, p, src.auth, "auth");
   ask(self, p, src.jobs, "jobs");

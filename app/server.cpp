@@ -14,6 +14,7 @@
 #include "app/webhook_key.hpp"
 #include "domain/crypto.hpp"
 #include "log/module_log.hpp"
+#include "net/fast_reads.hpp"
 #include "net/http_outbound.hpp"
 #include "net/problem.hpp"
 #include "storage/embedded_postgres.hpp"
@@ -130,8 +131,10 @@ std::vector<child_spec> root_children(server::internals& p) {
   root.push_back(supervisor_child(group(p, "ops", std::move(ops))));
   root.push_back(supervisor_child(group(p, "storage", storage_children(p))));
   for (std::uint32_t i = 0; i < p.caches.size(); ++i) {
-    bill_cache_config cache_cfg{p.cfg.cache, p.pool, p.cfg.front.request_timeout, i};
-    root.push_back(slot_child("cache", p.caches[i], [cache_cfg](caf::actor_system& sys) {
+    bill_cache_config cache_cfg{p.cfg.cache, p.caches[i]->store_ptr(), p.pool,
+                                p.cfg.front.request_timeout, i};
+    slot_ptr<bill_cache_actor> slot = p.caches[i];
+    root.push_back(slot_child("cache", slot, [cache_cfg](caf::actor_system& sys) {
       return spawn_bill_cache(sys, cache_cfg);
     }));
   }
@@ -187,7 +190,7 @@ std::vector<child_spec> root_children(server::internals& p) {
   }));
   root.push_back(slot_child(
       "jobs", p.jobs, [jobs_cfg](caf::actor_system& sys) { return spawn_jobs(sys, jobs_cfg); }));
-  auth_config auth_cfg{p.cfg.auth, p.cfg.idempotency_ttl, p.cfg.front.request_timeout};
+  auth_config auth_cfg{p.cfg.auth, p.cfg.idempotency_ttl, p.cfg.front.request_timeout, p.tokens};
   root.push_back(slot_child("auth", p.auth, [pool = p.pool, auth_cfg](caf::actor_system& sys) {
     return spawn_auth(sys, pool, auth_cfg);
   }));
@@ -205,7 +208,8 @@ std::vector<child_spec> root_children(server::internals& p) {
   deps->webhook_key = p.webhook_key;
   deps->gateway = p.gateway;
   deps->draining = p.draining;
-  deps->limiter = std::make_shared<rate_limiter>(p.cfg.rate.max_clients);
+  deps->limiter = p.limiter;
+  deps->tokens = p.tokens;
   deps->edge = p.edge;
   deps->started = clock::now();
   deps->version = billd_version;
@@ -252,6 +256,13 @@ void start_listener(server::internals& p) {
     caf::anon_send(front, handle_atom::value, std::move(ex));
   };
   hooks.live = [beat = p.heartbeat_ms] { return now_ms() - beat->load() < 1'000; };
+  if (p.cfg.front.fast_reads) {
+    auto fast =
+        std::make_shared<fast_reads>(fast_reads_deps{p.cfg, p.caches, p.tokens, p.limiter, p.edge});
+    hooks.answer_here = [fast](const http_exchange& ex, std::size_t front) {
+      return fast->try_answer(ex, front);
+    };
+  }
   p.http = std::make_unique<http_server>(p.cfg.http, std::move(hooks));
   p.listen = p.http->start();
   auto base = p.cfg.public_url.empty() ? "http://" + p.listen : p.cfg.public_url;
@@ -267,12 +278,15 @@ server::server(settings cfg) : parts_(std::make_unique<internals>()) {
   parts_->cfg = std::move(cfg);
   for (std::uint32_t i = 0; i < parts_->cfg.billing.shards; ++i)
     parts_->shards.push_back(make_slot<billing_shard_actor>());
-  for (std::uint32_t i = 0; i < parts_->cfg.cache.shards; ++i)
-    parts_->caches.push_back(make_slot<bill_cache_actor>());
+  parts_->caches = make_cache_slots(parts_->cfg.cache);
   for (std::uint32_t i = 0; i < parts_->cfg.http.io_threads; ++i)
     parts_->fronts.push_back(make_slot<http_front_actor>());
   parts_->edge =
       std::make_shared<edge_admission>(parts_->fronts.size(), parts_->cfg.front.max_inflight);
+  for (std::size_t i = 0; i < parts_->fronts.size(); ++i)
+    parts_->tokens.push_back(std::make_shared<token_cache>(parts_->cfg.auth.token_cache_max,
+                                                           parts_->cfg.metrics.sessions_max));
+  parts_->limiter = std::make_shared<rate_limiter>(parts_->cfg.rate.max_clients);
 }
 
 server::~server() {

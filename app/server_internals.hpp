@@ -39,7 +39,9 @@ struct server::internals {
   slot_ptr<std::string> callback_url = make_slot<std::string>();
   std::string webhook_key;  // encrypts webhook secrets at rest
   std::vector<slot_ptr<http_front_actor>> fronts;
-  std::shared_ptr<edge_admission> edge;  // the Asio threads' admission for the fronts
+  std::shared_ptr<edge_admission> edge;   // the Asio threads' admission for the fronts
+  token_caches tokens;                    // each front's verified tokens, by front index
+  std::shared_ptr<rate_limiter> limiter;  // shared by the fronts and the Asio threads
   std::shared_ptr<std::atomic<bool>> draining = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<bool>> pg_up = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<std::atomic<bool>> schema_ready = std::make_shared<std::atomic<bool>>(false);

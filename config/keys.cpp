@@ -275,6 +275,11 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("front.request_timeout_ms", 10'000, 100, 600'000,
                        "Deadline of a request inside billd (every actor request carries it).",
                        BILLD_MS(s.front.request_timeout)));
+  k.push_back(bool_key("front.fast_reads", d.front.fast_reads,
+                       "Answer GET /api/v1/bills/{id} on the Asio thread when the front already "
+                       "verified its token and the cache holds the bill (same rules, no actor "
+                       "hop); false sends every read through the front.",
+                       [](settings& s) -> bool& { return s.front.fast_reads; }));
   // --- billing ---
   k.push_back(uint_key("billing.shards", d.billing.shards, 1, 1024,
                        "Billing shard actors; a bill's id picks its shard. Shards times "
@@ -338,8 +343,9 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("auth.argon2_mem_kib", d.auth.argon2_mem_kib, 8, 1u << 20,
                        "argon2id memory per hash in KiB.", BILLD_FIELD(s.auth.argon2_mem_kib)));
   k.push_back(uint_key("auth.token_cache_ttl_ms", 60'000, 0, 3'600'000,
-                       "How long a front trusts a cached token verification (backstop to "
-                       "revocation broadcasts).",
+                       "How long a front (and its Asio thread) trusts a cached token "
+                       "verification; a backstop, since auth revokes in every front's cache "
+                       "before it answers a logout or a user change.",
                        BILLD_MS(s.auth.token_cache_ttl)));
   k.push_back(uint_key("auth.token_cache_max", d.auth.token_cache_max, 1, 10'000'000,
                        "Token verifications cached per front.",

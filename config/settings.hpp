@@ -73,6 +73,7 @@ struct metrics_settings {
 struct front_settings {
   std::uint32_t max_inflight = 256;
   milliseconds request_timeout{10'000};
+  bool fast_reads = true;  // cached bill reads answered on the Asio thread (net/fast_reads.hpp)
 };
 
 /// Billing shards, currencies and the calendar of due dates.

@@ -17,10 +17,8 @@ bool admits(priority prio, std::int64_t in_flight, std::uint32_t bound) {
 }
 
 edge_admission::edge_admission(std::size_t fronts, std::uint32_t bound) : bound_(bound) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, fronts); ++i) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, fronts); ++i)
     fronts_.push_back(std::make_unique<front_edge>());
-    fronts_.back()->sheds.resize(route_id_count + 1);
-  }
 }
 
 edge_admission::entry edge_admission::enter(std::size_t front, std::string_view method,
@@ -42,24 +40,23 @@ void edge_admission::leave(std::size_t front) {
   fronts_[front % fronts_.size()]->load.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void edge_admission::record_shed(std::size_t front, std::size_t route_index, std::uint64_t micros) {
+void edge_admission::record_answer(std::size_t front, std::size_t route_index, unsigned status,
+                                   std::uint64_t micros) {
   auto& f = *fronts_[front % fronts_.size()];
-  std::lock_guard<std::mutex> guard{f.shed_mutex};
-  auto& h = f.sheds[std::min(route_index, route_id_count)];
-  if (!h) h = std::make_unique<latency_histogram>();
-  h->record(micros);
+  std::lock_guard<std::mutex> guard{f.answers_mutex};
+  f.answers[{std::min(route_index, route_id_count), status}].record(micros);
 }
 
-void edge_admission::take_sheds(
-    std::size_t front, const std::function<void(std::size_t, const latency_histogram&)>& take) {
+void edge_admission::take_answers(
+    std::size_t front,
+    const std::function<void(std::size_t, unsigned, const latency_histogram&)>& take) {
   auto& f = *fronts_[front % fronts_.size()];
-  std::vector<std::pair<std::size_t, std::unique_ptr<latency_histogram>>> taken;
+  decltype(f.answers) taken;
   {
-    std::lock_guard<std::mutex> guard{f.shed_mutex};
-    for (std::size_t i = 0; i < f.sheds.size(); ++i)
-      if (f.sheds[i]) taken.emplace_back(i, std::move(f.sheds[i]));
+    std::lock_guard<std::mutex> guard{f.answers_mutex};
+    taken.swap(f.answers);
   }
-  for (const auto& [index, latency] : taken) take(index, *latency);
+  for (const auto& [key, latency] : taken) take(key.first, key.second, latency);
 }
 
 std::int64_t edge_admission::in_flight() const {

@@ -3,11 +3,13 @@
 // answered; a request that front would refuse anyway (its load is over the priority's bound)
 // is answered 503 on the Asio thread, without an actor hop. Under overload the hop, the front's
 // mailbox and the CAF worker it waits for are what a refusal would otherwise cost and wait
-// behind. The refusals are kept here until the front's next report (once a second) counts them.
+// behind. Whatever an Asio thread answers itself for a front (these refusals, cached reads of
+// net/fast_reads.hpp) is kept here until the front's next report (once a second) counts it.
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -39,13 +41,15 @@ class edge_admission {
   /// A request `enter` counted was answered, or its connection closed.
   void leave(std::size_t front);
 
-  /// Records a refusal answered on an Asio thread (its route index, route_id_count when
-  /// unmatched, and how long it took) for `front`'s next report.
-  void record_shed(std::size_t front, std::size_t route_index, std::uint64_t micros);
-  /// Hands `front`'s recorded refusals to `take` (route index, their latencies) and forgets
-  /// them.
-  void take_sheds(std::size_t front,
-                  const std::function<void(std::size_t, const latency_histogram&)>& take);
+  /// Records an answer made on an Asio thread for `front`'s next report: its route index
+  /// (route_id_count when unmatched), its status and how long it took.
+  void record_answer(std::size_t front, std::size_t route_index, unsigned status,
+                     std::uint64_t micros);
+  /// Hands `front`'s recorded answers to `take` (route index, status, their latencies) and
+  /// forgets them.
+  void take_answers(
+      std::size_t front,
+      const std::function<void(std::size_t, unsigned, const latency_histogram&)>& take);
 
   /// Requests handed to fronts and not yet answered, all fronts.
   std::int64_t in_flight() const;
@@ -53,8 +57,8 @@ class edge_admission {
  private:
   struct front_edge {
     std::atomic<std::int64_t> load{0};
-    std::mutex shed_mutex;
-    std::vector<std::unique_ptr<latency_histogram>> sheds;  // by route index, made on first use
+    std::mutex answers_mutex;
+    std::map<std::pair<std::size_t, unsigned>, latency_histogram> answers;  // by route, status
   };
   std::uint32_t bound_;
   std::vector<std::unique_ptr<front_edge>> fronts_;

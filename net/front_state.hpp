@@ -10,7 +10,6 @@
 #include <chrono>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "actors/db_call.hpp"
 #include "actors/messages.hpp"
@@ -22,13 +21,6 @@
 #include "net/router.hpp"
 
 namespace billd {
-
-/// A cached token verification, trusted until fresh_until (auth.token_cache_ttl_ms) unless a
-/// revocation broadcast removes it first.
-struct token_entry {
-  principal who;
-  std::chrono::steady_clock::time_point fresh_until;
-};
 
 /// One admitted request.
 struct request_ctx {
@@ -57,13 +49,11 @@ struct front_state {
   std::uint32_t index = 0;
   std::shared_ptr<const front_deps> deps;
   std::uint32_t in_flight = 0;
-  std::unordered_map<std::string, token_entry> tokens;
   // What this front saw since its last report to the monitor (sent once a second). Request
   // figures live in a table indexed by (route, status class) — no allocation or string per
   // request — and become the report's route table when it is sent.
   front_report report;
   std::array<std::unique_ptr<route_figures>, (route_id_count + 1) * 6> by_route;
-  std::unordered_set<std::string> sessions_seen;
   /// Requests waiting for an actor's answer, by exchange; bounded by in_flight.
   std::unordered_map<const http_exchange*, awaited_answer> awaiting;
 };

@@ -6,6 +6,7 @@
 #include "domain/text_rules.hpp"
 #include "log/module_log.hpp"
 #include "net/compression.hpp"
+#include "net/front_rules.hpp"
 #include "net/front_state.hpp"
 
 namespace billd {
@@ -96,21 +97,6 @@ void run_route(front_self self, request_ctx ctx) {
   }
 }
 
-bool role_allows(access who, user_role role) {
-  switch (who) {
-    case access::anyone:
-    case access::any_user:
-      return true;
-    case access::clerk:
-      return role == user_role::clerk || role == user_role::admin;
-    case access::admin:
-      return role == user_role::admin;
-    case access::reader:
-      return role == user_role::admin || role == user_role::viewer;
-  }
-  return false;
-}
-
 /// Counts the request against its client's bucket; false (429 answered) when over the quota.
 bool within_rate(front_self self, request_ctx& ctx, std::string key, std::uint32_t quota,
                  const char* policy) {
@@ -119,35 +105,14 @@ bool within_rate(front_self self, request_ctx& ctx, std::string key, std::uint32
   ctx.rate_policy = policy;
   if (d.allowed) return true;
   ++self->state.report.rate_limited;
-  auto r = problem_response(problem::rate_limited, "too many requests; slow down", ctx.req().path);
-  r.with("Retry-After", std::to_string(d.retry_after_s));
-  respond(self, ctx, std::move(r));
+  respond(self, ctx, rate_limited_response(d, ctx.req().path));
   return false;
-}
-
-std::uint32_t quota_of(const rate_settings& rate, user_role role) {
-  switch (role) {
-    case user_role::admin:
-      return rate.admin_per_minute;
-    case user_role::clerk:
-      return rate.clerk_per_minute;
-    case user_role::viewer:
-      return rate.viewer_per_minute;
-  }
-  return rate.viewer_per_minute;
-}
-
-/// Health and metrics (P0) and signed gateway calls have bounds of their own (API.md).
-bool rate_exempt(const route_match& route) {
-  return route.prio == priority::p0 || route.id == route_id::gateway_control_number ||
-         route.id == route_id::gateway_payment;
 }
 
 void authorized(front_self self, request_ctx ctx) {
   const auto& cfg = self->state.deps->cfg;
   // Active sessions: tokens used lately, each reported once a second at most.
-  if (self->state.sessions_seen.size() < cfg.metrics.sessions_max)
-    self->state.sessions_seen.insert(ctx.token_hash);
+  self->state.deps->tokens[self->state.index]->note_session(ctx.token_hash);
   if (!within_rate(self, ctx, "token:" + ctx.token_hash, quota_of(cfg.rate, ctx.who.role), "token"))
     return;
   if (!role_allows(ctx.route.who, ctx.who.role))
@@ -155,37 +120,14 @@ void authorized(front_self self, request_ctx ctx) {
   run_route(self, std::move(ctx));
 }
 
-std::optional<std::string> bearer_token(const http_request& req) {
-  auto h = req.header("authorization");
-  if (!h || h->size() < 8) return std::nullopt;
-  if (ascii_lower(h->substr(0, 7)) != "bearer ") return std::nullopt;
-  auto token = h->substr(7);
-  if (token.empty() || token.size() > 512) return std::nullopt;
-  return std::string{token};
-}
-
-/// A verification is trusted until the cache TTL or the session's own end, whichever is first.
-clock::time_point cache_deadline(const auth_settings& cfg, const principal& who) {
-  auto deadline = clock::now() + cfg.token_cache_ttl;
-  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-  auto left = std::chrono::milliseconds{std::max<std::int64_t>(0, who.expires_at_ms - now_ms)};
-  return std::min(deadline, clock::now() + left);
-}
-
 void authenticate(front_self self, request_ctx ctx) {
   auto token = bearer_token(ctx.req());
   if (!token)
     return respond_problem(self, ctx, problem::unauthenticated, "a bearer token is required");
   ctx.token_hash = sha256_hex(*token);
-  auto& cache = self->state.tokens;
-  if (auto it = cache.find(ctx.token_hash); it != cache.end()) {
-    if (it->second.fresh_until > clock::now()) {
-      ctx.who = it->second.who;
-      return authorized(self, std::move(ctx));
-    }
-    cache.erase(it);
+  if (auto who = self->state.deps->tokens[self->state.index]->find(ctx.token_hash, clock::now())) {
+    ctx.who = std::move(*who);
+    return authorized(self, std::move(ctx));
   }
   auto auth = self->state.deps->auth->get();
   if (!auth) return respond_problem(self, ctx, problem::overloaded, "authentication is restarting");
@@ -197,9 +139,9 @@ void authenticate(front_self self, request_ctx ctx) {
             if (who.user_id.empty())
               return respond_problem(self, ctx, problem::unauthenticated,
                                      "the token is invalid or expired");
-            auto& st = self->state;
-            if (st.tokens.size() >= st.deps->cfg.auth.token_cache_max) st.tokens.clear();
-            st.tokens[ctx.token_hash] = {who, cache_deadline(st.deps->cfg.auth, who)};
+            const auto& deps = *self->state.deps;
+            deps.tokens[self->state.index]->trust(ctx.token_hash, who,
+                                                  trusted_until(deps.cfg.auth, who));
             ctx.who = std::move(who);
             authorized(self, std::move(ctx));
           },
@@ -248,20 +190,22 @@ void send_report(front_self self) {
     r->routes[{route_name(i / 6), static_cast<int>(i % 6)}] = std::move(*fig);
     *fig = route_figures{};
   }
-  // Refusals answered on the Asio threads for this front (net/edge_admission.hpp).
-  st.deps->edge->take_sheds(st.index, [&](std::size_t route, const latency_histogram& latency) {
-    auto key = std::pair{route_name(route), 5};
-    auto& fig = r->routes[key];
-    fig.count += latency.count();
-    fig.latency.merge(latency);
-    r->statuses[503] += latency.count();
-    r->shed += latency.count();
-  });
+  // Answers made on the Asio threads for this front (net/edge_admission.hpp): refusals and
+  // cached reads (net/fast_reads.hpp).
+  st.deps->edge->take_answers(
+      st.index, [&](std::size_t route, unsigned status, const latency_histogram& latency) {
+        auto key = std::pair{route_name(route), static_cast<int>(std::min(status / 100, 5u))};
+        auto& fig = r->routes[key];
+        fig.count += latency.count();
+        fig.latency.merge(latency);
+        r->statuses[static_cast<int>(status)] += latency.count();
+        if (status == 503) r->shed += latency.count();  // the only 503 made there: a refusal
+        if (status == 429) r->rate_limited += latency.count();
+      });
   r->front = st.index;
   r->in_flight = st.in_flight;
   r->mailbox = static_cast<std::uint32_t>(self->mailbox().size());
-  r->sessions.assign(st.sessions_seen.begin(), st.sessions_seen.end());
-  st.sessions_seen.clear();
+  r->sessions = st.deps->tokens[st.index]->take_sessions();
   if (auto monitor = st.deps->monitor->get())
     caf::anon_send(monitor, report_atom::value, front_report_ptr{std::move(r)});
 }
@@ -297,14 +241,7 @@ void respond(front_self self, const request_ctx& ctx, http_response resp) {
   // A request is answered once: a late answer after its deadline's 503 is dropped here too.
   // (Its awaiting entry, if any, was ended by answer_arrived or by the expire tick.)
   if (ctx.ex->answered) return;
-  if (ctx.rate) {
-    // IETF httpapi ratelimit-headers, structured-field form.
-    auto policy = "\"" + ctx.rate_policy + "\"";
-    resp.with("RateLimit-Policy", policy + ";q=" + std::to_string(ctx.rate->quota) +
-                                      ";w=" + std::to_string(rate_limiter::window.count()));
-    resp.with("RateLimit", policy + ";r=" + std::to_string(ctx.rate->remaining) +
-                               ";t=" + std::to_string(ctx.rate->reset_s));
-  }
+  if (ctx.rate) add_rate_headers(resp, *ctx.rate, ctx.rate_policy);
   compress_response(ctx.req(), resp, st.deps->cfg.http);
   --st.in_flight;
   record_answer(self, ctx, resp.status);
@@ -333,18 +270,10 @@ http_front_actor spawn_http_front(caf::actor_system& sys, std::uint32_t index,
                  std::shared_ptr<const front_deps> d) -> http_front_actor::behavior_type {
     self->state.index = idx;
     self->state.deps = std::move(d);
-    if (auto auth = self->state.deps->auth->get())
-      caf::anon_send(auth, register_atom::value, caf::actor_cast<caf::actor>(self));
     self->delayed_send(self, std::chrono::seconds{1}, tick_atom::value);
     self->delayed_send(self, expire_interval(self), expire_atom::value);
     return {
         [self](handle_atom, exchange_ptr& ex) { handle(self, std::move(ex)); },
-        [self](revoke_atom, const std::string& token_hash, const std::string& user_id) {
-          auto& cache = self->state.tokens;
-          if (!token_hash.empty()) cache.erase(token_hash);
-          if (!user_id.empty())
-            std::erase_if(cache, [&](const auto& kv) { return kv.second.who.user_id == user_id; });
-        },
         [self](tick_atom) {
           send_report(self);
           self->delayed_send(self, std::chrono::seconds{1}, tick_atom::value);

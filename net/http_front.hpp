@@ -32,11 +32,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(billd::exchange_ptr)
 
 namespace billd {
 
-/// handle(exchange) from the server; revoke(token_hash, user_id) broadcasts from auth;
-/// tick to report counts to the monitor; expire to answer requests whose awaited answer is
-/// overdue (net/front_deadlines.cpp).
+/// handle(exchange) from the server; tick to report counts to the monitor; expire to answer
+/// requests whose awaited answer is overdue (net/front_deadlines.cpp).
 using http_front_actor = caf::typed_actor<caf::reacts_to<handle_atom, exchange_ptr>,
-                                          caf::reacts_to<revoke_atom, std::string, std::string>,
                                           caf::reacts_to<tick_atom>, caf::reacts_to<expire_atom>>;
 
 /// Everything a front reaches: handles are slots because their actors may be restarted.
@@ -47,13 +45,14 @@ struct front_deps {
   std::vector<slot_ptr<billing_shard_actor>> shards;
   cache_slots caches;
   slot_ptr<auth_actor> auth;
+  token_caches tokens;  // by front index: shared with auth and the Asio threads
   slot_ptr<monitor_actor> monitor;
   slot_ptr<alert_actor> alerts;
   slot_ptr<jobs_actor> jobs;
   std::string webhook_key;                 // seals webhook secrets before they are stored
   slot_ptr<gateway_client_actor> gateway;  // holds no actor when gateway.url is empty
   std::shared_ptr<std::atomic<bool>> draining;
-  std::shared_ptr<rate_limiter> limiter;  // shared by every front: exact per client
+  std::shared_ptr<rate_limiter> limiter;  // shared by every front and Asio thread: exact per client
   std::shared_ptr<edge_admission> edge;   // admission on the Asio threads; its refusals
   std::chrono::steady_clock::time_point started;
   std::string version;

@@ -278,10 +278,15 @@ class session : public std::enable_shared_from_this<session> {
       r.close = true;
       return complete(s.seq, std::move(r));
     }
-    if (req.method() == http::verb::get && req.target() == "/health/live")
-      return complete(s.seq, live_response());
+    bool get = req.method() == http::verb::get;
+    if (get && req.target() == "/health/live") return complete(s.seq, live_response());
+    auto ex = make_exchange(req, std::move(body), std::move(source), s);
+    if (get && shared_->hooks.answer_here) {
+      if (auto answer = shared_->hooks.answer_here(*ex, front_))
+        return complete(s.seq, std::move(*answer));
+    }
     if (!enter_front(req, s)) return;
-    dispatch(req, std::move(body), std::move(source), s);
+    dispatch(std::move(ex), s);
   }
 
   /// Edge admission: a request its front would refuse is answered 503 here, on the Asio
@@ -297,8 +302,8 @@ class session : public std::enable_shared_from_this<session> {
     if (entry.admitted) return true;
     auto r = problem_response(problem::overloaded, "too many requests in progress", path);
     auto took = std::chrono::steady_clock::now() - started;
-    shared_->hooks.edge->record_shed(
-        front_, entry.route_index,
+    shared_->hooks.edge->record_answer(
+        front_, entry.route_index, r.status,
         static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
     complete(s.seq, std::move(r));
@@ -313,9 +318,10 @@ class session : public std::enable_shared_from_this<session> {
     return r;
   }
 
+  /// The request as billd's handlers see it (no reply yet: see dispatch).
   template <class Body>
-  void dispatch(const http::request<Body>& req, std::string body,
-                std::shared_ptr<body_source> source, const slot& s) {
+  exchange_ptr make_exchange(const http::request<Body>& req, std::string body,
+                             std::shared_ptr<body_source> source, const slot& s) {
     auto ex = std::make_shared<http_exchange>();
     auto& r = ex->request;
     r.method = std::string{req.method_string()};
@@ -332,6 +338,11 @@ class session : public std::enable_shared_from_this<session> {
     r.remote_ip = remote_ip_;
     r.loopback = loopback_;
     r.request_id = s.request_id;
+    return ex;
+  }
+
+  /// Hands the exchange to the session's front, with the way back to this connection.
+  void dispatch(exchange_ptr ex, const slot& s) {
     std::weak_ptr<session> weak = shared_from_this();
     auto seq = s.seq;
     auto executor = stream_.get_executor();

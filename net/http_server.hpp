@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/settings.hpp"
@@ -19,6 +20,10 @@ struct http_server_hooks {
   std::function<void(exchange_ptr, std::size_t front_index)> dispatch;
   /// Liveness for the GET /health/live fast path (answered on the Asio thread).
   std::function<bool()> live;
+  /// Optional: the answer to a GET made on the Asio thread (net/fast_reads.hpp), or nullopt
+  /// to dispatch it. Called on an Asio thread; must not block.
+  std::function<std::optional<http_response>(const http_exchange&, std::size_t front_index)>
+      answer_here;
   std::size_t fronts = 1;
   /// Admission at the edge (net/edge_admission.hpp), shared with the fronts that report its
   /// refusals. Required: the server throws std::invalid_argument without it.

@@ -5,6 +5,7 @@
 #include "domain/ids.hpp"
 #include "domain/json_text.hpp"
 #include "log/module_log.hpp"
+#include "net/bill_answers.hpp"
 #include "net/front_state.hpp"
 #include "net/json_input.hpp"
 #include "net/pagination.hpp"
@@ -13,8 +14,6 @@
 
 namespace billd {
 namespace {
-
-std::string weak_etag(std::int64_t version) { return "W/\"" + std::to_string(version) + "\""; }
 
 /// Reads the create body into a draft input, recording type errors and unknown fields.
 bill_draft_input read_bill_body(const rapidjson::Value& doc, field_errors& errors) {
@@ -36,23 +35,6 @@ bill_draft_input read_bill_body(const rapidjson::Value& doc, field_errors& error
   in.due_date = root.string("due_date");
   in.reference = root.string("reference");
   return in;
-}
-
-bool etag_matches(std::string_view header, const std::string& etag) {
-  auto strip = [](std::string_view t) {
-    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-    if (t.starts_with("W/")) t.remove_prefix(2);
-    return t;
-  };
-  auto want = strip(etag);
-  while (!header.empty()) {
-    auto comma = header.find(',');
-    auto tag = strip(header.substr(0, comma));
-    if (tag == "*" || tag == want) return true;
-    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-  }
-  return false;
 }
 
 }  // namespace
@@ -146,36 +128,18 @@ void read_bill(front_self self, request_ctx ctx, Then then) {
           });
 }
 
-/// A 200 carrying the bill's weak ETag, or 304 when If-None-Match already has it. The body
-/// (from make_body) is made only for a 200.
-template <class MakeBody>
-http_response conditional_response(const request_ctx& ctx, const bill& b, MakeBody make_body) {
-  http_response r;
-  auto etag = weak_etag(b.version);
-  r.with("ETag", etag).with("Cache-Control", "private, no-cache");
-  auto inm = ctx.req().header("if-none-match");
-  if (inm && etag_matches(*inm, etag)) {
-    r.status = 304;
-    return r;
-  }
-  r.body = make_body();
-  return r;
-}
-
 }  // namespace
 
 void handle_bills_get(front_self self, request_ctx ctx) {
   read_bill(self, ctx, [self, ctx](const bill& b, cache_status cached, const std::string* json) {
-    auto r = conditional_response(ctx, b, [&] { return json ? *json : bill_json(b); });
-    r.with("X-Cache", to_header(cached));
-    respond(self, ctx, std::move(r));
+    respond(self, ctx, bill_read_response(ctx.req(), b, cached, json));
   });
 }
 
 void handle_bills_control_number(front_self self, request_ctx ctx) {
   read_bill(self, ctx, [self, ctx](const bill& b, cache_status, const std::string*) {
     if (b.control_number) {
-      return respond(self, ctx, conditional_response(ctx, b, [&] {
+      return respond(self, ctx, conditional_response(ctx.req(), b, [&] {
                        return json_object{}
                            .str("bill_id", b.id)
                            .str("control_number", *b.control_number)

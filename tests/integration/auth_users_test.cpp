@@ -85,6 +85,26 @@ CAF_TEST(logout_stops_the_token_at_once) {
   CAF_CHECK_EQUAL(server.call(me).status, 401);
 }
 
+CAF_TEST(logout_stops_the_token_at_once_for_reads_answered_on_the_asio_thread) {
+  // A cached bill read with a trusted token is answered without the front (net/fast_reads):
+  // the logout must reach that path before it is answered too.
+  auto token = server.login("admin", admin_password);
+  http_call create{"POST", "/api/v1/bills", bill_body()};
+  create.token = token;
+  auto created = server.call(create);
+  CAF_REQUIRE_EQUAL(created.status, 201);
+  http_call read{"GET", "/api/v1/bills/" + str_of(json_of(created), "id")};
+  read.token = token;
+  server.call(read);  // MISS: the cache loads it
+  auto hit = server.call(read);
+  CAF_CHECK_EQUAL(hit.status, 200);
+  CAF_CHECK_EQUAL(hit.header("x-cache"), "HIT");
+  http_call out{"POST", "/api/v1/auth/logout"};
+  out.token = token;
+  CAF_CHECK_EQUAL(server.call(out).status, 204);
+  CAF_CHECK_EQUAL(server.call(read).status, 401);
+}
+
 CAF_TEST(admins_create_users_and_duplicates_conflict) {
   auto body = R"({"username":"clerk.one","password":"a-long-password","role":"clerk"})";
   auto r = server.call(authed("POST", "/api/v1/users", body));

@@ -17,11 +17,13 @@ namespace {
 
 struct fixture : test_coordinator_fixture<> {
   held_pool db{sys};
+  std::shared_ptr<bill_cache_store> store = std::make_shared<bill_cache_store>(100, 1 << 20, 60s);
   bill_cache_actor cache;
 
   fixture() {
     bill_cache_config cache_cfg;
     cache_cfg.cache.shards = 1;
+    cache_cfg.store = store;
     cache_cfg.db = db.slot;
     cache_cfg.db_timeout = 10s;
     cache = spawn_bill_cache(sys, cache_cfg);

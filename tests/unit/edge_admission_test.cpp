@@ -40,26 +40,31 @@ CAF_TEST(a_full_front_refuses_by_priority_and_names_the_route_it_refused) {
   CAF_CHECK_EQUAL(edge.in_flight(), 5);
 }
 
-CAF_TEST(refusals_are_handed_to_their_front_once_by_route) {
+CAF_TEST(answers_made_at_the_edge_are_handed_to_their_front_once_by_route_and_status) {
   edge_admission edge{2, 5};
-  edge.record_shed(0, static_cast<std::size_t>(route_id::bills_get), 3);
-  edge.record_shed(0, static_cast<std::size_t>(route_id::bills_get), 5);
-  edge.record_shed(0, static_cast<std::size_t>(route_id::bills_create), 4);
-  edge.record_shed(1, static_cast<std::size_t>(route_id::bills_get), 7);
-  std::map<std::size_t, std::uint64_t> counts;
+  auto get = static_cast<std::size_t>(route_id::bills_get);
+  auto create = static_cast<std::size_t>(route_id::bills_create);
+  edge.record_answer(0, get, 503, 3);
+  edge.record_answer(0, get, 503, 5);
+  edge.record_answer(0, get, 200, 2);
+  edge.record_answer(0, create, 503, 4);
+  edge.record_answer(1, get, 503, 7);
+  std::map<std::pair<std::size_t, unsigned>, std::uint64_t> counts;
   std::uint64_t max_micros = 0;
-  edge.take_sheds(0, [&](std::size_t route, const latency_histogram& latency) {
-    counts[route] += latency.count();
+  edge.take_answers(0, [&](std::size_t route, unsigned status, const latency_histogram& latency) {
+    counts[{route, status}] += latency.count();
     max_micros = std::max(max_micros, latency.max());
   });
-  CAF_CHECK_EQUAL(counts.size(), 2u);
-  CAF_CHECK_EQUAL(counts[static_cast<std::size_t>(route_id::bills_get)], 2u);
-  CAF_CHECK_EQUAL(counts[static_cast<std::size_t>(route_id::bills_create)], 1u);
+  CAF_CHECK_EQUAL(counts.size(), 3u);
+  CAF_CHECK_EQUAL((counts[{get, 503}]), 2u);
+  CAF_CHECK_EQUAL((counts[{get, 200}]), 1u);
+  CAF_CHECK_EQUAL((counts[{create, 503}]), 1u);
   CAF_CHECK_EQUAL(max_micros, 5u);
   int again = 0;
-  edge.take_sheds(0, [&](std::size_t, const latency_histogram&) { ++again; });
+  edge.take_answers(0, [&](std::size_t, unsigned, const latency_histogram&) { ++again; });
   CAF_CHECK_EQUAL(again, 0);
-  edge.take_sheds(1, [&](std::size_t, const latency_histogram& latency) {
+  edge.take_answers(1, [&](std::size_t, unsigned status, const latency_histogram& latency) {
+    CAF_CHECK_EQUAL(status, 503u);
     CAF_CHECK_EQUAL(latency.count(), 1u);
   });
 }
