@@ -8,7 +8,8 @@
 // answers), the shared rate limiter and the cache shard's memory level (which invalidate_bill
 // empties before a write is answered). The answers are counted in the front's next report
 // through the edge. Anything else (another route, a token not yet verified, a role the
-// route refuses, a miss) is declined and goes to the front as before.
+// route refuses, a miss, a front over the bound at which reads are shed) is declined and goes
+// on as before: to the edge's admission, then the front.
 
 #include <cstddef>
 #include <memory>
