@@ -486,3 +486,18 @@ CAF_TEST(the_expiry_sweep_finds_due_bills_through_its_partial_index) {
   CAF_MESSAGE(text);
   CAF_CHECK(text.find("Index Scan using bills_expiry_due") != std::string::npos);
 }
+
+CAF_TEST(with_fast_reads_off_the_front_serves_hits_and_reads_after_writes_see_them) {
+  // front.fast_reads=false: every read goes through the front and the cache shard's actor.
+  test_server server{[](settings& s) { s.front.fast_reads = false; }};
+  auto token = server.user_token("clerk");
+  auto created = server.call(authed(token, "POST", "/api/v1/bills", bill_body()));
+  CAF_REQUIRE_EQUAL(created.status, 201);
+  auto path = "/api/v1/bills/" + str_of(json_of(created), "id");
+  CAF_CHECK_EQUAL(server.call(authed(token, "GET", path)).header("x-cache"), "MISS");
+  auto hit = server.call(authed(token, "GET", path));
+  CAF_CHECK_EQUAL(hit.header("x-cache"), "HIT");
+  CAF_CHECK(!hit.header("ratelimit").empty());
+  CAF_REQUIRE_EQUAL(server.call(authed(token, "POST", path + "/cancel")).status, 200);
+  CAF_CHECK_EQUAL(str_of(json_of(server.call(authed(token, "GET", path))), "status"), "cancelled");
+}
