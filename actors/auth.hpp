@@ -1,6 +1,7 @@
 #pragma once
 // auth: logins (hashing on a bounded worker pool), token verification, sessions, users.
-// Revocations are broadcast to every registered front so a token stops working at once.
+// A revocation is made in every front's token cache (actors/token_cache.hpp) before it is
+// answered, so a token stops working at once.
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>

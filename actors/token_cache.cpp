@@ -14,15 +14,22 @@ std::optional<principal> token_cache::find(const std::string& token_hash, clock:
   return std::nullopt;
 }
 
-void token_cache::trust(const std::string& token_hash, principal who,
-                        clock::time_point fresh_until) {
+std::uint64_t token_cache::revocations() {
   std::lock_guard<std::mutex> guard{mutex_};
+  return revocations_;
+}
+
+void token_cache::trust(const std::string& token_hash, principal who, clock::time_point fresh_until,
+                        std::uint64_t revocations_before) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (revocations_ != revocations_before) return;
   if (entries_.size() >= max_entries_) entries_.clear();
   entries_[token_hash] = entry{std::move(who), fresh_until};
 }
 
 void token_cache::revoke(const std::string& token_hash, const std::string& user_id) {
   std::lock_guard<std::mutex> guard{mutex_};
+  ++revocations_;
   if (!token_hash.empty()) entries_.erase(token_hash);
   if (!user_id.empty())
     std::erase_if(entries_, [&](const auto& kv) { return kv.second.who.user_id == user_id; });

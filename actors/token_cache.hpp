@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,8 +29,14 @@ class token_cache {
   /// The principal of a verified token while its verification is fresh (a stale one is
   /// dropped).
   std::optional<principal> find(const std::string& token_hash, clock::time_point now);
-  /// Trusts `who` for token_hash until `fresh_until`. At the bound, the cache starts over.
-  void trust(const std::string& token_hash, principal who, clock::time_point fresh_until);
+  /// Revocations so far: read before asking auth to verify a token, and handed to trust().
+  std::uint64_t revocations();
+  /// Trusts `who` for token_hash until `fresh_until`, unless a revocation came after
+  /// `revocations_before` (what revocations() said before the verification was asked for):
+  /// that verification may predate it, and trusting it would undo it. At the bound, the
+  /// cache starts over.
+  void trust(const std::string& token_hash, principal who, clock::time_point fresh_until,
+             std::uint64_t revocations_before);
   /// Forgets token_hash (when not empty) and every token of user_id (when not empty).
   void revoke(const std::string& token_hash, const std::string& user_id);
 
@@ -47,6 +54,7 @@ class token_cache {
   std::mutex mutex_;
   std::unordered_map<std::string, entry> entries_;
   std::unordered_set<std::string> sessions_;
+  std::uint64_t revocations_ = 0;
 };
 
 /// One per front, by front index.

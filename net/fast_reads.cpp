@@ -38,7 +38,9 @@ std::optional<http_response> fast_reads::try_answer(const http_exchange& ex, std
   auto token_hash = sha256_hex(*token);
   auto who = tokens.find(token_hash, now);
   if (!who || !role_allows(routed.match->who, who->role)) return std::nullopt;
-  auto hit = cache_of(deps_.caches, id)->store().peek(id, now);
+  const auto& cache = cache_of(deps_.caches, id);
+  if (!cache->get()) return std::nullopt;  // restarting: the front reads PostgreSQL (BYPASS)
+  auto hit = cache->store().peek(id, now);
   if (!hit) return std::nullopt;
   // From here on the front's rules decide exactly as the front would.
   tokens.note_session(token_hash);

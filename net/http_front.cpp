@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "domain/crypto.hpp"
-#include "domain/text_rules.hpp"
 #include "log/module_log.hpp"
 #include "net/compression.hpp"
 #include "net/front_rules.hpp"
@@ -132,16 +131,19 @@ void authenticate(front_self self, request_ctx ctx) {
   auto auth = self->state.deps->auth->get();
   if (!auth) return respond_problem(self, ctx, problem::overloaded, "authentication is restarting");
   await_answer(self, ctx, problem::overloaded, "cannot verify the token right now");
+  auto revocations = self->state.deps->tokens[self->state.index]->revocations();
   self->request(auth, caf::infinite, verify_atom::value, ctx.token_hash)
       .then(
-          [self, ctx](principal& who) mutable {
+          [self, ctx, revocations](principal& who) mutable {
             if (!answer_arrived(self, ctx)) return;
             if (who.user_id.empty())
               return respond_problem(self, ctx, problem::unauthenticated,
                                      "the token is invalid or expired");
             const auto& deps = *self->state.deps;
+            // This request is answered either way; a revocation since the ask keeps the
+            // verification out of the cache.
             deps.tokens[self->state.index]->trust(ctx.token_hash, who,
-                                                  trusted_until(deps.cfg.auth, who));
+                                                  trusted_until(deps.cfg.auth, who), revocations);
             ctx.who = std::move(who);
             authorized(self, std::move(ctx));
           },

@@ -53,7 +53,7 @@ struct front_deps {
   slot_ptr<gateway_client_actor> gateway;  // holds no actor when gateway.url is empty
   std::shared_ptr<std::atomic<bool>> draining;
   std::shared_ptr<rate_limiter> limiter;  // shared by every front and Asio thread: exact per client
-  std::shared_ptr<edge_admission> edge;   // admission on the Asio threads; its refusals
+  std::shared_ptr<edge_admission> edge;   // admission on the Asio threads, and their answers
   std::chrono::steady_clock::time_point started;
   std::string version;
 };

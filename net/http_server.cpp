@@ -280,12 +280,14 @@ class session : public std::enable_shared_from_this<session> {
     }
     bool get = req.method() == http::verb::get;
     if (get && req.target() == "/health/live") return complete(s.seq, live_response());
-    auto ex = make_exchange(req, std::move(body), std::move(source), s);
+    exchange_ptr ex;
     if (get && shared_->hooks.answer_here) {
+      ex = make_exchange(req, std::move(body), std::move(source), s);
       if (auto answer = shared_->hooks.answer_here(*ex, front_))
         return complete(s.seq, std::move(*answer));
     }
-    if (!enter_front(req, s)) return;
+    if (!enter_front(req, s)) return;  // a refusal costs no exchange unless one was made
+    if (!ex) ex = make_exchange(req, std::move(body), std::move(source), s);
     dispatch(std::move(ex), s);
   }
 

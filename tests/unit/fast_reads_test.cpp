@@ -4,7 +4,7 @@
 // anything revoked or invalidated, is declined to the front.
 #define CAF_SUITE fast_reads
 #include "net/fast_reads.hpp"
-#include "caf/test/unit_test.hpp"
+#include "caf/test/dsl.hpp"
 #include "domain/crypto.hpp"
 #include "domain/ids.hpp"
 #include "net/router.hpp"
@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct fixture {
+struct fixture : test_coordinator_fixture<> {
   std::string bill_id = new_id("bil");
   settings cfg = [] {
     settings s;
@@ -28,11 +28,24 @@ struct fixture {
   fast_reads fast{fast_reads_deps{cfg, caches, tokens, std::make_shared<rate_limiter>(100), edge}};
 
   fixture() {
+    // Live cache shards: the path declines while a shard restarts (its slot is empty).
+    for (std::uint32_t i = 0; i < caches.size(); ++i) {
+      bill_cache_config cache_cfg{cfg.cache, caches[i]->store_ptr(), make_slot<db_pool_actor>(),
+                                  10s, i};
+      caches[i]->set(spawn_bill_cache(sys, cache_cfg));
+    }
+    sched.run();
     principal clerk;
     clerk.user_id = "usr_1";
     clerk.role = user_role::clerk;
-    tokens[0]->trust(sha256_hex("good-token"), clerk, token_cache::clock::now() + 60s);
+    tokens[0]->trust(sha256_hex("good-token"), clerk, token_cache::clock::now() + 60s,
+                     tokens[0]->revocations());
     store_bill(7);
+  }
+
+  ~fixture() {
+    for (const auto& c : caches) caf::anon_send_exit(c->get(), caf::exit_reason::user_shutdown);
+    sched.run();
   }
 
   void store_bill(std::int64_t version) {
@@ -102,6 +115,15 @@ CAF_TEST(reads_are_declined_to_the_edge_while_the_front_is_over_the_read_bound) 
   CAF_CHECK(get("/api/v1/bills/" + bill_id).has_value());
 }
 
+CAF_TEST(reads_are_declined_while_their_cache_shard_restarts) {
+  const auto& slot = cache_of(caches, bill_id);
+  auto shard = slot->get();
+  slot->set(bill_cache_actor{});
+  CAF_CHECK(!get("/api/v1/bills/" + bill_id).has_value());
+  slot->set(shard);
+  CAF_CHECK(get("/api/v1/bills/" + bill_id).has_value());
+}
+
 CAF_TEST(a_revoked_token_and_an_invalidated_bill_are_declined_at_once) {
   CAF_CHECK(get("/api/v1/bills/" + bill_id).has_value());
   cache_of(caches, bill_id)->store().invalidate(bill_id);
@@ -110,6 +132,18 @@ CAF_TEST(a_revoked_token_and_an_invalidated_bill_are_declined_at_once) {
   CAF_CHECK(get("/api/v1/bills/" + bill_id).has_value());
   revoke_everywhere(tokens, "", "usr_1");
   CAF_CHECK(!get("/api/v1/bills/" + bill_id).has_value());
+}
+
+CAF_TEST(a_verification_asked_for_before_a_revocation_is_not_trusted_after_it) {
+  // The front asks auth to verify a token; the user logs out before the answer is handled.
+  auto before = tokens[0]->revocations();
+  revoke_everywhere(tokens, sha256_hex("late-token"), "");
+  principal who;
+  who.user_id = "usr_2";
+  who.role = user_role::clerk;
+  tokens[0]->trust(sha256_hex("late-token"), who, token_cache::clock::now() + 60s, before);
+  CAF_CHECK(!get("/api/v1/bills/" + bill_id, "late-token").has_value());
+  CAF_CHECK(!tokens[0]->find(sha256_hex("late-token"), token_cache::clock::now()).has_value());
 }
 
 CAF_TEST(the_rate_limit_applies_and_answers_are_recorded_for_the_front) {
