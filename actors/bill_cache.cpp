@@ -42,7 +42,6 @@ struct second_level {
 struct bill_cache_state {
   static inline const char* name = "cache";
   bill_cache_config cfg;
-  bill_cache_store* store = nullptr;  // cfg.store
   std::unordered_map<std::string, flight_ptr> flights;
   std::optional<second_level> l2;
   call_deadlines calls;  // commands to the Redis link (ask_within)
@@ -73,12 +72,12 @@ void land(self_ptr self, const std::string& id, const flight_ptr& f, cache_answe
   if (joinable(self, id, f)) st.flights.erase(id);
   std::optional<bill_cache_store::entry> loaded;
   std::size_t bytes = 0;
-  if (a.value && st.store->current(id, f->ticket)) {
+  if (a.value && st.cfg.store->current(id, f->ticket)) {
     a.json = std::make_shared<const std::string>(bill_json(*a.value));
     bytes = weight(*a.value) + a.json->size();
     loaded = bill_cache_store::entry{a.value, a.json};
   }
-  st.store->finish_load(id, f->ticket, std::move(loaded), bytes, clock::now());
+  st.cfg.store->finish_load(id, f->ticket, std::move(loaded), bytes, clock::now());
   for (auto& w : f->waiters) w.deliver(a);
 }
 
@@ -132,7 +131,7 @@ void load_from_db(self_ptr self, const std::string& id, flight_ptr f, cache_stat
         }
         // Into Redis only if no invalidation overtook this load and Redis is in use.
         if (a.value && status == cache_status::miss && self->state.l2 &&
-            self->state.store->current(id, f->ticket))
+            self->state.cfg.store->current(id, f->ticket))
           store_in_redis(self, *a.value);
         land(self, id, f, a);
       },
@@ -208,15 +207,15 @@ void start_second_level(self_ptr self) {
 figures_ptr cache_figures(self_ptr self) {
   auto& st = self->state;
   auto f = std::make_shared<figure_set>();
-  auto c = st.store->counters();
+  auto c = st.cfg.store->counters();
   // Every shard reports the same series; the monitor adds them up.
   auto memory = std::string{"level=\"memory\""};
   f->add("billd_cache_hits_total", memory, static_cast<double>(c.hits));
   f->add("billd_cache_misses_total", memory, static_cast<double>(c.misses));
   f->add("billd_cache_evictions_total", memory, static_cast<double>(c.evictions));
   f->add("billd_cache_expirations_total", memory, static_cast<double>(c.expirations));
-  f->add("billd_cache_entries", memory, static_cast<double>(st.store->entries()));
-  f->add("billd_cache_size_bytes", memory, static_cast<double>(st.store->bytes()));
+  f->add("billd_cache_entries", memory, static_cast<double>(st.cfg.store->entries()));
+  f->add("billd_cache_size_bytes", memory, static_cast<double>(st.cfg.store->bytes()));
   f->add("billd_cache_loads_in_flight", "", static_cast<double>(st.flights.size()));
   if (st.l2) {
     auto redis = std::string{"level=\"redis\""};
@@ -235,15 +234,14 @@ figures_ptr cache_figures(self_ptr self) {
 bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
-  st.store = st.cfg.store.get();
-  st.store->clear();  // a restarted shard starts empty, as it always has
+  st.cfg.store->clear();  // a restarted shard starts empty, as it always has
   if (!st.cfg.cache.redis_url.empty()) start_second_level(self);
   return {
       [self](get_atom, const std::string& id,
              std::string& request_id) -> caf::result<cache_answer> {
         auto& s = self->state;
         // Decide before making a promise (CAF 0.17: a promise takes the request over).
-        if (auto hit = s.store->get(id, clock::now())) {
+        if (auto hit = s.cfg.store->get(id, clock::now())) {
           cache_answer a;
           a.value = std::move(hit->value);
           a.json = std::move(hit->json);
@@ -255,7 +253,7 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
         if (start) {
           f = std::make_shared<flight>();
           f->request_id = std::move(request_id);
-          f->ticket = s.store->begin_load(id);
+          f->ticket = s.cfg.store->begin_load(id);
         }
         auto rp = self->make_response_promise<cache_answer>();
         f->waiters.push_back(rp);
@@ -265,7 +263,7 @@ bill_cache_actor::behavior_type bill_cache_impl(self_ptr self, bill_cache_config
       [self](invalidate_atom, const std::string& id) {
         // invalidate_bill already emptied the store's entry and voided the load's ticket; a
         // load under way answers its waiters, unstored, and new readers start another.
-        self->state.store->invalidate(id);
+        self->state.cfg.store->invalidate(id);
         self->state.flights.erase(id);
         if (self->state.l2) invalidate_in_redis(self, id);
       },

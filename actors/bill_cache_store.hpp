@@ -58,10 +58,8 @@ class bill_cache_store {
   std::size_t loads() const;
 
  private:
-  std::size_t max_entries_, max_bytes_;
-  std::chrono::milliseconds ttl_;
   mutable std::mutex mutex_;
-  std::unique_ptr<lru_cache<entry>> lru_;
+  lru_cache<entry> lru_;
   std::unordered_map<std::string, std::uint64_t> loads_;  // bill id → its current ticket
   std::uint64_t next_ticket_ = 0;
 };

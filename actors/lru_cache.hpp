@@ -59,6 +59,9 @@ class lru_cache {
     bytes_ += bytes;
   }
 
+  /// Drops every entry and starts the counters again (bounds stay).
+  void clear() { *this = lru_cache{max_entries_, max_bytes_, ttl_}; }
+
   void erase(const std::string& key) {
     if (auto it = index_.find(key); it != index_.end()) drop(it);
   }

@@ -44,7 +44,8 @@ std::optional<http_response> fast_reads::try_answer(const http_exchange& ex, std
   if (!hit) return std::nullopt;
   // From here on the front's rules decide exactly as the front would.
   tokens.note_session(token_hash);
-  auto rate = deps_.limiter->take("token:" + token_hash, quota_of(deps_.cfg.rate, who->role), now);
+  auto rate =
+      deps_.limiter->take(token_bucket(token_hash), quota_of(deps_.cfg.rate, who->role), now);
   auto resp = rate.allowed
                   ? bill_read_response(req, *hit->value, cache_status::hit, hit->json.get())
                   : rate_limited_response(rate, req.path);

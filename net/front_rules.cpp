@@ -43,6 +43,8 @@ std::uint32_t quota_of(const rate_settings& rate, user_role role) {
   return rate.viewer_per_minute;
 }
 
+std::string token_bucket(std::string_view token_hash) { return "token:" + std::string{token_hash}; }
+
 bool rate_exempt(const route_match& route) {
   return route.prio == priority::p0 || route.id == route_id::gateway_control_number ||
          route.id == route_id::gateway_payment;

@@ -25,6 +25,9 @@ bool role_allows(access who, user_role role);
 /// The per-minute quota of a role.
 std::uint32_t quota_of(const rate_settings& rate, user_role role);
 
+/// The rate-limiter bucket of a token (its hash): one per token, whichever thread answers.
+std::string token_bucket(std::string_view token_hash);
+
 /// Health and metrics (P0) and signed gateway calls have bounds of their own (API.md).
 bool rate_exempt(const route_match& route);
 

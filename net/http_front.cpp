@@ -96,6 +96,9 @@ void run_route(front_self self, request_ctx ctx) {
   }
 }
 
+/// This front's token cache (shared with its Asio thread and auth).
+token_cache& own_tokens(front_self self) { return *self->state.deps->tokens[self->state.index]; }
+
 /// Counts the request against its client's bucket; false (429 answered) when over the quota.
 bool within_rate(front_self self, request_ctx& ctx, std::string key, std::uint32_t quota,
                  const char* policy) {
@@ -111,8 +114,9 @@ bool within_rate(front_self self, request_ctx& ctx, std::string key, std::uint32
 void authorized(front_self self, request_ctx ctx) {
   const auto& cfg = self->state.deps->cfg;
   // Active sessions: tokens used lately, each reported once a second at most.
-  self->state.deps->tokens[self->state.index]->note_session(ctx.token_hash);
-  if (!within_rate(self, ctx, "token:" + ctx.token_hash, quota_of(cfg.rate, ctx.who.role), "token"))
+  own_tokens(self).note_session(ctx.token_hash);
+  if (!within_rate(self, ctx, token_bucket(ctx.token_hash), quota_of(cfg.rate, ctx.who.role),
+                   "token"))
     return;
   if (!role_allows(ctx.route.who, ctx.who.role))
     return respond_problem(self, ctx, problem::forbidden, "your role may not do this");
@@ -124,14 +128,14 @@ void authenticate(front_self self, request_ctx ctx) {
   if (!token)
     return respond_problem(self, ctx, problem::unauthenticated, "a bearer token is required");
   ctx.token_hash = sha256_hex(*token);
-  if (auto who = self->state.deps->tokens[self->state.index]->find(ctx.token_hash, clock::now())) {
+  if (auto who = own_tokens(self).find(ctx.token_hash, clock::now())) {
     ctx.who = std::move(*who);
     return authorized(self, std::move(ctx));
   }
   auto auth = self->state.deps->auth->get();
   if (!auth) return respond_problem(self, ctx, problem::overloaded, "authentication is restarting");
   await_answer(self, ctx, problem::overloaded, "cannot verify the token right now");
-  auto revocations = self->state.deps->tokens[self->state.index]->revocations();
+  auto revocations = own_tokens(self).revocations();
   self->request(auth, caf::infinite, verify_atom::value, ctx.token_hash)
       .then(
           [self, ctx, revocations](principal& who) mutable {
@@ -139,11 +143,10 @@ void authenticate(front_self self, request_ctx ctx) {
             if (who.user_id.empty())
               return respond_problem(self, ctx, problem::unauthenticated,
                                      "the token is invalid or expired");
-            const auto& deps = *self->state.deps;
             // This request is answered either way; a revocation since the ask keeps the
             // verification out of the cache.
-            deps.tokens[self->state.index]->trust(ctx.token_hash, who,
-                                                  trusted_until(deps.cfg.auth, who), revocations);
+            own_tokens(self).trust(ctx.token_hash, who,
+                                   trusted_until(self->state.deps->cfg.auth, who), revocations);
             ctx.who = std::move(who);
             authorized(self, std::move(ctx));
           },
@@ -207,7 +210,7 @@ void send_report(front_self self) {
   r->front = st.index;
   r->in_flight = st.in_flight;
   r->mailbox = static_cast<std::uint32_t>(self->mailbox().size());
-  r->sessions = st.deps->tokens[st.index]->take_sessions();
+  r->sessions = own_tokens(self).take_sessions();
   if (auto monitor = st.deps->monitor->get())
     caf::anon_send(monitor, report_atom::value, front_report_ptr{std::move(r)});
 }
