@@ -94,7 +94,7 @@ void raise_all(self_ptr self, std::vector<alert_event> events,
 void run_check(self_ptr self, std::function<void(alert_check_result)> done) {
   auto monitor = self->state.cfg.monitor->get();
   if (!monitor) return done(alert_check_result{false, "the monitor is restarting", {}});
-  self->request(monitor, self->state.cfg.timeout, metrics_atom::value)
+  self->request(monitor, self->state.cfg.timeout, metrics_atom::value, alerts_atom::value)
       .then(
           [self, done](metrics_snapshot_ptr& snap) {
             auto evaluate = [self, done, snap] {

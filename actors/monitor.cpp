@@ -234,7 +234,8 @@ void ask_job_counts(self_ptr self, const pull_ptr& p) {
       });
 }
 
-caf::result<metrics_snapshot_ptr> start_pull(self_ptr self) {
+/// Pulls every owner's figures; the durable job counts only when `with_job_counts`.
+caf::result<metrics_snapshot_ptr> start_pull(self_ptr self, bool with_job_counts) {
   auto p = std::make_shared<pull>();
   p->rp = self->make_response_promise<metrics_snapshot_ptr>();
   p->snap = own_snapshot(self);
@@ -247,7 +248,7 @@ caf::result<metrics_snapshot_ptr> start_pull(self_ptr self) {
   ask(self, p, src.jobs, "jobs");
   ask(self, p, src.gateway, "gateway-client");
   ask(self, p, src.maintenance, "maintenance");
-  if (src.pool) ask_job_counts(self, p);
+  if (src.pool && with_job_counts) ask_job_counts(self, p);
   auto rp = p->rp;
   p->one_done();
   return rp;
@@ -266,7 +267,8 @@ monitor_actor::behavior_type monitor_impl(self_ptr self, monitor_config cfg) {
         recent.push_back(clock::now());
         if (recent.size() > recent_restarts_max) recent.pop_front();
       },
-      [self](metrics_atom) { return start_pull(self); },
+      [self](metrics_atom) { return start_pull(self, true); },
+      [self](metrics_atom, alerts_atom) { return start_pull(self, false); },
       [self](stats_atom) {
         auto& st = self->state;
         std::uint64_t requests = 0, errors = 0, restarts = 0;

@@ -99,12 +99,15 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(billd::metrics_snapshot_ptr)
 namespace billd {
 
 using report_atom = caf::atom_constant<caf::atom("report")>;
+using alerts_atom = caf::atom_constant<caf::atom("alerts")>;
 
-/// report(front figures); restart(child kind); metrics → snapshot;
-/// stats → (requests, server errors, restarts) since start.
+/// report(front figures); restart(child kind); metrics → snapshot; (metrics, alerts) → the
+/// snapshot an alert check reads, without billd_jobs (no rule looks at it, and it is the one
+/// figure that costs a PostgreSQL count); stats → (requests, server errors, restarts) since start.
 using monitor_actor = caf::typed_actor<
     caf::reacts_to<report_atom, front_report_ptr>, caf::reacts_to<restart_atom, std::string>,
     caf::replies_to<metrics_atom>::with<metrics_snapshot_ptr>,
+    caf::replies_to<metrics_atom, alerts_atom>::with<metrics_snapshot_ptr>,
     caf::replies_to<stats_atom>::with<std::uint64_t, std::uint64_t, std::uint64_t>>;
 
 /// The actors a scrape asks (slots: whoever runs there now).

@@ -260,10 +260,10 @@ std::vector<config_key> make_keys() {
                        "out.",
                        BILLD_MS(s.metrics.pull_timeout)));
   k.push_back(uint_key("metrics.job_counts_max_age_ms", 1'000, 0, 3'600'000,
-                       "How old billd_jobs may be: scrapes and alert checks within this of "
-                       "the last count reuse it, and those that come while a count runs wait "
-                       "for it, so one count runs at a time (0: a new count for every scrape "
-                       "that does not overlap one).",
+                       "How old billd_jobs may be: scrapes within this of the last count "
+                       "reuse it, and those that come while a count runs wait for it, so one "
+                       "count runs at a time (0: a new count for every scrape that does not "
+                       "overlap one). Alert checks do not count jobs.",
                        BILLD_MS(s.metrics.job_counts_max_age)));
   add_breaker_keys(k, "db.breaker", "PostgreSQL breaker", d.db.breaker,
                    [](settings& s) -> breaker_settings& { return s.db.breaker; });

@@ -65,7 +65,11 @@ monitor_actor::behavior_type fake_monitor(monitor_actor::pointer, std::shared_pt
   return {
       [](report_atom, const front_report_ptr&) {},
       [](restart_atom, const std::string&) {},
-      [w](metrics_atom) {
+      [](metrics_atom) -> metrics_snapshot_ptr {
+        CAF_FAIL("an alert check asked for the scrape's snapshot (with the job count)");
+        return nullptr;
+      },
+      [w](metrics_atom, alerts_atom) {
         ++w->snapshots_taken;
         return metrics_snapshot_ptr{std::make_shared<metrics_snapshot>(w->snapshot)};
       },

@@ -1,6 +1,7 @@
 // The monitor on CAF's deterministic coordinator, against a db-pool that holds each task until
 // the test fails it: scrapes that come while a job count is in flight share it (one count, not
-// one per scrape), and a failed count is reported missing to every one of them and not kept.
+// one per scrape), a failed count is reported missing to every one of them and not kept, and
+// an alert check's snapshot runs no count.
 #define CAF_SUITE monitor
 #include <utility>
 
@@ -45,6 +46,14 @@ struct fixture : test_coordinator_fixture<> {
         metrics_atom::value);
   }
 
+  /// Asks the monitor for a snapshot as an alert check does.
+  void alert_check() {
+    auto out = scrapes;
+    test::ask_once(
+        *this, monitor, [out](const metrics_snapshot_ptr& snap) { out->push_back(snap); },
+        metrics_atom::value, alerts_atom::value);
+  }
+
   /// Fails every task the pool holds.
   void fail_held() {
     db.answer_all();
@@ -82,6 +91,15 @@ CAF_TEST(a_failed_count_is_not_reused_by_the_next_scrape) {
   fail_held();
   CAF_REQUIRE_EQUAL(scrapes->size(), 2u);
   CAF_CHECK(misses_jobs_table(scrapes->back()));
+}
+
+CAF_TEST(an_alert_check_is_answered_without_a_job_count) {
+  alert_check();
+  CAF_CHECK_EQUAL(counts_asked(), 0u);
+  CAF_REQUIRE_EQUAL(scrapes->size(), 1u);
+  CAF_CHECK(!misses_jobs_table(scrapes->back()));
+  scrape();  // a scrape still counts
+  CAF_CHECK_EQUAL(counts_asked(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
