@@ -264,7 +264,10 @@ CAF_TEST(a_read_answered_at_its_deadline_is_replaced_once_it_is_stuck) {
 CAF_TEST(a_hung_backend_is_replaced_and_its_statement_cancelled) {
   // A backend that stops answering mid-transaction over a Unix socket: no keepalive or
   // statement timeout reaches it (the server's own timer cannot fire in a stopped process).
-  respawn(100ms, 100ms, 1);
+  // The statement timeout is 1 s, not shorter: under a loaded CI run one pg_sleep(0.01) of
+  // the loop took over 100 ms and was cancelled before the backend was stopped, so the task
+  // failed at once instead of getting stuck. The stuck threshold is 3 s either way.
+  respawn(1s, 100ms, 1);
   auto pid = std::make_shared<std::atomic<pid_t>>(0);
   auto error = std::make_shared<std::string>();
   auto loops = std::make_shared<std::atomic<int>>(0);
