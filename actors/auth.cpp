@@ -245,7 +245,8 @@ auth_actor spawn_auth(caf::actor_system& sys, slot_ptr<db_pool_actor> db, const 
           auto rp = self->make_response_promise<principal>();
           db_call<std::optional<session_info>>(
               self, self->state.db, "session_find", false, self->state.cfg.db_timeout,
-              [token_hash](pg_connection& c) { return find_session(c, token_hash); },
+              [token_hash, touch = self->state.cfg.limits.session_touch_interval](
+                  pg_connection& c) { return find_session(c, token_hash, touch); },
               [rp](const db_outcome& o, std::optional<std::optional<session_info>>&& s) mutable {
                 if (!s)
                   return rp.deliver(caf::make_error(caf::sec::request_timeout, o.message)), void();

@@ -350,6 +350,11 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("auth.token_cache_max", d.auth.token_cache_max, 1, 10'000'000,
                        "Token verifications cached per front.",
                        BILLD_FIELD(s.auth.token_cache_max)));
+  k.push_back(uint_key("auth.session_touch_interval_ms", 60'000, 0, 3'600'000,
+                       "A token verification sets its session's last_used_at only when it is "
+                       "older than this, so verifications of one token rarely write or wait on "
+                       "each other (0: every verification).",
+                       BILLD_MS(s.auth.session_touch_interval)));
   // --- cache ---
   k.push_back(uint_key("cache.shards", d.cache.shards, 1, 256,
                        "Cache actors; a bill id picks its cache shard.",

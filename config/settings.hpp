@@ -121,6 +121,7 @@ struct auth_settings {
   std::uint32_t argon2_mem_kib = 19 * 1024;
   milliseconds token_cache_ttl{60'000};
   std::uint32_t token_cache_max = 10'000;
+  milliseconds session_touch_interval{60'000};  // sessions.last_used_at may be this stale
 };
 
 /// Restart policy of every supervisor (ARCHITECTURE.md "Supervision").

@@ -93,14 +93,26 @@ std::string insert_session(pg_connection& conn, const std::string& token_hash_he
   return rows.str(0, 0);
 }
 
-std::optional<session_info> find_session(pg_connection& conn, const std::string& token_hash_hex) {
+std::optional<session_info> find_session(pg_connection& conn, const std::string& token_hash_hex,
+                                         std::chrono::milliseconds touch_interval) {
+  // The touch re-checks the age on the row it locks: of two verifications that both saw an
+  // old last_used_at, the second finds the first's and writes nothing.
   static const pg_statement stmt{
       "session_find",
-      "UPDATE sessions s SET last_used_at = now() FROM users u"
-      " WHERE s.token_hash = $1::bytea AND u.id = s.user_id AND s.revoked_at IS NULL"
-      " AND s.expires_at > now() AND NOT u.disabled"
-      " RETURNING " USER_COLUMNS ", " BILLD_SQL_RFC3339("s.expires_at")};
-  auto rows = conn.run(stmt, {bytea_hex(token_hash_hex)});
+      "WITH u AS ("
+      " SELECT s.token_hash, s.last_used_at, s.expires_at AS session_expires_at, u.id,"
+      " u.username, u.role, u.disabled, u.created_at"
+      " FROM sessions s JOIN users u ON u.id = s.user_id"
+      " WHERE s.token_hash = $1::bytea AND s.revoked_at IS NULL AND s.expires_at > now()"
+      " AND NOT u.disabled"
+      "), touched AS ("
+      " UPDATE sessions s SET last_used_at = now() FROM u"
+      " WHERE s.token_hash = u.token_hash"
+      " AND u.last_used_at <= now() - $2::bigint * interval '1 millisecond'"
+      " AND s.last_used_at <= now() - $2::bigint * interval '1 millisecond'"
+      ")"
+      " SELECT " USER_COLUMNS ", " BILLD_SQL_RFC3339("u.session_expires_at") " FROM u"};
+  auto rows = conn.run(stmt, {bytea_hex(token_hash_hex), std::to_string(touch_interval.count())});
   if (rows.empty()) return std::nullopt;
   return session_info{row_to_user(rows, 0), rows.str(0, 5)};
 }

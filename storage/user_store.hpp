@@ -1,6 +1,7 @@
 #pragma once
 // Users and sessions in PostgreSQL.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,8 +42,11 @@ std::int64_t count_users(pg_connection& conn);
 /// Stores a new session (token_hash_hex is the SHA-256 of the token, hex); returns expires_at.
 std::string insert_session(pg_connection& conn, const std::string& token_hash_hex,
                            const std::string& user_id, std::int64_t ttl_seconds);
-/// The live session's user, or nullopt (unknown, expired, revoked, or user disabled).
-std::optional<session_info> find_session(pg_connection& conn, const std::string& token_hash_hex);
+/// The live session's user, or nullopt (unknown, expired, revoked, or user disabled). Its
+/// last_used_at is set to now only when older than `touch_interval`, so verifications of one
+/// token (every front's first, at once) rarely write or wait on each other's row lock.
+std::optional<session_info> find_session(pg_connection& conn, const std::string& token_hash_hex,
+                                         std::chrono::milliseconds touch_interval);
 /// Revokes one session; returns whether it was live.
 bool revoke_session(pg_connection& conn, const std::string& token_hash_hex);
 /// Revokes every session of a user.
