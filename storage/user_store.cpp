@@ -100,7 +100,7 @@ std::optional<session_info> find_session(pg_connection& conn, const std::string&
   static const pg_statement stmt{
       "session_find",
       "WITH u AS ("
-      " SELECT s.token_hash, s.last_used_at, s.expires_at AS session_expires_at, u.id,"
+      " SELECT s.token_hash, s.expires_at AS session_expires_at, u.id,"
       " u.username, u.role, u.disabled, u.created_at"
       " FROM sessions s JOIN users u ON u.id = s.user_id"
       " WHERE s.token_hash = $1::bytea AND s.revoked_at IS NULL AND s.expires_at > now()"
@@ -108,7 +108,6 @@ std::optional<session_info> find_session(pg_connection& conn, const std::string&
       "), touched AS ("
       " UPDATE sessions s SET last_used_at = now() FROM u"
       " WHERE s.token_hash = u.token_hash"
-      " AND u.last_used_at <= now() - $2::bigint * interval '1 millisecond'"
       " AND s.last_used_at <= now() - $2::bigint * interval '1 millisecond'"
       ")"
       " SELECT " USER_COLUMNS ", " BILLD_SQL_RFC3339("u.session_expires_at") " FROM u"};
