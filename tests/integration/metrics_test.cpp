@@ -140,9 +140,8 @@ CAF_TEST(the_json_views_are_for_admins_and_carry_the_service_figures) {
 
 CAF_TEST(a_statement_held_up_by_a_lock_is_kept_as_a_slow_query_with_its_request_id) {
   auto id = create_bill();
-  // The test holds the bill's row lock for 400 ms; billd's cancel waits for it.
-  auto holder = hold_bill_lock(server, id, 400ms);
-  std::this_thread::sleep_for(100ms);
+  // The test holds the bill's row lock for 600 ms; billd's cancel waits for it.
+  auto holder = hold_bill_lock(server, id, 600ms);
   http_call cancel = authed(clerk, "POST", "/api/v1/bills/" + id + "/cancel");
   cancel.headers.emplace_back("X-Request-Id", "slow-cancel-1");
   CAF_CHECK_EQUAL(server.call(cancel).status, 200);

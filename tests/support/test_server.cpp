@@ -1,6 +1,8 @@
 #include "tests/support/test_server.hpp"
 
+#include <exception>
 #include <filesystem>
+#include <future>
 #include <stdexcept>
 #include <thread>
 
@@ -114,13 +116,29 @@ std::string bill_body(const std::string& amount, const std::string& reference) {
 
 std::thread hold_bill_lock(const test_server& server, const std::string& id,
                            std::chrono::milliseconds hold) {
-  return std::thread([url = server.cfg().db.url, id, hold] {
-    pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{5}};
-    conn.begin();
-    conn.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
-    conn.exec("SELECT pg_sleep($1::float8 / 1000)", {std::to_string(hold.count())});
-    conn.commit();
+  std::promise<void> held;
+  auto locked = held.get_future();
+  std::thread holder([url = server.cfg().db.url, id, hold, held = std::move(held)]() mutable {
+    bool told = false;
+    try {
+      pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{5}};
+      conn.begin();
+      conn.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
+      held.set_value();
+      told = true;
+      conn.exec("SELECT pg_sleep($1::float8 / 1000)", {std::to_string(hold.count())});
+      conn.commit();
+    } catch (...) {
+      if (!told) held.set_exception(std::current_exception());
+    }
   });
+  try {
+    locked.get();
+  } catch (...) {
+    holder.join();
+    throw;
+  }
+  return holder;
 }
 
 void wait_for_lock_wait(const test_server& server, const std::string& statement_part) {

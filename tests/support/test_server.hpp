@@ -47,7 +47,8 @@ class test_server {
 };
 
 /// Holds bill `id`'s row lock for `hold` on a connection of its own, in the returned thread
-/// (join it): a write of that bill waits meanwhile.
+/// (join it): a write of that bill waits meanwhile. Returns once the lock is held (connecting
+/// may take a while on a loaded machine).
 std::thread hold_bill_lock(const test_server& server, const std::string& id,
                            std::chrono::milliseconds hold);
 
