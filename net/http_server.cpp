@@ -120,6 +120,9 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void run() {
+    // Answers are first written with a plain send that must not wait (maybe_write).
+    beast::error_code ignored;
+    stream_.socket().non_blocking(true, ignored);
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next(); });
   }
 
@@ -187,6 +190,9 @@ class session : public std::enable_shared_from_this<session> {
       return fail_framing(problem::payload_too_large, "the request body is too large");
     if (streamed) return begin_stream(limit);
     parser_->body_limit(limit);  // chunked bodies are counted as they arrive
+    // No body (most GETs): nothing more to read, so no read to time and no completion to wait
+    // for; each would cost a timer update and a reactor pass.
+    if (parser_->is_done()) return on_body({});
     reading_ = true;
     stream_.expires_after(shared_->cfg.request_timeout);
     http::async_read(
@@ -397,14 +403,25 @@ class session : public std::enable_shared_from_this<session> {
     out_->prepare_payload();
     last_drain_ = s.drain_after;
     writing_ = true;
+    serializer_.emplace(*out_);
+    // An answer that fits the socket's send buffer (nearly all) is written here at once: an
+    // asynchronous write would arm a timer, which costs a timerfd update whenever it is the
+    // earliest, and wait a reactor pass for its completion, on every request.
+    beast::error_code ec;
+    while (!ec && !serializer_->is_done()) http::write_some(stream_.socket(), *serializer_, ec);
+    if (ec != asio::error::would_block) return on_write(ec);
+    // The client is not taking it as fast: the rest is written as the socket drains, within
+    // http.request_timeout_ms.
+    stream_.expires_after(shared_->cfg.request_timeout);
     http::async_write(
-        stream_, *out_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+        stream_, *serializer_,
+        [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_write(e); });
   }
 
   void on_write(beast::error_code ec) {
     writing_ = false;
     queue_.pop_front();
+    serializer_.reset();  // it refers to out_
     out_.reset();
     if (ec) return close();
     if (last_close_) {
@@ -449,6 +466,7 @@ class session : public std::enable_shared_from_this<session> {
   bool piece_pending_ = false;  // a read of one piece is under way
   std::vector<char> piece_buf_;
   std::optional<http::response<http::string_body>> out_;
+  std::optional<http::response_serializer<http::string_body>> serializer_;  // writes out_
   std::shared_ptr<server_shared> shared_;
   std::size_t front_;
   std::string remote_ip_;

@@ -5,7 +5,9 @@
 
 #include <sys/resource.h>
 
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "caf/test/unit_test.hpp"
@@ -137,6 +139,37 @@ CAF_TEST(pipelined_requests_are_answered_in_order_behind_a_slow_one) {
   CAF_CHECK(!str_of(json_of(*first), "token").empty());
   CAF_CHECK_EQUAL(second->status, 200);
   CAF_CHECK_EQUAL(third->status, 404);
+}
+
+CAF_TEST(answers_larger_than_the_socket_buffers_arrive_whole_and_in_order) {
+  auto token = server.user_token("clerk");
+  for (int i = 0; i < 100; ++i)
+    CAF_REQUIRE_EQUAL(server.call(authed(token, "POST", "/api/v1/bills", bill_body())).status, 201);
+  // A small receive window, and nothing read for a while: billd cannot write these answers at
+  // once, so the rest of each goes out as the client drains the socket, in order.
+  http_connection conn{server.address(), true};
+  std::string requests;
+  for (int i = 0; i < 8; ++i) requests += render(authed(token, "GET", "/api/v1/bills?limit=100"));
+  requests += render({"GET", "/health/live"});
+  conn.send_raw(requests);
+  std::this_thread::sleep_for(std::chrono::milliseconds{300});
+  std::size_t bytes = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto r = conn.read_reply();
+    CAF_REQUIRE(r.has_value());
+    CAF_CHECK_EQUAL(r->status, 200);
+    CAF_CHECK_EQUAL(json_of(*r)["items"].Size(), 100u);
+    bytes += r->body.size();
+  }
+  CAF_CHECK_GREATER(bytes, 128u * 1024);  // far more than the window and the send buffer hold
+  auto live = conn.read_reply();
+  CAF_REQUIRE(live.has_value());
+  CAF_CHECK_EQUAL(live->status, 200);
+  // The connection goes on: its next request is answered as usual.
+  conn.send_raw(render({"GET", "/health/live"}));
+  auto again = conn.read_reply();
+  CAF_REQUIRE(again.has_value());
+  CAF_CHECK_EQUAL(again->status, 200);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -22,7 +22,10 @@ struct http_reply {
 /// One TCP connection to "host:port".
 class http_connection {
  public:
-  explicit http_connection(const std::string& address);
+  /// `narrow`: a 4 KiB receive buffer and 536-byte segments, set before connecting, so the
+  /// server's socket (whose send buffer Linux sizes by the segment size) fills after a few
+  /// dozen KiB that the test does not read.
+  explicit http_connection(const std::string& address, bool narrow = false);
   ~http_connection();
   http_connection(const http_connection&) = delete;
   http_connection& operator=(const http_connection&) = delete;
