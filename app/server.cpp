@@ -309,6 +309,8 @@ void server::start() {
                    static_cast<std::size_t>(p.cfg.actors.max_throughput));
   p.actor_cfg->set("work-stealing.moderate-poll-attempts",
                    static_cast<std::size_t>(p.cfg.actors.idle_poll_attempts));
+  p.actor_cfg->set("work-stealing.relaxed-sleep-duration",
+                   caf::timespan{std::chrono::microseconds{p.cfg.actors.idle_steal_interval_us}});
   register_message_types(*p.actor_cfg);
   p.sys = std::make_unique<caf::actor_system>(*p.actor_cfg);
   supervisor_spec root;

@@ -424,6 +424,10 @@ std::vector<config_key> make_keys() {
   k.push_back(uint_key("actors.idle_poll_attempts", d.actors.idle_poll_attempts, 0, 100'000,
                        "Polls, 50 us apart, an idle worker makes before it sleeps until woken.",
                        BILLD_FIELD(s.actors.idle_poll_attempts)));
+  k.push_back(uint_key("actors.idle_steal_interval_us", d.actors.idle_steal_interval_us, 100,
+                       1'000'000,
+                       "How often a sleeping worker wakes to steal work queued for another.",
+                       BILLD_FIELD(s.actors.idle_steal_interval_us)));
   // --- gateway client ---
   k.push_back(uint_key("gateway.connections", d.gateway.connections, 1, 256,
                        "Keep-alive connections to the gateway (= calls at once).",

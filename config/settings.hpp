@@ -138,9 +138,14 @@ struct actor_settings {
   std::uint32_t threads = 2;
   std::uint32_t max_throughput = 300;
   /// Polls, 50 us apart, an idle worker makes before it sleeps on its condition variable
-  /// (CAF's work-stealing.moderate-poll-attempts, 500 by default). A sleeping worker is woken
-  /// when work is queued for it, so fewer polls cost little latency and much less idle CPU.
-  std::uint32_t idle_poll_attempts = 20;
+  /// (CAF's work-stealing.moderate-poll-attempts, 500 by default). Each poll is a 50 us
+  /// nanosleep: below saturation they were a quarter of billd's CPU on creates. 0: an idle
+  /// worker sleeps at once (after CAF's 100 spins) and is woken when work is queued for it.
+  std::uint32_t idle_poll_attempts = 0;
+  /// How often a sleeping worker wakes to steal work queued for another worker, in µs (CAF's
+  /// work-stealing.relaxed-sleep-duration, 10 ms by default). Work an actor sends goes to its
+  /// own worker's queue, so a worker asleep finds the other's backlog only when it wakes.
+  std::uint32_t idle_steal_interval_us = 1'000;
 };
 
 /// The payment gateway: where, secrets, client bounds and its breaker.
