@@ -3,6 +3,7 @@
 #include <exception>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -119,18 +120,18 @@ std::thread hold_bill_lock(const test_server& server, const std::string& id,
   std::promise<void> held;
   auto locked = held.get_future();
   std::thread holder([url = server.cfg().db.url, id, hold, held = std::move(held)]() mutable {
-    bool told = false;
+    std::optional<pg_connection> conn;
     try {
-      pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{5}};
-      conn.begin();
-      conn.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
-      held.set_value();
-      told = true;
-      conn.exec("SELECT pg_sleep($1::float8 / 1000)", {std::to_string(hold.count())});
-      conn.commit();
+      conn.emplace(url, std::chrono::seconds{5}, std::chrono::seconds{5});
+      conn->begin();
+      conn->exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
     } catch (...) {
-      if (!told) held.set_exception(std::current_exception());
+      held.set_exception(std::current_exception());
+      return;
     }
+    held.set_value();
+    conn->exec("SELECT pg_sleep($1::float8 / 1000)", {std::to_string(hold.count())});
+    conn->commit();
   });
   try {
     locked.get();
