@@ -37,8 +37,12 @@ std::vector<load_step> run_ramp(load_options opt, scenario& sc, double peak,
   return steps;
 }
 
-void print_ramp(std::ostream& out, double peak, const std::vector<load_step>& steps) {
-  out << std::fixed << std::setprecision(0) << "rising open loop, peak " << peak << " req/s\n"
+void print_ramp(std::ostream& out, const ramp_peak& peak, const std::vector<load_step>& steps) {
+  out << std::fixed << std::setprecision(0) << "rising open loop, peak " << peak.rate << " req/s";
+  if (peak.connections > 0)
+    out << " (closed loop at " << peak.connections << " connections, " << peak.shed_per_second
+        << " 503/s)";
+  out << "\n"
       << "  offered  answered/s  2xx/s  503/s   P0 p99 ms  P1 p99 ms  P2 p99 ms  503 p50 ms"
          "  from write\n";
   for (const auto& s : steps) {
@@ -60,9 +64,11 @@ void print_ramp(std::ostream& out, double peak, const std::vector<load_step>& st
 }
 
 void write_ramp_json(std::ostream& out, const std::string& label, const std::string& scenario,
-                     const load_options& opt, double peak, const std::vector<load_step>& steps) {
-  out << "{\"label\":\"" << label << "\",\"scenario\":\"" << scenario << "\",\"peak\":" << peak
-      << ",\"steps\":[";
+                     const load_options& opt, const ramp_peak& peak,
+                     const std::vector<load_step>& steps) {
+  out << "{\"label\":\"" << label << "\",\"scenario\":\"" << scenario << "\",\"peak\":" << peak.rate
+      << ",\"peak_connections\":" << peak.connections
+      << ",\"peak_shed_per_s\":" << peak.shed_per_second << ",\"steps\":[";
   for (std::size_t i = 0; i < steps.size(); ++i) {
     out << (i ? "," : "") << "{\"offered\":" << steps[i].offered << ",\"run\":";
     write_json(out,

@@ -26,6 +26,8 @@ grep -q '"201":[1-9]' "$dir/idem.json"
 grep -q '"lane_connections":\[1,1,2\]' "$dir/overload.json"
 # ... and its mix as shares of the load (report_run's 10 % health, 30 % creates, 60 % reads).
 grep -q '"lane_shares":\[0.1,0.3,0.6\]' "$dir/overload.json"
+# Its peak came from a closed loop on --peak-connections (64 by default), not its own connections.
+grep -q '"peak_connections":64,"peak_shed_per_s":[0-9.]*,' "$dir/overload.json"
 # Each class reports its 503s' latency from when they were due and from their write
 # (bench/report_run's last overload column).
 grep -q '"shed_latency":{.*"shed_round_trip":{' "$dir/overload.json"
