@@ -40,7 +40,8 @@ class edge_admission {
   entry enter(std::size_t front, std::string_view method, std::string_view path);
   /// Whether `front`'s load admits a request of `prio` now (counts nothing).
   bool admits_now(std::size_t front, priority prio) const;
-  /// A request `enter` counted was answered, or its connection closed.
+  /// A request `enter` counted was answered by its front (its connection may be gone: the work
+  /// held the front until then).
   void leave(std::size_t front);
 
   /// Records an answer made on an Asio thread for `front`'s next report: its route index

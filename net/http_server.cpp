@@ -349,16 +349,21 @@ class session : public std::enable_shared_from_this<session> {
     return ex;
   }
 
-  /// Hands the exchange to the session's front, with the way back to this connection.
+  /// Hands the exchange to the session's front, with the way back to this connection. The
+  /// edge counts the request against its front until the front answers it (exactly once: the
+  /// exchange answers itself if dropped), whether or not the connection is still there: the
+  /// work goes on when its client has gone, and the bound is on work.
   void dispatch(exchange_ptr ex, const slot& s) {
     std::weak_ptr<session> weak = shared_from_this();
     auto seq = s.seq;
     auto executor = stream_.get_executor();
-    ex->reply = [weak, seq, executor](http_response resp) {
+    ex->reply = [weak, seq, executor, shared = shared_, front = front_](http_response resp) {
       // Locked now, while the exchange (which may be what keeps a streamed session alive)
-      // still exists; a connection that is gone just drops the answer.
+      // still exists. A connection that is gone drops the answer, and its count is released
+      // here: no session is left to do it (a client that closed while its request was in a
+      // front left the count held for good, until every request was refused).
       auto self = weak.lock();
-      if (!self) return;
+      if (!self) return shared->hooks.edge->leave(front);
       asio::post(executor, [self, seq, resp = std::move(resp)]() mutable {
         self->complete(seq, std::move(resp));
       });
@@ -453,8 +458,8 @@ class session : public std::enable_shared_from_this<session> {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
-    for (std::size_t i = 0; i < dispatched_.size(); ++i) shared_->hooks.edge->leave(front_);
-    dispatched_.clear();
+    // What is still dispatched stays counted until its front answers (complete(), or the
+    // reply itself once this session is gone).
   }
 
   conn_stream stream_;

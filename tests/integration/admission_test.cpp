@@ -1,7 +1,8 @@
 #define CAF_SUITE admission
 // Admission control on a real billd: with front.max_inflight=1 (one front), reads (P2) are
 // refused at once on the Asio thread, a write (P1) is refused while another holds the front,
-// health (P0) is always answered, and every refusal is counted in the front's metrics.
+// health (P0) is always answered, every refusal is counted in the front's metrics, and a
+// request whose client left holds its place only until its work is done.
 #include <utility>
 
 #include <chrono>
@@ -78,6 +79,29 @@ CAF_TEST(a_write_is_refused_while_another_holds_the_front_and_admitted_after) {
   CAF_CHECK_EQUAL(cancelled.status, 200);
   CAF_CHECK_EQUAL(server.call(authed(clerk, "POST", "/api/v1/bills", bill_body("20.00"))).status,
                   201);
+}
+
+CAF_TEST(a_client_that_leaves_mid_request_does_not_keep_the_front_full) {
+  auto created = server.call(authed(clerk, "POST", "/api/v1/bills", bill_body()));
+  CAF_REQUIRE_EQUAL(created.status, 201);
+  auto id = str_of(json_of(created), "id");
+  // The cancel waits on the bill's row lock, holding the front's one place, and its client
+  // closes the connection meanwhile: billd's session for it ends before the answer exists.
+  pg_connection holder{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}};
+  holder.begin();
+  holder.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
+  {
+    http_connection leaver{server.address()};
+    CAF_REQUIRE(leaver.send_raw(render(authed(clerk, "POST", "/api/v1/bills/" + id + "/cancel"))));
+    wait_for_lock_wait(server, "FROM bills WHERE id = $1 FOR UPDATE");
+  }
+  holder.commit();
+  // The work was done all the same, and once it is the front's place is free again: a write
+  // is admitted (before, the place stayed counted and every later write was refused).
+  auto done = call_until(server, authed(clerk, "POST", "/api/v1/bills", bill_body("20.00")), 201);
+  CAF_CHECK_EQUAL(done.status, 201);
+  auto status = holder.exec("SELECT status FROM bills WHERE id = $1", {id});
+  CAF_CHECK_EQUAL(status.str(0, 0), "cancelled");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
