@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "caf/test/unit_test.hpp"
@@ -24,6 +25,24 @@ struct fixture {
     s.front.max_inflight = 1;  // reads get 80 % of it: none
   }};
   std::string clerk = server.user_token("clerk");
+
+  /// The test's own connection, holding a bill's row lock (begun by locked_bill).
+  std::optional<pg_connection> holder;
+
+  /// A new bill whose row lock `holder` holds: billd's cancel of it waits on the lock, holding
+  /// the front's one place.
+  std::string locked_bill() {
+    auto created = server.call(authed(clerk, "POST", "/api/v1/bills", bill_body()));
+    CAF_REQUIRE_EQUAL(created.status, 201);
+    auto id = str_of(json_of(created), "id");
+    holder.emplace(server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60});
+    holder->begin();
+    holder->exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
+    return id;
+  }
+
+  /// Returns once billd's cancel waits on the lock locked_bill took.
+  void wait_for_the_cancel() { wait_for_lock_wait(server, "FROM bills WHERE id = $1 FOR UPDATE"); }
 
   void check_overloaded(const http_reply& r) {
     CAF_CHECK_EQUAL(r.status, 503);
@@ -59,22 +78,17 @@ CAF_TEST(reads_are_refused_at_the_edge_and_counted_writes_and_health_go_through)
 }
 
 CAF_TEST(a_write_is_refused_while_another_holds_the_front_and_admitted_after) {
-  auto created = server.call(authed(clerk, "POST", "/api/v1/bills", bill_body()));
-  CAF_REQUIRE_EQUAL(created.status, 201);
-  auto id = str_of(json_of(created), "id");
-  // The test holds the bill's row lock; billd's cancel of it waits, holding the front's one
-  // place, while the next write arrives. The refusal is checked only once PostgreSQL shows the
-  // cancel waiting on that lock (no sleeps: under a loaded machine they were too short).
-  pg_connection holder{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}};
-  holder.begin();
-  holder.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
+  // The cancel holds the front's one place while the next write arrives. The refusal is
+  // checked only once PostgreSQL shows the cancel waiting on the lock (no sleeps: under a
+  // loaded machine they were too short).
+  auto id = locked_bill();
   http_reply cancelled;
   std::thread canceller(
       [&] { cancelled = server.call(authed(clerk, "POST", "/api/v1/bills/" + id + "/cancel")); });
-  wait_for_lock_wait(server, "FROM bills WHERE id = $1 FOR UPDATE");
+  wait_for_the_cancel();
   check_overloaded(server.call(authed(clerk, "POST", "/api/v1/bills", bill_body("20.00"))));
   CAF_CHECK_EQUAL(server.call(http_call{"GET", "/health"}).status, 200);
-  holder.commit();
+  holder->commit();
   canceller.join();
   CAF_CHECK_EQUAL(cancelled.status, 200);
   CAF_CHECK_EQUAL(server.call(authed(clerk, "POST", "/api/v1/bills", bill_body("20.00"))).status,
@@ -82,25 +96,20 @@ CAF_TEST(a_write_is_refused_while_another_holds_the_front_and_admitted_after) {
 }
 
 CAF_TEST(a_client_that_leaves_mid_request_does_not_keep_the_front_full) {
-  auto created = server.call(authed(clerk, "POST", "/api/v1/bills", bill_body()));
-  CAF_REQUIRE_EQUAL(created.status, 201);
-  auto id = str_of(json_of(created), "id");
-  // The cancel waits on the bill's row lock, holding the front's one place, and its client
-  // closes the connection meanwhile: billd's session for it ends before the answer exists.
-  pg_connection holder{server.cfg().db.url, std::chrono::seconds{5}, std::chrono::seconds{60}};
-  holder.begin();
-  holder.exec("SELECT id FROM bills WHERE id = $1 FOR UPDATE", {id});
+  // The cancel holds the front's one place, and its client closes the connection meanwhile:
+  // billd's session for it ends before the answer exists.
+  auto id = locked_bill();
   {
     http_connection leaver{server.address()};
     CAF_REQUIRE(leaver.send_raw(render(authed(clerk, "POST", "/api/v1/bills/" + id + "/cancel"))));
-    wait_for_lock_wait(server, "FROM bills WHERE id = $1 FOR UPDATE");
+    wait_for_the_cancel();
   }
-  holder.commit();
+  holder->commit();
   // The work was done all the same, and once it is the front's place is free again: a write
   // is admitted (before, the place stayed counted and every later write was refused).
   auto done = call_until(server, authed(clerk, "POST", "/api/v1/bills", bill_body("20.00")), 201);
   CAF_CHECK_EQUAL(done.status, 201);
-  auto status = holder.exec("SELECT status FROM bills WHERE id = $1", {id});
+  auto status = holder->exec("SELECT status FROM bills WHERE id = $1", {id});
   CAF_CHECK_EQUAL(status.str(0, 0), "cancelled");
 }
 
