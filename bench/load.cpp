@@ -2,17 +2,19 @@
 
 #include "bench/load.hpp"
 #include "bench/schedule.hpp"
+#include "bench/wire.hpp"
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/read.hpp>
 #include <memory>
 #include <optional>
 #include <random>
@@ -57,12 +59,13 @@ struct run_shared {
   std::atomic<std::uint64_t> seq{0};
 };
 
-/// One keep-alive connection: connect, then request → answer until the window closes.
+/// One keep-alive connection: connect, then request → answer until the window closes. Its
+/// timeouts are kept by the thread's watchdog (below) rather than a timer per operation.
 class connection : public std::enable_shared_from_this<connection> {
  public:
   connection(asio::io_context& io, run_shared& run, thread_result& out, std::uint64_t seed,
              std::optional<open_loop_schedule> schedule, std::optional<std::size_t> lane)
-      : stream_(io),
+      : socket_(io),
         timer_(io),
         run_(run),
         out_(out),
@@ -72,10 +75,24 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void start() { connect(); }
 
+  /// The watchdog's check: a connect, write or read waiting past its deadline is closed, and
+  /// its handler reports a timeout.
+  void expire_if_late(clock::time_point now) {
+    if (now < deadline_) return;
+    timed_out_ = true;
+    close();
+  }
+
+  /// The window closed: an answer after it would not be counted, so nothing waits for one.
+  void stop() {
+    timer_.cancel();
+    close();
+  }
+
  private:
   void connect() {
-    stream_.expires_after(run_.opt.timeout);
-    stream_.async_connect(run_.endpoint, [self = shared_from_this()](beast::error_code ec) {
+    deadline_ = clock::now() + run_.opt.timeout;
+    socket_.async_connect(run_.endpoint, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->fail("connect");
       self->send();
     });
@@ -84,6 +101,7 @@ class connection : public std::enable_shared_from_this<connection> {
   /// The next request: now (closed loop) or when the schedule says it is due (open loop,
   /// its latency then counted from that moment even if the connection was late).
   void send() {
+    deadline_ = clock::time_point::max();
     auto now = clock::now();
     if (!schedule_) {
       if (now >= run_.measure_until) return;
@@ -110,21 +128,10 @@ class connection : public std::enable_shared_from_this<connection> {
     auto seq = run_.seq.fetch_add(1);
     auto spec = lane_ ? run_.sc.next_in_lane(*lane_, rng_, seq) : run_.sc.next(rng_, seq);
     cls_ = spec.cls;
-    req_ = {};
-    req_.method_string(spec.method);
-    req_.target(spec.target);
-    req_.version(11);
-    req_.set(http::field::host, "bench");
-    if (!run_.opt.token.empty() && spec.cls != priority::p0)
-      req_.set(http::field::authorization, "Bearer " + run_.opt.token);
-    if (!spec.idempotency_key.empty()) req_.set("Idempotency-Key", spec.idempotency_key);
-    if (!spec.signature.empty()) req_.set("X-Signature", spec.signature);
-    if (!spec.body.empty()) req_.set(http::field::content_type, "application/json");
-    req_.body() = std::move(spec.body);
-    req_.prepare_payload();
-    stream_.expires_after(run_.opt.timeout);
+    bench::write_request(request_, spec, run_.opt.token);
     written_ = clock::now();
-    http::async_write(stream_, req_,
+    deadline_ = written_ + run_.opt.timeout;
+    asio::async_write(socket_, asio::buffer(request_),
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->fail("write");
                         self->receive();
@@ -134,9 +141,9 @@ class connection : public std::enable_shared_from_this<connection> {
   void receive() {
     parser_.emplace();
     parser_->body_limit(64 << 20);
-    http::async_read(stream_, buffer_, *parser_,
+    http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (ec) return self->fail(ec == beast::error::timeout ? "timeout" : "read");
+                       if (ec) return self->fail("read");
                        self->answered();
                      });
   }
@@ -146,51 +153,92 @@ class connection : public std::enable_shared_from_this<connection> {
   /// the open loop sent late, even one due during the warm-up, carries its whole wait.
   void answered() {
     auto now = clock::now();
-    auto& res = parser_->get();
+    auto status = parser_->status();
     if (now >= run_.measure_from && now < run_.measure_until) {
       auto micros = micros_since(sent_, now);
       auto& c = out_.classes[static_cast<std::size_t>(cls_)];
       c.latency.record(micros);
-      if (res.result_int() == 503) {
+      if (status == 503) {
         c.shed_latency.record(micros);
         c.shed_round_trip.record(micros_since(written_, now));
       }
-      ++c.statuses[static_cast<int>(res.result_int())];
+      ++c.statuses[status];
       auto second = static_cast<std::size_t>(
           std::chrono::duration_cast<std::chrono::seconds>(now - run_.measure_from).count());
       if (second < out_.per_second.size()) out_.per_second[second].record(micros);
     }
-    if (!res.keep_alive()) return reconnect();
+    if (!parser_->keep_alive()) return reconnect();
     send();
   }
 
   void fail(const char* kind) {
     auto now = clock::now();
+    if (timed_out_) kind = "timeout";
+    timed_out_ = false;
     if (now >= run_.measure_until) return;
     if (now >= run_.measure_from) ++out_.errors[kind];
     reconnect();
   }
 
   void reconnect() {
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
+    close();
     buffer_.clear();
     if (clock::now() < run_.measure_until) connect();
   }
 
-  beast::tcp_stream stream_;
-  asio::steady_timer timer_;
+  void close() {
+    beast::error_code ignored;
+    socket_.close(ignored);
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;  // open loop: waits until the next request is due
   run_shared& run_;
   thread_result& out_;
   std::mt19937_64 rng_;
   std::optional<open_loop_schedule> schedule_;  // open loop only
   std::optional<std::size_t> lane_;             // the scenario's lane, when lanes are split
   beast::flat_buffer buffer_;
-  http::request<http::string_body> req_;
-  std::optional<http::response_parser<http::string_body>> parser_;
+  std::string request_;  // the request on the wire, its capacity reused
+  std::optional<status_parser> parser_;
   priority cls_ = priority::p2;
   clock::time_point sent_{};     // when the request was due (open loop) or sent (closed)
   clock::time_point written_{};  // when its write began
+  clock::time_point deadline_ = clock::time_point::max();  // of the connect, write or read
+  bool timed_out_ = false;                                 // the watchdog closed it
+};
+
+/// One per thread: every `tick` it closes the connections waiting past their deadline (one
+/// timer for all of them instead of one per operation), and when the window closes it stops
+/// them all, which lets the thread's io_context run out.
+class watchdog {
+ public:
+  static constexpr std::chrono::milliseconds tick{100};
+
+  watchdog(asio::io_context& io, clock::time_point until) : timer_(io), until_(until) {}
+
+  void watch(std::shared_ptr<connection> c) { connections_.push_back(std::move(c)); }
+
+  void start() { arm(); }
+
+ private:
+  void arm() {
+    timer_.expires_at(std::min(clock::now() + tick, until_));
+    timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      auto now = clock::now();
+      if (now >= until_) {
+        for (auto& c : connections_) c->stop();
+        return;
+      }
+      for (auto& c : connections_) c->expire_if_late(now);
+      arm();
+    });
+  }
+
+  asio::steady_timer timer_;
+  clock::time_point until_;
+  std::vector<std::shared_ptr<connection>> connections_;
 };
 
 }  // namespace
@@ -227,6 +275,9 @@ load_result run_load(const load_options& opt, scenario& sc) {
   for (auto& r : results) r.per_second.resize(seconds);
   std::vector<std::unique_ptr<asio::io_context>> ios;
   for (int t = 0; t < threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
+  std::vector<std::unique_ptr<watchdog>> watchdogs;
+  for (auto& io : ios) watchdogs.push_back(std::make_unique<watchdog>(*io, run.measure_until));
+  for (auto& w : watchdogs) w->start();
   // Open loop with lanes: each lane's connections send its share of the rate.
   const auto scenario_shares = sc.lane_shares();
   auto by_lane = opt.rate > 0 && scenario_shares.size() > 1 && !opt.shared_connections;
@@ -238,10 +289,11 @@ load_result run_load(const load_options& opt, scenario& sc) {
       auto t = static_cast<std::size_t>(c % threads);
       std::optional<open_loop_schedule> schedule;
       if (opt.rate > 0) schedule.emplace(start, opt.rate * shares[lane], lane_connections[lane], i);
-      std::make_shared<connection>(*ios[t], run, results[t],
-                                   opt.seed * 1'000'003 + static_cast<std::uint64_t>(c), schedule,
-                                   by_lane ? std::optional<std::size_t>{lane} : std::nullopt)
-          ->start();
+      auto conn = std::make_shared<connection>(
+          *ios[t], run, results[t], opt.seed * 1'000'003 + static_cast<std::uint64_t>(c), schedule,
+          by_lane ? std::optional<std::size_t>{lane} : std::nullopt);
+      watchdogs[t]->watch(conn);
+      conn->start();
     }
   }
   // Open-loop latency is what the probe is for; closed-loop runs compare throughput and
