@@ -67,7 +67,7 @@ flags parse(int argc, char** argv) {
     if (auto eq = arg.find('='); eq != std::string::npos) {
       f.values[arg.substr(0, eq)] = arg.substr(eq + 1);
     } else if (arg == "idempotency" || arg == "shared-connections") {
-      f.values[arg] = "1";
+      f.values[arg] = std::string{"1"};  // not = "1": GCC 12 -O2 warns -Wrestrict falsely
     } else if (i + 1 < argc) {
       f.values[arg] = argv[++i];
     } else {
