@@ -350,25 +350,24 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   /// Hands the exchange to the session's front, with the way back to this connection. The
-  /// edge counts the request against its front until the front answers it (exactly once: the
-  /// exchange answers itself if dropped), whether or not the connection is still there: the
-  /// work goes on when its client has gone, and the bound is on work.
+  /// edge counts the request against its front until the front answers it, whether or not the
+  /// connection is still there (the work goes on when its client has gone, and the bound is on
+  /// work): the reply releases the count, and it runs exactly once (the exchange answers
+  /// itself if dropped).
   void dispatch(exchange_ptr ex, const slot& s) {
     std::weak_ptr<session> weak = shared_from_this();
     auto seq = s.seq;
     auto executor = stream_.get_executor();
     ex->reply = [weak, seq, executor, shared = shared_, front = front_](http_response resp) {
+      shared->hooks.edge->leave(front);
       // Locked now, while the exchange (which may be what keeps a streamed session alive)
-      // still exists. A connection that is gone drops the answer, and its count is released
-      // here: no session is left to do it (a client that closed while its request was in a
-      // front left the count held for good, until every request was refused).
+      // still exists; a connection that is gone just drops the answer.
       auto self = weak.lock();
-      if (!self) return shared->hooks.edge->leave(front);
+      if (!self) return;
       asio::post(executor, [self, seq, resp = std::move(resp)]() mutable {
         self->complete(seq, std::move(resp));
       });
     };
-    dispatched_.push_back(seq);
     shared_->hooks.dispatch(std::move(ex), front_);
   }
 
@@ -381,10 +380,6 @@ class session : public std::enable_shared_from_this<session> {
       streaming_ = false;
       for (auto& s : queue_)
         if (s.seq == seq) s.drain_after = !piece_pending_;
-    }
-    if (auto it = std::find(dispatched_.begin(), dispatched_.end(), seq); it != dispatched_.end()) {
-      dispatched_.erase(it);
-      shared_->hooks.edge->leave(front_);
     }
     for (auto& s : queue_)
       if (s.seq == seq) s.response = std::move(resp);
@@ -458,8 +453,6 @@ class session : public std::enable_shared_from_this<session> {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
-    // What is still dispatched stays counted until its front answers (complete(), or the
-    // reply itself once this session is gone).
   }
 
   conn_stream stream_;
@@ -478,7 +471,6 @@ class session : public std::enable_shared_from_this<session> {
   bool loopback_ = false;
   bool counted_per_ip_ = false;
   std::deque<slot> queue_;
-  std::vector<std::uint64_t> dispatched_;
   std::uint64_t next_seq_ = 0;
   bool reading_ = false;
   bool writing_ = false;
