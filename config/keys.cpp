@@ -270,7 +270,7 @@ std::vector<config_key> make_keys() {
   // --- front ---
   k.push_back(uint_key("front.max_inflight", d.front.max_inflight, 1, 65'536,
                        "Requests handed to one http-front actor and not yet answered; the Asio "
-                       "threads answer more 503 at once (reads from 80 % of it).",
+                       "threads answer more 503 at once (reads that need a front from 80 % of it).",
                        BILLD_FIELD(s.front.max_inflight)));
   k.push_back(uint_key("front.request_timeout_ms", 10'000, 100, 600'000,
                        "Deadline of a request inside billd (every actor request carries it).",

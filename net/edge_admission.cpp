@@ -36,11 +36,6 @@ edge_admission::entry edge_admission::enter(std::size_t front, std::string_view 
   return {};
 }
 
-bool edge_admission::admits_now(std::size_t front, priority prio) const {
-  return admits(prio, fronts_[front % fronts_.size()]->load.load(std::memory_order_relaxed),
-                bound_);
-}
-
 void edge_admission::leave(std::size_t front) {
   fronts_[front % fronts_.size()]->load.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -38,8 +38,6 @@ class edge_admission {
   /// Counts a request for `front` unless that front's load refuses it. Routing (for the
   /// priority) happens only near the bound, so a front with room pays nothing for it.
   entry enter(std::size_t front, std::string_view method, std::string_view path);
-  /// Whether `front`'s load admits a request of `prio` now (counts nothing).
-  bool admits_now(std::size_t front, priority prio) const;
   /// A request `enter` counted was answered by its front (its connection may be gone: the work
   /// held the front until then).
   void leave(std::size_t front);

@@ -8,8 +8,9 @@
 // answers), the shared rate limiter and the cache shard's memory level (which invalidate_bill
 // empties before a write is answered). The answers are counted in the front's next report
 // through the edge. Anything else (another route, a token not yet verified, a role the
-// route refuses, a miss, a front over the bound at which reads are shed) is declined and goes
-// on as before: to the edge's admission, then the front.
+// route refuses, a miss) is declined and goes on as before: to the edge's admission, then
+// the front. What is answered here is answered whatever the front's load: it takes no place
+// there (docs/architecture.md, "Cached reads on the Asio thread").
 
 #include <cstddef>
 #include <memory>

@@ -2,7 +2,9 @@
 // Admission control on a real billd: with front.max_inflight=1 (one front), reads (P2) are
 // refused at once on the Asio thread, a write (P1) is refused while another holds the front,
 // health (P0) is always answered, every refusal is counted in the front's metrics, and a
-// request whose client left holds its place only until its work is done.
+// request whose client left holds its place only until its work is done. With room for one
+// read (front.max_inflight=2), a read the Asio thread answers from the cache is answered while
+// a write holds that room; a read that needs the front is refused.
 #include <utility>
 
 #include <chrono>
@@ -19,11 +21,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct fixture {
-  test_server server{[](settings& s) {
-    s.http.io_threads = 1;
-    s.front.max_inflight = 1;  // reads get 80 % of it: none
-  }};
+/// A billd with one front admitting `bound` requests at once (reads: 80 % of it).
+struct bounded_fixture {
+  explicit bounded_fixture(std::uint32_t bound)
+      : server{[bound](settings& s) {
+          s.http.io_threads = 1;
+          s.front.max_inflight = bound;
+        }} {}
+
+  test_server server;
   std::string clerk = server.user_token("clerk");
 
   /// The test's own connection, holding a bill's row lock (begun by locked_bill).
@@ -49,6 +55,16 @@ struct fixture {
     CAF_CHECK_EQUAL(problem_slug(r), "overloaded");
     CAF_CHECK_EQUAL(r.header("retry-after"), "1");
   }
+};
+
+/// Room for no read at all.
+struct fixture : bounded_fixture {
+  fixture() : bounded_fixture(1) {}
+};
+
+/// Room for one read, while nothing else is in flight.
+struct room_for_one_read : bounded_fixture {
+  room_for_one_read() : bounded_fixture(2) {}
 };
 
 }  // namespace
@@ -111,6 +127,33 @@ CAF_TEST(a_client_that_leaves_mid_request_does_not_keep_the_front_full) {
   CAF_CHECK_EQUAL(done.status, 201);
   auto status = holder->exec("SELECT status FROM bills WHERE id = $1", {id});
   CAF_CHECK_EQUAL(status.str(0, 0), "cancelled");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(cached_read_tests, room_for_one_read)
+
+CAF_TEST(a_cached_read_is_answered_while_a_write_holds_the_room_for_reads) {
+  auto created = server.call(authed(clerk, "POST", "/api/v1/bills", bill_body()));
+  CAF_REQUIRE_EQUAL(created.status, 201);
+  auto cached = str_of(json_of(created), "id");
+  // Read once through the front (nothing in flight): the cache holds it from then on.
+  CAF_REQUIRE_EQUAL(server.call(authed(clerk, "GET", "/api/v1/bills/" + cached)).status, 200);
+  auto locked = locked_bill();
+  http_reply cancelled;
+  std::thread canceller([&] {
+    cancelled = server.call(authed(clerk, "POST", "/api/v1/bills/" + locked + "/cancel"));
+  });
+  wait_for_the_cancel();
+  // The cancel holds one place of two: the front has no room for a read now.
+  auto hit = server.call(authed(clerk, "GET", "/api/v1/bills/" + cached));
+  CAF_CHECK_EQUAL(hit.status, 200);
+  CAF_CHECK_EQUAL(hit.header("x-cache"), "HIT");
+  CAF_CHECK_EQUAL(str_of(json_of(hit), "id"), cached);
+  check_overloaded(server.call(authed(clerk, "GET", "/api/v1/bills")));
+  holder->commit();
+  canceller.join();
+  CAF_CHECK_EQUAL(cancelled.status, 200);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -106,13 +106,16 @@ CAF_TEST(other_routes_unknown_tokens_and_misses_go_to_the_front) {
   CAF_CHECK_EQUAL(recorded, 0);
 }
 
-CAF_TEST(reads_are_declined_to_the_edge_while_the_front_is_over_the_read_bound) {
-  // 80 % of 256 requests in flight at front 0: the edge sheds reads, so this path may not
-  // answer them.
-  for (int i = 0; i < 204; ++i) edge->enter(0, "POST", "/api/v1/bills");
-  CAF_CHECK(!get("/api/v1/bills/" + bill_id).has_value());
-  edge->leave(0);
-  CAF_CHECK(get("/api/v1/bills/" + bill_id).has_value());
+CAF_TEST(a_cached_read_is_answered_whatever_its_fronts_load) {
+  // Every place of front 0 is held (writes waiting on PostgreSQL, say): the edge would refuse
+  // a read that goes to the front, but this one takes no place there, so it is answered, and
+  // counts for nothing in the front's load.
+  for (int i = 0; i < 256; ++i) edge->enter(0, "POST", "/api/v1/bills");
+  auto r = get("/api/v1/bills/" + bill_id);
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK_EQUAL(r->status, 200u);
+  CAF_CHECK_EQUAL(edge->in_flight(), 256);
+  CAF_CHECK(!edge->enter(0, "GET", "/api/v1/bills/" + bill_id).admitted);
 }
 
 CAF_TEST(reads_are_declined_while_their_cache_shard_restarts) {
