@@ -243,6 +243,21 @@ void prepare_schema(server::internals& p) {
   p.schema_ready->store(true);
 }
 
+/// The ops listener (http.ops_listen): /health* and /metrics on an Asio thread of its own,
+/// handed to the same fronts, so that under overload they wait behind no API connection.
+void start_ops_listener(server::internals& p, http_server_hooks hooks) {
+  auto cfg = p.cfg.http;
+  cfg.listen = cfg.ops_listen;
+  cfg.io_threads = 1;
+  hooks.answer_here = nullptr;
+  hooks.ops_only = true;
+  p.ops_http = std::make_unique<http_server>(cfg, std::move(hooks));
+  p.ops_listen = p.ops_http->start();
+  std::ofstream{std::filesystem::path{p.cfg.data_dir} / "ops-listen-address"} << p.ops_listen
+                                                                              << "\n";
+  logger_of(log_module::app).info("ops listener (/health, /metrics) on http://{}", p.ops_listen);
+}
+
 void start_listener(server::internals& p) {
   http_server_hooks hooks;
   hooks.fronts = p.fronts.size();
@@ -263,6 +278,7 @@ void start_listener(server::internals& p) {
       return fast->try_answer(ex, front);
     };
   }
+  if (!p.cfg.http.ops_listen.empty()) start_ops_listener(p, hooks);
   p.http = std::make_unique<http_server>(p.cfg.http, std::move(hooks));
   p.listen = p.http->start();
   auto base = p.cfg.public_url.empty() ? "http://" + p.listen : p.cfg.public_url;
@@ -296,6 +312,7 @@ server::~server() {
     wait();
   }
   if (p.http) p.http->stop();
+  if (p.ops_http) p.ops_http->stop();
 }
 
 void server::start() {
@@ -327,11 +344,14 @@ void server::start() {
 
 const std::string& server::listen_address() const { return parts_->listen; }
 
+const std::string& server::ops_listen_address() const { return parts_->ops_listen; }
+
 void server::request_shutdown() {
   auto& p = *parts_;
   if (p.shutdown_requested.exchange(true) || !p.root) return;
   p.draining->store(true);
   p.shutdown_thread = std::thread{[&p] {
+    if (p.ops_http) p.ops_http->begin_drain();
     if (p.http) {
       p.http->begin_drain();
       auto deadline = clock::now() + p.cfg.shutdown_grace;
@@ -353,6 +373,7 @@ int server::wait() {
   }
   p.root = nullptr;
   if (p.http) p.http->stop();
+  if (p.ops_http) p.ops_http->stop();
   if (p.shutdown_thread.joinable()) p.shutdown_thread.join();
   // The pool is gone; its connections' threads finish their statement (cancelled) or their
   // connection attempt, and close. Waiting lets PostgreSQL see each session end cleanly.

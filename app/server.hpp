@@ -26,6 +26,8 @@ class server {
   void start();
   /// The bound listener address ("127.0.0.1:8080").
   const std::string& listen_address() const;
+  /// The bound ops listener address (http.ops_listen), or "" without one.
+  const std::string& ops_listen_address() const;
   /// SIGTERM semantics: not ready, stop accepting, let in-flight requests finish within
   /// shutdown.grace_ms, then stop the actors in reverse start order. Returns at once.
   void request_shutdown();

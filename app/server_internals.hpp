@@ -50,6 +50,8 @@ struct server::internals {
   caf::actor root;
   std::unique_ptr<http_server> http;
   std::string listen;
+  std::unique_ptr<http_server> ops_http;  // http.ops_listen, when set
+  std::string ops_listen;
   std::atomic<bool> shutdown_requested{false};
   std::thread shutdown_thread;
 };

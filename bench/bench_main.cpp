@@ -45,6 +45,8 @@ const char* usage =
     "                   [--gateway-secret S (payment: billd's gateway.secret_in)]\n"
     "                   [--ramp M1,M2,... [--peak REQUESTS_PER_SECOND | --peak-connections N\n"
     "                    (the closed loop that finds the peak; default 64)]] (rising open loop)\n"
+    "                   [--ops-url http://HOST:PORT (split open loop: the P0 lane's connections\n"
+    "                    go there, e.g. billd's http.ops_listen)]\n"
     "                   [--shared-connections (open loop, mixed classes: every connection\n"
     "                    sends every class; default: each class on connections of its own)]\n"
     "                   [--plot PREFIX (SVG charts: PREFIX-timeline.svg; rising:\n"
@@ -181,6 +183,11 @@ int main(int argc, char** argv) {
     opt.warmup = std::chrono::seconds{f.number("warmup", 2)};
     opt.rate = static_cast<double>(f.number("rate", 0));
     opt.shared_connections = f.values.count("shared-connections") > 0;
+    if (auto ops = f.get("ops-url", ""); !ops.empty()) {
+      auto o = target_of(ops);
+      opt.p0_host = o.host;
+      opt.p0_port = o.port;
+    }
     if (sc->needs_token()) {
       opt.token = f.get("token", "");
       if (opt.token.empty()) opt.token = login(t, f.get("user", "admin"), f.get("password", ""));

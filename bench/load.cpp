@@ -53,7 +53,6 @@ struct thread_result {
 struct run_shared {
   const load_options& opt;
   scenario& sc;
-  tcp::endpoint endpoint;
   clock::time_point measure_from, measure_until;
   std::atomic<std::uint64_t> seq{0};
 };
@@ -62,10 +61,12 @@ struct run_shared {
 /// timeouts are kept by the thread's watchdog (below) rather than a timer per operation.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(asio::io_context& io, run_shared& run, thread_result& out, std::uint64_t seed,
-             std::optional<open_loop_schedule> schedule, std::optional<std::size_t> lane)
+  connection(asio::io_context& io, tcp::endpoint to, run_shared& run, thread_result& out,
+             std::uint64_t seed, std::optional<open_loop_schedule> schedule,
+             std::optional<std::size_t> lane)
       : socket_(io),
         timer_(io),
+        to_(to),
         run_(run),
         out_(out),
         rng_(seed),
@@ -91,7 +92,7 @@ class connection : public std::enable_shared_from_this<connection> {
  private:
   void connect() {
     deadline_ = clock::now() + run_.opt.timeout;
-    socket_.async_connect(run_.endpoint, [self = shared_from_this()](beast::error_code ec) {
+    socket_.async_connect(to_, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->fail("connect");
       self->send();
     });
@@ -192,6 +193,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   tcp::socket socket_;
   asio::steady_timer timer_;  // open loop: waits until the next request is due
+  tcp::endpoint to_;          // billd, or its ops listener for P0's lane
   run_shared& run_;
   thread_result& out_;
   std::mt19937_64 rng_;
@@ -258,38 +260,61 @@ latency_histogram load_result::all_latency() const {
   return h;
 }
 
+namespace {
+
+/// The class of a lane's requests (a lane carries one class).
+priority lane_priority(scenario& sc, std::size_t lane) {
+  std::mt19937_64 rng{0};
+  return sc.next_in_lane(lane, rng, 0).cls;
+}
+
+}  // namespace
+
 load_result run_load(const load_options& opt, scenario& sc) {
   asio::io_context resolver_io;
   tcp::resolver resolver{resolver_io};
-  auto endpoints = resolver.resolve(opt.host, std::to_string(opt.port));
-  run_shared run{opt, sc, endpoints.begin()->endpoint(), {}, {}};
+  auto api = resolver.resolve(opt.host, std::to_string(opt.port)).begin()->endpoint();
+  auto p0 = opt.p0_host.empty()
+                ? api
+                : resolver.resolve(opt.p0_host, std::to_string(opt.p0_port)).begin()->endpoint();
+  run_shared run{opt, sc, {}, {}};
   auto start = clock::now();
   run.measure_from = start + opt.warmup;
   run.measure_until = run.measure_from + opt.duration;
 
-  auto threads = std::max(1, opt.threads);
-  std::vector<thread_result> results(static_cast<std::size_t>(threads));
-  auto seconds =
-      static_cast<std::size_t>(std::chrono::ceil<std::chrono::seconds>(opt.duration).count());
-  for (auto& r : results) r.per_second.resize(seconds);
-  std::vector<std::unique_ptr<asio::io_context>> ios;
-  for (int t = 0; t < threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
-  std::vector<std::unique_ptr<watchdog>> watchdogs;
-  for (auto& io : ios) watchdogs.push_back(std::make_unique<watchdog>(*io, run.measure_until));
-  for (auto& w : watchdogs) w->start();
   // Open loop with lanes: each lane's connections send its share of the rate.
   const auto scenario_shares = sc.lane_shares();
   auto by_lane = opt.rate > 0 && scenario_shares.size() > 1 && !opt.shared_connections;
   auto shares = by_lane ? scenario_shares : std::vector<double>{1.0};
   auto lane_connections = split_connections(opt.connections, shares);
+  // P0's lane (health) also gets a client thread of its own, as a health checker is a process
+  // of its own: its answers then wait in no event loop behind the load's thousands of
+  // connections (measured: that queue, not billd, was most of its p99; bench/README.md).
+  std::optional<std::size_t> p0_lane;
+  for (std::size_t lane = 0; by_lane && lane < shares.size(); ++lane)
+    if (lane_priority(sc, lane) == priority::p0) p0_lane = lane;
+
+  auto threads = std::max(1, opt.threads);
+  auto loops = static_cast<std::size_t>(threads) + (p0_lane ? 1 : 0);
+  std::vector<thread_result> results(loops);
+  auto seconds =
+      static_cast<std::size_t>(std::chrono::ceil<std::chrono::seconds>(opt.duration).count());
+  for (auto& r : results) r.per_second.resize(seconds);
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  for (std::size_t t = 0; t < loops; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
+  std::vector<std::unique_ptr<watchdog>> watchdogs;
+  for (auto& io : ios) watchdogs.push_back(std::make_unique<watchdog>(*io, run.measure_until));
+  for (auto& w : watchdogs) w->start();
   int c = 0;
   for (std::size_t lane = 0; lane < shares.size(); ++lane) {
+    auto own = lane == p0_lane;
     for (int i = 0; i < lane_connections[lane]; ++i, ++c) {
-      auto t = static_cast<std::size_t>(c % threads);
+      auto t = own ? loops - 1 : static_cast<std::size_t>(c % threads);
       std::optional<open_loop_schedule> schedule;
       if (opt.rate > 0) schedule.emplace(start, opt.rate * shares[lane], lane_connections[lane], i);
       auto conn = std::make_shared<connection>(
-          *ios[t], run, results[t], opt.seed * 1'000'003 + static_cast<std::uint64_t>(c), schedule,
+          *ios[t], own ? p0 : api, run, results[t],
+          opt.seed * 1'000'003 + static_cast<std::uint64_t>(c), schedule,
           by_lane ? std::optional<std::size_t>{lane} : std::nullopt);
       watchdogs[t]->watch(conn);
       conn->start();
@@ -305,8 +330,7 @@ load_result run_load(const load_options& opt, scenario& sc) {
     cpu_at_start = cpu_seconds();
   });
   std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t)
-    workers.emplace_back([&ios, t] { ios[static_cast<std::size_t>(t)]->run(); });
+  for (auto& io : ios) workers.emplace_back([c = io.get()] { c->run(); });
   cpu_marker.join();
   for (auto& w : workers) w.join();
 

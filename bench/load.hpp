@@ -23,6 +23,10 @@ namespace billd::bench {
 struct load_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
+  // Split open loop: the connections of the P0 lane go here when set (billd's
+  // http.ops_listen), as a health checker pointed at the ops listener would.
+  std::string p0_host;
+  std::uint16_t p0_port = 0;
   int connections = 64;
   int threads = 2;
   std::chrono::milliseconds warmup{2'000};

@@ -68,7 +68,8 @@ void write_ramp_json(std::ostream& out, const std::string& label, const std::str
                      const std::vector<load_step>& steps) {
   out << "{\"label\":\"" << label << "\",\"scenario\":\"" << scenario << "\",\"peak\":" << peak.rate
       << ",\"peak_connections\":" << peak.connections
-      << ",\"peak_shed_per_s\":" << peak.shed_per_second << ",\"steps\":[";
+      << ",\"peak_shed_per_s\":" << peak.shed_per_second
+      << ",\"p0_on_ops_listener\":" << (opt.p0_host.empty() ? "false" : "true") << ",\"steps\":[";
   for (std::size_t i = 0; i < steps.size(); ++i) {
     out << (i ? "," : "") << "{\"offered\":" << steps[i].offered << ",\"run\":";
     write_json(out,

@@ -160,6 +160,13 @@ std::vector<config_key> make_keys() {
                        "How long SIGTERM lets in-flight requests finish.",
                        BILLD_MS(s.shutdown_grace)));
   // --- http ---
+  k.push_back(string_key(
+      "http.ops_listen", "", "empty or HOST:PORT (port 0 picks a free port)",
+      "A second listener, with an Asio thread of its own, that serves /health* and /metrics "
+      "only, so that probes and scrapes are answered while the API's threads are saturated; "
+      "empty: none.",
+      false, BILLD_FIELD(s.http.ops_listen),
+      [](std::string_view v) { return v.empty() || is_host_port(v); }));
   k.push_back(uint_key("http.io_threads", d.http.io_threads, 1, 64,
                        "Asio threads owning sockets (one http-front actor each). Two on the 2-core "
                        "reference machine: one alone gets too little CPU beside PostgreSQL and the "

@@ -13,6 +13,7 @@ using std::chrono::milliseconds;
 /// HTTP listener, framing limits and connection timeouts.
 struct http_settings {
   std::string listen = "127.0.0.1:8080";
+  std::string ops_listen;  // empty: no ops listener (docs/architecture.md, "The ops listener")
   std::uint32_t io_threads = 2;
   std::uint32_t body_bytes_max = 1 << 20;
   std::uint32_t import_bytes_max = 64 << 20;  // POST /api/v1/bills/import only

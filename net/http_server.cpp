@@ -1,5 +1,7 @@
 #include "net/http_server.hpp"
 
+#include <pthread.h>
+
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -79,6 +81,11 @@ bool streamed_route(http::verb method, std::string_view path) {
 
 /// Bytes read from the socket for one piece of a streamed body.
 constexpr std::size_t stream_piece_bytes = 64 * 1024;
+
+/// `/metrics` with or without a query (the ops listener's other route).
+bool is_metrics(beast::string_view target) {
+  return target == "/metrics" || target.starts_with("/metrics?");
+}
 
 class session;
 
@@ -278,6 +285,12 @@ class session : public std::enable_shared_from_this<session> {
     queue_.push_back(s);
     // While draining, health is still answered (it reports the drain); nothing else starts.
     bool health = req.target().starts_with("/health");
+    if (shared_->hooks.ops_only && !health && !is_metrics(req.target())) {
+      auto target = std::string_view{req.target().data(), req.target().size()};
+      return complete(s.seq, problem_response(problem::not_found,
+                                              "this listener serves /health and /metrics only",
+                                              target.substr(0, target.find('?'))));
+    }
     if (shared_->draining.load() && !health) {
       auto r = problem_response(problem::overloaded, "billd is shutting down",
                                 std::string_view{req.target().data(), req.target().size()});
@@ -556,8 +569,15 @@ std::string http_server::start() {
   impl_->acceptor->listen(asio::socket_base::max_listen_connections);
   auto bound = impl_->acceptor->local_endpoint();
   impl_->accept();
-  for (auto& context : impl_->contexts)
-    impl_->threads.emplace_back([c = context.get()] { c->run(); });
+  // Named (top -H, perf) by what they serve: "billd-io-N", or "billd-ops" for the ops listener.
+  for (std::size_t i = 0; i < impl_->contexts.size(); ++i) {
+    auto name =
+        impl_->shared->hooks.ops_only ? std::string{"billd-ops"} : "billd-io-" + std::to_string(i);
+    impl_->threads.emplace_back([c = impl_->contexts[i].get(), name] {
+      ::pthread_setname_np(::pthread_self(), name.c_str());
+      c->run();
+    });
+  }
   auto addr = bound.address().to_string();
   if (bound.address().is_v6()) addr = "[" + addr + "]";
   return addr + ":" + std::to_string(bound.port());

@@ -30,6 +30,12 @@ jq -c 'del(.peak_connections, .peak_shed_per_s)' "$fixtures/overload.json" >"$gi
 given_out=$(bench/report_run "$fixtures/runs.tsv" "$given" 25000 70000 6 3 180000 10000)
 grep -qF "at multiples of the peak of 15000 2xx answers/s (given with --peak)" <<<"$given_out" ||
   { echo "a peak given with --peak is not named as such" >&2; exit 1; }
+# Health probed on billd's ops listener is said so; without the field, nothing is said.
+grep -qF "ops listener" <<<"$given_out" && { echo "an ops listener named for a run without one" >&2; exit 1; }
+jq -c '.p0_on_ops_listener = true' "$fixtures/overload.json" >"$given"
+ops_out=$(bench/report_run "$fixtures/runs.tsv" "$given" 25000 70000 6 3 180000 10000)
+grep -qF "overload). Health (P0) goes to billd's ops listener (\`http.ops_listen\`), as an operator's probes would, from a client thread of its own. Answers are" <<<"$ops_out" ||
+  { echo "health probed on the ops listener is not said so" >&2; exit 1; }
 # Fewer connections held than the target names is not a pass, whatever the memory.
 out=$(bench/report_run "$fixtures/runs.tsv" "$fixtures/overload.json" 25000 70000 6 3 90000 4000)
 expect '| 10 000 idle keep-alive connections ≤ 400 MiB | 87.9 MiB holding 4000 | **not met** (fewer connections held) |'

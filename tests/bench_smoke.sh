@@ -10,7 +10,8 @@ trap 'stop_billd; stop_gateway_sim; rm -rf "$dir"' EXIT
 start_gateway_sim "$4" "$dir"
 # Audit rows are sealed a second after their ids were drawn, so the chain is verified below
 # after the concurrent writes of the scenarios.
-start_billd "$billd" "$dir" "${GATEWAY_FLAGS[@]}" --audit.seal_after_s=1 --audit.seal_interval_ms=200
+start_billd "$billd" "$dir" "${GATEWAY_FLAGS[@]}" --audit.seal_after_s=1 --audit.seal_interval_ms=200 \
+  --http.ops_listen=127.0.0.1:0
 for scenario in health get_bill post_bill payment metrics mixed overload; do
   "$bench" --url "http://$BILLD_ADDR" --scenario "$scenario" --password "$BENCH_PASSWORD" \
     --connections 4 --threads 1 --duration 1 --warmup 0 --bills 20 \
@@ -31,6 +32,20 @@ grep -q '"peak_connections":64,"peak_shed_per_s":[0-9.]*,' "$dir/overload.json"
 # Each class reports its 503s' latency from when they were due and from their write
 # (bench/report_run's last overload column).
 grep -q '"shed_latency":{.*"shed_round_trip":{' "$dir/overload.json"
+# --ops-url sends the health lane to billd's ops listener (bench/run measures P0 there), and
+# only that lane: pointed at a port where nothing listens, health alone fails to connect.
+overload_to() {
+  "$bench" --url "http://$BILLD_ADDR" --scenario overload --password "$BENCH_PASSWORD" \
+    --connections 4 --threads 1 --duration 1 --warmup 0 --bills 20 --ramp 1 --peak 400 \
+    --ops-url "$1" --json "$2"
+}
+overload_to "http://$(cat "$dir/var/ops-listen-address")" "$dir/overload-ops.json"
+grep -q '"p0_on_ops_listener":true' "$dir/overload-ops.json"
+grep -q '"P0":{"statuses":{"200":[1-9]' "$dir/overload-ops.json"
+overload_to "http://127.0.0.1:1" "$dir/overload-nowhere.json"
+grep -q '"errors":{[^}]*"connect":[1-9]' "$dir/overload-nowhere.json"
+! grep -q '"P0":' "$dir/overload-nowhere.json"  # a class with no answers is left out
+grep -q '"P2":{"statuses":{"200":[1-9]' "$dir/overload-nowhere.json"
 # The audit log those writes left verifies, sealed under checkpoints while they ran.
 sleep 2
 verdict=$("$billd" audit verify \
