@@ -249,6 +249,9 @@ void start_ops_listener(server::internals& p, http_server_hooks hooks) {
   auto cfg = p.cfg.http;
   cfg.listen = cfg.ops_listen;
   cfg.io_threads = 1;
+  cfg.max_connections = cfg.ops_max_connections;
+  cfg.body_bytes_max = 0;  // its routes take no body
+  cfg.import_bytes_max = 0;
   hooks.answer_here = nullptr;
   hooks.ops_only = true;
   p.ops_http = std::make_unique<http_server>(cfg, std::move(hooks));
@@ -278,7 +281,10 @@ void start_listener(server::internals& p) {
       return fast->try_answer(ex, front);
     };
   }
-  if (!p.cfg.http.ops_listen.empty()) start_ops_listener(p, hooks);
+  if (!p.cfg.http.ops_listen.empty())
+    start_ops_listener(p, hooks);
+  else  // an earlier run's address would name a listener that is not there
+    std::filesystem::remove(std::filesystem::path{p.cfg.data_dir} / "ops-listen-address");
   p.http = std::make_unique<http_server>(p.cfg.http, std::move(hooks));
   p.listen = p.http->start();
   auto base = p.cfg.public_url.empty() ? "http://" + p.listen : p.cfg.public_url;
@@ -351,7 +357,8 @@ void server::request_shutdown() {
   if (p.shutdown_requested.exchange(true) || !p.root) return;
   p.draining->store(true);
   p.shutdown_thread = std::thread{[&p] {
-    if (p.ops_http) p.ops_http->begin_drain();
+    // The ops listener keeps accepting while billd drains: its probes see /health/ready 503
+    // (draining) rather than a refused connection. It stops with the API listener.
     if (p.http) {
       p.http->begin_drain();
       auto deadline = clock::now() + p.cfg.shutdown_grace;

@@ -184,6 +184,12 @@ int main(int argc, char** argv) {
     opt.rate = static_cast<double>(f.number("rate", 0));
     opt.shared_connections = f.values.count("shared-connections") > 0;
     if (auto ops = f.get("ops-url", ""); !ops.empty()) {
+      // Only a health class on connections of its own can go elsewhere; anything else would
+      // ignore the flag while its JSON said otherwise.
+      if (sc->lane_shares().size() < 2 || opt.shared_connections)
+        throw std::invalid_argument(
+            "--ops-url needs a scenario with a health class (overload) on connections of its "
+            "own (no --shared-connections)");
       auto o = target_of(ops);
       opt.p0_host = o.host;
       opt.p0_port = o.port;

@@ -162,11 +162,15 @@ std::vector<config_key> make_keys() {
   // --- http ---
   k.push_back(string_key(
       "http.ops_listen", "", "empty or HOST:PORT (port 0 picks a free port)",
-      "A second listener, with an Asio thread of its own, that serves /health* and /metrics "
-      "only, so that probes and scrapes are answered while the API's threads are saturated; "
-      "empty: none.",
+      "A second listener, with an Asio thread of its own, that serves /health, /health/live, "
+      "/health/ready and /metrics only; /health/live is answered on that thread, so liveness "
+      "probes are answered while the API's threads are saturated; empty: none.",
       false, BILLD_FIELD(s.http.ops_listen),
       [](std::string_view v) { return v.empty() || is_host_port(v); }));
+  k.push_back(uint_key("http.ops_max_connections", d.http.ops_max_connections, 1, 100'000,
+                       "Open connections the ops listener accepts at once (probes and scrapers; "
+                       "its requests may carry no body).",
+                       BILLD_FIELD(s.http.ops_max_connections)));
   k.push_back(uint_key("http.io_threads", d.http.io_threads, 1, 64,
                        "Asio threads owning sockets (one http-front actor each). Two on the 2-core "
                        "reference machine: one alone gets too little CPU beside PostgreSQL and the "

@@ -32,10 +32,14 @@ void check_relations(const settings& s) {
   std::string err;
   if (!currency_set::parse(s.billing.currencies, err))
     throw config_error("billing.currencies " + err);
+  if (!s.http.ops_listen.empty() && s.http.ops_listen == s.http.listen &&
+      !s.http.listen.ends_with(":0"))
+    throw config_error("http.ops_listen must differ from http.listen");
   if (s.http.url_bytes_max >= s.http.header_bytes_max)
     throw config_error("http.url_bytes_max must be below http.header_bytes_max");
   if (s.alerts.notify() && s.alerts.notify_secret.size() < 16)
-    throw config_error("alerts.notify_secret needs 16 or more characters when alerts.notify_url is set");
+    throw config_error(
+        "alerts.notify_secret needs 16 or more characters when alerts.notify_url is set");
 }
 
 }  // namespace

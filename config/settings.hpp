@@ -14,6 +14,7 @@ using std::chrono::milliseconds;
 struct http_settings {
   std::string listen = "127.0.0.1:8080";
   std::string ops_listen;  // empty: no ops listener (docs/architecture.md, "The ops listener")
+  std::uint32_t ops_max_connections = 64;
   std::uint32_t io_threads = 2;
   std::uint32_t body_bytes_max = 1 << 20;
   std::uint32_t import_bytes_max = 64 << 20;  // POST /api/v1/bills/import only
@@ -31,6 +32,7 @@ struct http_settings {
   std::uint32_t compress_min_bytes = 1024;
   std::uint32_t gzip_level = 5;
   std::uint32_t brotli_quality = 4;
+  bool operator==(const http_settings&) const = default;
 };
 
 /// One circuit breaker (ARCHITECTURE.md "Circuit breakers"); each dependency has its own.
@@ -43,6 +45,7 @@ struct breaker_settings {
   milliseconds open{5'000};  // first open time, doubled per re-open
   milliseconds open_max{60'000};
   std::uint32_t probes = 3;  // calls admitted while half-open
+  bool operator==(const breaker_settings&) const = default;
 };
 
 /// PostgreSQL: URL (empty = embedded), pool and per-statement bounds.
@@ -58,6 +61,7 @@ struct db_settings {
   std::uint32_t group_commit_max = 16;  // writes one transaction may carry (group commit)
   std::uint32_t max_stranded = 4;       // hung connections' threads left to end by themselves
   breaker_settings breaker;             // ARCHITECTURE.md's PostgreSQL figures
+  bool operator==(const db_settings&) const = default;
 };
 
 /// What /metrics and the monitor keep and who may scrape.
@@ -68,6 +72,7 @@ struct metrics_settings {
   std::uint32_t sessions_max = 100'000;    // distinct tokens tracked as active sessions
   milliseconds pull_timeout{500};          // how long a scrape waits for each actor's figures
   milliseconds job_counts_max_age{1'000};  // scrapes this close to a count share it
+  bool operator==(const metrics_settings&) const = default;
 };
 
 /// Front actors: admission bound and downstream request timeout.
@@ -75,6 +80,7 @@ struct front_settings {
   std::uint32_t max_inflight = 256;
   milliseconds request_timeout{10'000};
   bool fast_reads = true;  // cached bill reads answered on the Asio thread (net/fast_reads.hpp)
+  bool operator==(const front_settings&) const = default;
 };
 
 /// Billing shards, currencies and the calendar of due dates.
@@ -88,6 +94,7 @@ struct billing_settings {
   std::uint32_t payment_batches_in_flight = 1;  // such batches one shard has running
   std::uint32_t answer_batch_max = 64;          // gateway answers recorded together (per shard)
   std::uint32_t answer_batches_in_flight = 1;   // such batches one shard has running
+  bool operator==(const billing_settings&) const = default;
 };
 
 /// The bill cache (ARCHITECTURE.md "Cache"): bounds of the whole cache, split over its shards.
@@ -102,6 +109,7 @@ struct cache_settings {
   std::uint32_t redis_inflight_max = 256;  // Redis commands a cache shard has outstanding
   breaker_settings redis_breaker{
       20, 10, 50, 50, milliseconds{100}, milliseconds{5'000}, milliseconds{60'000}, 3};
+  bool operator==(const cache_settings&) const = default;
 };
 
 /// Per-client rate limits (API.md): requests per minute per token by role, per IP anonymous.
@@ -111,6 +119,7 @@ struct rate_settings {
   std::uint32_t viewer_per_minute = 6'000;
   std::uint32_t anonymous_per_minute = 600;
   std::uint32_t max_clients = 100'000;  // buckets kept; idle ones are dropped first
+  bool operator==(const rate_settings&) const = default;
 };
 
 /// Sessions, password hashing and the per-front token cache.
@@ -123,6 +132,7 @@ struct auth_settings {
   milliseconds token_cache_ttl{60'000};
   std::uint32_t token_cache_max = 10'000;
   milliseconds session_touch_interval{60'000};  // sessions.last_used_at may be this stale
+  bool operator==(const auth_settings&) const = default;
 };
 
 /// Restart policy of every supervisor (ARCHITECTURE.md "Supervision").
@@ -132,6 +142,7 @@ struct supervisor_settings {
   milliseconds backoff_base{100};
   milliseconds backoff_max{10'000};
   milliseconds reset_after{30'000};
+  bool operator==(const supervisor_settings&) const = default;
 };
 
 /// The CAF scheduler.
@@ -147,6 +158,7 @@ struct actor_settings {
   /// work-stealing.relaxed-sleep-duration, 10 ms by default). Work an actor sends goes to its
   /// own worker's queue, so a worker asleep finds the other's backlog only when it wakes.
   std::uint32_t idle_steal_interval_us = 1'000;
+  bool operator==(const actor_settings&) const = default;
 };
 
 /// The payment gateway: where, secrets, client bounds and its breaker.
@@ -166,6 +178,7 @@ struct gateway_settings {
   std::uint32_t log_queue_max = 4'096;  // gateway log rows waiting for their write; more: dropped
   breaker_settings breaker{
       20, 10, 50, 50, milliseconds{5'000}, milliseconds{10'000}, milliseconds{60'000}, 3};
+  bool operator==(const gateway_settings&) const = default;
 };
 
 /// The durable jobs runner.
@@ -178,11 +191,13 @@ struct jobs_settings {
   milliseconds backoff_min{1'000};
   milliseconds backoff_max{300'000};
   std::chrono::seconds give_up_after{86'400};  // then the job is dead
+  bool operator==(const jobs_settings&) const = default;
 };
 
 /// Outbound TLS (gateway, webhooks): peers are verified against these CAs.
 struct tls_settings {
   std::string ca_file;  // PEM bundle; empty = the system's trust store
+  bool operator==(const tls_settings&) const = default;
 };
 
 /// Merchant webhooks.
@@ -191,6 +206,7 @@ struct webhook_settings {
   bool allow_private_networks = false;  // subscriptions to RFC 1918 / ULA / link-local hosts
   std::uint32_t senders = 4;            // deliveries in flight at once (one per endpoint)
   milliseconds timeout{10'000};         // a 2xx within this is success
+  bool operator==(const webhook_settings&) const = default;
 };
 
 /// Alerts: how often one kind may fire and where they are sent.
@@ -205,6 +221,7 @@ struct alert_settings {
 
   /// True when alerts are sent, not only stored.
   bool notify() const { return !notify_url.empty(); }
+  bool operator==(const alert_settings&) const = default;
 };
 
 /// The audit log's global checkpoints.
@@ -212,18 +229,21 @@ struct audit_settings {
   milliseconds seal_interval{5'000};
   std::chrono::seconds seal_after{30};   // ids drawn more recently wait for the next checkpoint
   std::uint32_t seal_ids_max = 200'000;  // ids one checkpoint covers at most (a backlog: several)
+  bool operator==(const audit_settings&) const = default;
 };
 
 /// What `billd cleanup` keeps.
 struct retention_settings {
   std::uint32_t gateway_log_days = 400;
   std::uint32_t jobs_days = 30;  // finished (done, dead, cancelled) jobs
+  bool operator==(const retention_settings&) const = default;
 };
 
 /// Periodic housekeeping.
 struct maintenance_settings {
   milliseconds expiry_interval{60'000};
   std::uint32_t expiry_batch = 500;  // bills expired per transaction
+  bool operator==(const maintenance_settings&) const = default;
 };
 
 /// Logging.
@@ -236,6 +256,7 @@ struct log_settings {
   std::uint32_t file_max_files = 5;
   milliseconds file_retry{30'000};  // after a failed write, stderr until then
   std::uint32_t queue_lines = 8'192;
+  bool operator==(const log_settings&) const = default;
 };
 
 /// Everything billd reads at start: defaults < file < BILLD_* environment < flags.
@@ -265,6 +286,7 @@ struct settings {
   retention_settings retention;
   log_settings log;
   metrics_settings metrics;
+  bool operator==(const settings&) const = default;
 };
 
 }  // namespace billd

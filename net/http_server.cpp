@@ -82,9 +82,11 @@ bool streamed_route(http::verb method, std::string_view path) {
 /// Bytes read from the socket for one piece of a streamed body.
 constexpr std::size_t stream_piece_bytes = 64 * 1024;
 
-/// `/metrics` with or without a query (the ops listener's other route).
-bool is_metrics(beast::string_view target) {
-  return target == "/metrics" || target.starts_with("/metrics?");
+/// The routes of the ops listener, by exact path (a query aside): nothing else reaches a
+/// front from there, whatever the router would make of it.
+bool is_ops_route(std::string_view path) {
+  return path == "/health" || path == "/health/live" || path == "/health/ready" ||
+         path == "/metrics";
 }
 
 class session;
@@ -285,11 +287,16 @@ class session : public std::enable_shared_from_this<session> {
     queue_.push_back(s);
     // While draining, health is still answered (it reports the drain); nothing else starts.
     bool health = req.target().starts_with("/health");
-    if (shared_->hooks.ops_only && !health && !is_metrics(req.target())) {
+    if (shared_->hooks.ops_only) {
+      auto started = std::chrono::steady_clock::now();
       auto target = std::string_view{req.target().data(), req.target().size()};
-      return complete(s.seq, problem_response(problem::not_found,
-                                              "this listener serves /health and /metrics only",
-                                              target.substr(0, target.find('?'))));
+      auto path = target.substr(0, target.find('?'));
+      if (!is_ops_route(path))
+        return answer_on_this_thread(
+            s,
+            problem_response(problem::not_found, "this listener serves /health and /metrics only",
+                             path),
+            route_id_count, started);
     }
     if (shared_->draining.load() && !health) {
       auto r = problem_response(problem::overloaded, "billd is shutting down",
@@ -321,14 +328,22 @@ class session : public std::enable_shared_from_this<session> {
     auto entry =
         shared_->hooks.edge->enter(front_, std::string_view{method.data(), method.size()}, path);
     if (entry.admitted) return true;
-    auto r = problem_response(problem::overloaded, "too many requests in progress", path);
+    answer_on_this_thread(
+        s, problem_response(problem::overloaded, "too many requests in progress", path),
+        entry.route_index, started);
+    return false;
+  }
+
+  /// Answers a request the Asio thread refuses itself, recorded for the front's next report
+  /// (route_id_count: unmatched) with the time since `started`.
+  void answer_on_this_thread(const slot& s, http_response r, std::size_t route_index,
+                             std::chrono::steady_clock::time_point started) {
     auto took = std::chrono::steady_clock::now() - started;
     shared_->hooks.edge->record_answer(
-        front_, entry.route_index, r.status,
+        front_, route_index, r.status,
         static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
     complete(s.seq, std::move(r));
-    return false;
   }
 
   http_response live_response() {

@@ -48,6 +48,33 @@ CAF_TEST(defaults_match_the_launch_interface) {
   CAF_CHECK_EQUAL(cfg.http.io_threads, 2u);
 }
 
+CAF_TEST(every_documented_default_is_the_default_billd_runs_with) {
+  // docs/configuration.md shows each key's default as config/keys.cpp states it; the value
+  // billd runs with is the settings struct's. Applying the stated default must change nothing.
+  const settings defaults;
+  for (const auto& key : config_keys()) {
+    if (key.secret) continue;  // none is stated (admin.password's is generated)
+    settings s;
+    auto refused = key.apply(s, key.default_value);
+    auto same = !refused && s == defaults;
+    CAF_CHECK_EQUAL(key.name + (same ? "" : " states " + key.default_value + ", runs with another"),
+                    key.name);
+  }
+}
+
+CAF_TEST(the_ops_listener_may_not_take_the_api_address) {
+  char* env[] = {nullptr};
+  auto load = [&](const std::string& listen, const std::string& ops) {
+    return load_config(std::nullopt, {{"http.listen", listen}, {"http.ops_listen", ops}}, env);
+  };
+  CAF_CHECK_EQUAL(error_of([&] { load("127.0.0.1:8080", "127.0.0.1:8080"); }),
+                  "http.ops_listen must differ from http.listen");
+  // Port 0 picks a free port for each.
+  CAF_CHECK_EQUAL(load("127.0.0.1:0", "127.0.0.1:0").values.http.ops_listen, "127.0.0.1:0");
+  CAF_CHECK_EQUAL(load("127.0.0.1:8080", "127.0.0.1:9090").values.http.ops_listen,
+                  "127.0.0.1:9090");
+}
+
 CAF_TEST(later_layers_override_earlier_ones) {
   auto file = write_temp("db.pool_size = 3\n[http]\nlisten = 127.0.0.1:9000\nio_threads = 3\n");
   std::string e1 = "BILLD_HTTP_LISTEN=127.0.0.1:9100", e2 = "BILLD_DB_POOL_SIZE=5";
