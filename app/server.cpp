@@ -243,8 +243,14 @@ void prepare_schema(server::internals& p) {
   p.schema_ready->store(true);
 }
 
-/// The ops listener (http.ops_listen): /health* and /metrics on an Asio thread of its own,
-/// handed to the same fronts, so that under overload they wait behind no API connection.
+/// Where a bound listener's address is written (<data_dir>/NAME), for whoever started billd
+/// with port 0.
+std::filesystem::path address_file(const server::internals& p, const char* name) {
+  return std::filesystem::path{p.cfg.data_dir} / name;
+}
+
+/// The ops listener (http.ops_listen): /health, /health/live, /health/ready and /metrics on
+/// an Asio thread of its own; /health/live is answered there, the rest go to the same fronts.
 void start_ops_listener(server::internals& p, http_server_hooks hooks) {
   auto cfg = p.cfg.http;
   cfg.listen = cfg.ops_listen;
@@ -256,8 +262,7 @@ void start_ops_listener(server::internals& p, http_server_hooks hooks) {
   hooks.ops_only = true;
   p.ops_http = std::make_unique<http_server>(cfg, std::move(hooks));
   p.ops_listen = p.ops_http->start();
-  std::ofstream{std::filesystem::path{p.cfg.data_dir} / "ops-listen-address"} << p.ops_listen
-                                                                              << "\n";
+  std::ofstream{address_file(p, "ops-listen-address")} << p.ops_listen << "\n";
   logger_of(log_module::app).info("ops listener (/health, /metrics) on http://{}", p.ops_listen);
 }
 
@@ -284,13 +289,13 @@ void start_listener(server::internals& p) {
   if (!p.cfg.http.ops_listen.empty())
     start_ops_listener(p, hooks);
   else  // an earlier run's address would name a listener that is not there
-    std::filesystem::remove(std::filesystem::path{p.cfg.data_dir} / "ops-listen-address");
+    std::filesystem::remove(address_file(p, "ops-listen-address"));
   p.http = std::make_unique<http_server>(p.cfg.http, std::move(hooks));
   p.listen = p.http->start();
   auto base = p.cfg.public_url.empty() ? "http://" + p.listen : p.cfg.public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   p.callback_url->set(base + "/api/v1/gateway/control-numbers");
-  std::ofstream{std::filesystem::path{p.cfg.data_dir} / "listen-address"} << p.listen << "\n";
+  std::ofstream{address_file(p, "listen-address")} << p.listen << "\n";
   logger_of(log_module::app).info("billd {} listening on http://{}", billd_version, p.listen);
 }
 

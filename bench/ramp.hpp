@@ -31,7 +31,7 @@ std::vector<load_step> run_ramp(load_options opt, scenario& sc, double peak,
 /// One line per step: offered, answered, goodput, shed and p99 by class.
 void print_ramp(std::ostream& out, const ramp_peak& peak, const std::vector<load_step>& steps);
 
-/// {"peak":…,"peak_connections":…,"peak_shed_per_s":…,
+/// {"peak":…,"peak_connections":…,"peak_shed_per_s":…,"p0_on_ops_listener":…,
 ///  "steps":[{"offered":…,"run":<write_json of the step>},…]}
 void write_ramp_json(std::ostream& out, const std::string& label, const std::string& scenario,
                      const load_options& opt, const ramp_peak& peak,

@@ -82,6 +82,11 @@ bool streamed_route(http::verb method, std::string_view path) {
 /// Bytes read from the socket for one piece of a streamed body.
 constexpr std::size_t stream_piece_bytes = 64 * 1024;
 
+/// A request target's path: what comes before its query.
+std::string_view path_of(beast::string_view target) {
+  return std::string_view{target.data(), target.size()}.substr(0, target.find('?'));
+}
+
 /// The routes of the ops listener, by exact path (a query aside): nothing else reaches a
 /// front from there, whatever the router would make of it.
 bool is_ops_route(std::string_view path) {
@@ -191,9 +196,7 @@ class session : public std::enable_shared_from_this<session> {
       return fail_framing(problem::uri_too_long, "the request target is too long");
     // Streamed routes (CSV imports) have a limit of their own; every other body keeps
     // http.body_bytes_max.
-    auto target = parser_->get().target();
-    auto path = target.substr(0, target.find('?'));
-    bool streamed = streamed_route(parser_->get().method(), {path.data(), path.size()});
+    bool streamed = streamed_route(parser_->get().method(), path_of(parser_->get().target()));
     auto limit = streamed ? shared_->cfg.import_bytes_max : shared_->cfg.body_bytes_max;
     if (auto length = parser_->content_length(); length && *length > limit)
       return fail_framing(problem::payload_too_large, "the request body is too large");
@@ -289,8 +292,7 @@ class session : public std::enable_shared_from_this<session> {
     bool health = req.target().starts_with("/health");
     if (shared_->hooks.ops_only) {
       auto started = std::chrono::steady_clock::now();
-      auto target = std::string_view{req.target().data(), req.target().size()};
-      auto path = target.substr(0, target.find('?'));
+      auto path = path_of(req.target());
       if (!is_ops_route(path))
         return answer_on_this_thread(
             s,
@@ -322,8 +324,7 @@ class session : public std::enable_shared_from_this<session> {
   template <class Body>
   bool enter_front(const http::request<Body>& req, const slot& s) {
     auto started = std::chrono::steady_clock::now();
-    auto target = std::string_view{req.target().data(), req.target().size()};
-    auto path = target.substr(0, target.find('?'));
+    auto path = path_of(req.target());
     auto method = req.method_string();
     auto entry =
         shared_->hooks.edge->enter(front_, std::string_view{method.data(), method.size()}, path);

@@ -25,8 +25,8 @@ struct http_server_hooks {
   std::function<std::optional<http_response>(const http_exchange&, std::size_t front_index)>
       answer_here;
   std::size_t fronts = 1;
-  /// What the listener serves: every route, or (http.ops_listen) /health* and /metrics only,
-  /// anything else answered 404 on its Asio thread.
+  /// What the listener serves: every route, or (http.ops_listen) /health, /health/live,
+  /// /health/ready and /metrics only, anything else answered 404 on its Asio thread.
   bool ops_only = false;
   /// Admission at the edge (net/edge_admission.hpp), shared with the fronts that report its
   /// refusals. Required: the server throws std::invalid_argument without it.
