@@ -50,10 +50,8 @@ void handle_bills_create(front_self self, request_ctx ctx) {
   if (!errors.empty() || !draft)
     return respond_problem(self, ctx, problem::validation_failed, "some fields are invalid",
                            errors);
-  create_bill_cmd cmd{new_id("bil"),
-                      std::move(*draft),
-                      ctx.who.user_id,
-                      {std::move(key), request_fingerprint(req), req.request_id}};
+  create_bill_cmd cmd{new_id("bil"), std::move(*draft), ctx.who.user_id,
+                      idempotency_of(req, std::move(key))};
   auto id = cmd.bill_id;
   send_to_shard(self, std::move(ctx), id, create_atom::value, std::move(cmd),
                 [self](const api_reply& reply) {
@@ -84,10 +82,8 @@ void handle_bills_cancel(front_self self, request_ctx ctx) {
                            errors);
   if (!is_valid_id(id, "bil"))
     return respond_problem(self, ctx, problem::not_found, "no such bill");
-  cancel_bill_cmd cmd{id,
-                      ctx.who.user_id,
-                      if_match_version(req),
-                      {std::move(key), request_fingerprint(req), req.request_id}};
+  cancel_bill_cmd cmd{id, ctx.who.user_id, if_match_version(req),
+                      idempotency_of(req, std::move(key))};
   send_to_shard(self, std::move(ctx), id, cancel_atom::value, std::move(cmd));
 }
 

@@ -125,19 +125,22 @@ std::string read_idempotency_key(const http_request& req, field_errors& errors) 
   return std::string{key};
 }
 
-std::string request_fingerprint(const http_request& req) {
+idempotency_ref idempotency_of(const http_request& req, std::string key) {
+  idempotency_ref idem{std::move(key), {}, req.request_id};
+  if (idem.key.empty()) return idem;
   std::string material = req.method;
   material += '\n';
   material += req.path;
   material += '\n';
   material += req.body;
-  return sha256_hex(material);
+  idem.fingerprint_hex = sha256_hex(material);
+  return idem;
 }
 
 void idempotent_write(front_self self, const request_ctx& ctx, std::string name, std::string key,
                       std::function<api_reply(pg_connection&)> effect,
                       std::function<void()> after) {
-  idempotency_ref idem{std::move(key), request_fingerprint(ctx.req()), ctx.req().request_id};
+  auto idem = idempotency_of(ctx.req(), std::move(key));
   front_db_write<api_reply>(
       self, ctx, std::move(name),
       [user = ctx.who.user_id, idem, ttl = self->state.deps->cfg.idempotency_ttl,

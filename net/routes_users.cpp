@@ -23,12 +23,11 @@ void ask_auth(front_self self, request_ctx ctx, bool write, Atom atom, Ts... arg
             resp.sensitive = std::is_same_v<Atom, login_atom>;
             respond(self, ctx, std::move(resp));
           },
-            [self, ctx, write](caf::error& err) {
-              auto p = (!write || err == caf::sec::request_receiver_down)
-                           ? problem::overloaded
-                           : problem::outcome_unknown;
-              respond_problem(self, ctx, p, "authentication did not answer");
-            });
+          [self, ctx, write](caf::error& err) {
+            auto p = (!write || err == caf::sec::request_receiver_down) ? problem::overloaded
+                                                                        : problem::outcome_unknown;
+            respond_problem(self, ctx, p, "authentication did not answer");
+          });
 }
 
 void require(field_errors& errors, const std::string& field, bool present) {
@@ -118,7 +117,7 @@ void handle_users_create(front_self self, request_ctx ctx) {
     return respond_problem(self, ctx, problem::validation_failed, "some fields are invalid",
                            errors);
   cmd.actor_id = ctx.who.user_id;
-  cmd.idem = {std::move(key), request_fingerprint(ctx.req()), ctx.req().request_id};
+  cmd.idem = idempotency_of(ctx.req(), std::move(key));
   ask_auth(self, std::move(ctx), true, user_add_atom::value, std::move(cmd));
 }
 
@@ -145,7 +144,7 @@ void handle_users_update(front_self self, request_ctx ctx) {
     return respond_problem(self, ctx, problem::not_found, "no such user");
   cmd.user_id = ctx.route.param;
   cmd.actor_id = ctx.who.user_id;
-  cmd.idem = {std::move(key), request_fingerprint(ctx.req()), ctx.req().request_id};
+  cmd.idem = idempotency_of(ctx.req(), std::move(key));
   ask_auth(self, std::move(ctx), true, user_mod_atom::value, std::move(cmd));
 }
 

@@ -20,9 +20,7 @@ namespace {
 
 struct fixture : migrated_database {
   fixture() {
-    conn.exec(
-        "INSERT INTO users (id, username, password_hash, role)"
-        " VALUES ('usr_test', 'test', 'x', 'admin')");
+    add_user("usr_test", "admin");
     insert_webhook(conn, "whk_1", "http://127.0.0.1:9/hook", {"bill.issued", "bill.failed"},
                    "sealed", "usr_test");
   }

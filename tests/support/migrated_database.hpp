@@ -15,6 +15,12 @@ struct migrated_database {
   pg_connection conn{url, std::chrono::seconds{5}, std::chrono::seconds{5}};
 
   migrated_database() { apply_migrations(conn); }
+
+  /// A user row for the rows a test writes to name (bills, webhooks).
+  void add_user(const std::string& id, const std::string& role) {
+    conn.exec("INSERT INTO users (id, username, password_hash, role) VALUES ($1, $1, 'x', $2)",
+              {id, role});
+  }
 };
 
 }  // namespace billd::test
