@@ -1,41 +1,81 @@
 #include "domain/json_text.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace billd {
 
-void append_json_string(std::string& out, std::string_view s) {
+namespace {
+
+// One load and test per character in the scan below: the control characters, '"' and '\\'.
+constexpr auto escapes = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+void append_escaped(std::string& out, unsigned char u) {
   static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 0xf];
-        } else {
-          out += c;
-        }
-    }
+  switch (u) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    default:  // the other control characters
+      out += "\\u00";
+      out += hex[u >> 4];
+      out += hex[u & 0xf];
   }
+}
+
+/// Whether any of the 8 bytes at p needs an escape: a byte below 0x20, '"' or '\\' (the
+/// classic zero-byte test, exact for "any": a false hit would only cost a byte-wise look).
+bool word_needs_escape(const char* p) {
+  constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  auto has_zero = [&](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  return ((w - 0x20 * ones) & ~w & highs) | has_zero(w ^ ('"' * ones)) |
+         has_zero(w ^ ('\\' * ones));
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  // Text that needs no escape (nearly all) is found 8 bytes at a time and copied a run at
+  // once: appending a character at a time cost about 28 instructions a character, three
+  // quarters of rendering a bill.
+  out += '"';
+  std::size_t run = 0, i = 0;
+  while (i < s.size()) {
+    if (i + 8 <= s.size() && !word_needs_escape(s.data() + i)) {
+      i += 8;
+      continue;
+    }
+    auto u = static_cast<unsigned char>(s[i]);
+    if (escapes[u]) {
+      out.append(s.data() + run, i - run);
+      append_escaped(out, u);
+      run = i + 1;
+    }
+    ++i;
+  }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
@@ -49,7 +89,7 @@ void append_json_nullable(std::string& out, const std::optional<std::string>& s)
 void json_object::key(std::string_view k) {
   if (!first_) out_ += ',';
   first_ = false;
-  append_json_string(out_, k);
+  append_json_string(out_, k);  // some keys are names from outside (kinds, breakers)
   out_ += ':';
 }
 

@@ -25,7 +25,11 @@ std::string json_string_array(const std::vector<std::string>& values);
 
 class json_object {
  public:
-  json_object() { out_ += '{'; }
+  // Room for a bill (about 470 bytes) from the start: growing to it took five reallocations.
+  json_object() {
+    out_.reserve(512);
+    out_ += '{';
+  }
   json_object& str(std::string_view key, std::string_view value);
   json_object& opt(std::string_view key, const std::optional<std::string>& value);
   json_object& num(std::string_view key, std::int64_t value);
