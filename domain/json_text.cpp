@@ -43,8 +43,9 @@ void append_escaped(std::string& out, unsigned char u) {
   }
 }
 
-/// Whether any of the 8 bytes at p needs an escape: a byte below 0x20, '"' or '\\' (the
-/// classic zero-byte test, exact for "any": a false hit would only cost a byte-wise look).
+/// `escapes` for 8 bytes at once: whether any of those at p needs one (the classic zero-byte
+/// test, exact about "any" though not about which, so a hit is read byte by byte). The table
+/// stays for that byte-wise read: 5 % fewer instructions per bill than the same test in code.
 bool word_needs_escape(const char* p) {
   constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
   std::uint64_t w;

@@ -11,6 +11,7 @@
 #include "storage/bill_store.hpp"
 #include "storage/db_error.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/support/bill_drafts.hpp"
 #include "tests/support/migrated_database.hpp"
 
 using namespace billd;
@@ -22,15 +23,7 @@ struct fixture : migrated_database {
   fixture() { add_user("usr_test", "clerk"); }
 
   static new_bill draft_of(const std::string& id, civil_date due) {
-    bill_draft d;
-    d.payer_name = "Payer";
-    d.payer_phone = "+255712345678";
-    d.amount_minor = 1000;
-    d.currency = "TZS";
-    d.currency_exponent = 2;
-    d.description = "bill " + id;
-    d.due_date = due;
-    return {id, d, "usr_test"};
+    return {id, valid_draft("bill " + id, 1000, due), "usr_test"};
   }
 
   /// The SQLSTATE `sql` fails with ("" when it succeeds).

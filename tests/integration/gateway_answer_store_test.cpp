@@ -11,6 +11,7 @@
 #include "storage/job_store.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/webhook_store.hpp"
+#include "tests/support/bill_drafts.hpp"
 #include "tests/support/migrated_database.hpp"
 
 using namespace billd;
@@ -28,17 +29,9 @@ struct fixture : migrated_database {
   /// `n` new pending bills (each with its control-number job), their ids in order.
   std::vector<std::string> make_bills(int n, const std::string& prefix = "bil_t") {
     std::vector<new_bill> rows;
-    for (int i = 0; i < n; ++i) {
-      bill_draft d;
-      d.payer_name = "Payer " + std::to_string(i);
-      d.payer_phone = "+255712345678";
-      d.amount_minor = 1000 + i;
-      d.currency = "TZS";
-      d.currency_exponent = 2;
-      d.description = "bill " + std::to_string(i);
-      d.due_date = civil_date{2999, 1, 1};
-      rows.push_back({prefix + std::to_string(i), d, "usr_test"});
-    }
+    for (int i = 0; i < n; ++i)
+      rows.push_back({prefix + std::to_string(i),
+                      valid_draft("bill " + std::to_string(i), 1000 + i), "usr_test"});
     std::vector<std::string> ids;
     for (auto& b : in_transaction(conn, [&] { return insert_bills(conn, rows, "UTC"); }))
       ids.push_back(b->id);

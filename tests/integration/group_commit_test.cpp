@@ -18,6 +18,7 @@
 #include "domain/ids.hpp"
 #include "storage/pg_array.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/support/bill_drafts.hpp"
 #include "tests/support/pool_calls.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_server.hpp"
@@ -251,14 +252,7 @@ CAF_TEST(a_create_batch_with_a_row_the_database_refuses_retries_each_alone) {
   auto shard = server.srv().parts().shards[0]->get();
   CAF_REQUIRE(shard);
   auto cmd = [&](std::int64_t amount, const std::string& ref) {
-    bill_draft d;
-    d.payer_name = "Asha";
-    d.payer_phone = "+255712345678";
-    d.amount_minor = amount;
-    d.currency = "TZS";
-    d.currency_exponent = 2;
-    d.description = "batch";
-    d.due_date = civil_date{2099, 12, 31};
+    auto d = valid_draft("batch", amount, civil_date{2099, 12, 31});
     d.reference = ref;
     return create_bill_cmd{new_id("bil"), d, user, {}};
   };
