@@ -72,7 +72,10 @@ struct billing_shard_state {
   batch_counts create_counts;
   // Payment notifications wait here the same way, for billing.payment_batches_in_flight.
   std::deque<pending_payment> payments;
-  std::uint32_t payment_batches_in_flight = 0;
+  // The batches being recorded (at most billing.payment_batches_in_flight): a waiting notification
+  // sharing a transaction_ref or control number with one of them waits for it to end (it would only
+  // wait on its locks otherwise).
+  std::vector<std::shared_ptr<const std::vector<pending_payment>>> payment_batches;
   batch_counts payment_counts;
   // Gateway answers wait here the same way, for billing.answer_batches_in_flight.
   std::deque<pending_answer> answers;
@@ -357,22 +360,28 @@ caf::typed_response_promise<api_reply> run_payment(
 
 /// Takes the next batch of waiting notifications: in arrival order, at most
 /// billing.payment_batch_max, none sharing a transaction_ref or control number with one before
-/// it (those wait for the next batch, so each bill takes its payments in arrival order).
-/// Notifications of a failed batch wait at the front, and go one per batch.
+/// it or with one being recorded (those wait for a later batch, so each bill takes its payments
+/// in arrival order and batches recorded side by side never wait on each other's locks).
+/// Notifications of a failed batch wait at the front, and go one per batch. Empty when every
+/// waiting notification waits for a batch being recorded.
 std::vector<pending_payment> take_payment_batch(billing_shard_state& st) {
-  if (st.payments.front().alone) {
-    std::vector<pending_payment> one;
-    one.push_back(std::move(st.payments.front()));
-    st.payments.pop_front();
-    return one;
-  }
   std::vector<const payment_notice*> notices;
+  for (const auto& running : st.payment_batches)
+    for (const auto& p : *running) notices.push_back(&p.cmd.notice);
+  auto busy = notices.size();
   for (const auto& p : st.payments) notices.push_back(&p.cmd.notice);
   auto first = first_round(notices);
   std::vector<pending_payment> batch;
+  if (st.payments.front().alone) {
+    if (first[busy]) {
+      batch.push_back(std::move(st.payments.front()));
+      st.payments.pop_front();
+    }
+    return batch;
+  }
   std::deque<pending_payment> rest;
   for (std::size_t i = 0; i < st.payments.size(); ++i) {
-    if (first[i] && batch.size() < st.cfg.payment_batch_max)
+    if (first[busy + i] && batch.size() < st.cfg.payment_batch_max)
       batch.push_back(std::move(st.payments[i]));
     else
       rest.push_back(std::move(st.payments[i]));
@@ -387,10 +396,11 @@ std::vector<pending_payment> take_payment_batch(billing_shard_state& st) {
 /// overtaken by a later notification of its bill.
 void write_payment_batch(self_ptr self) {
   auto& st = self->state;
-  if (st.payment_batches_in_flight >= st.cfg.payment_batches_in_flight || st.payments.empty())
-    return;
-  auto batch = std::make_shared<std::vector<pending_payment>>(take_payment_batch(st));
-  ++st.payment_batches_in_flight;
+  if (st.payment_batches.size() >= st.cfg.payment_batches_in_flight || st.payments.empty()) return;
+  auto taken = take_payment_batch(st);
+  if (taken.empty()) return;
+  auto batch = std::make_shared<std::vector<pending_payment>>(std::move(taken));
+  st.payment_batches.push_back(batch);
   ++st.payment_counts.batches;
   st.payment_counts.members += batch->size();
   // The bills the batch changed leave the cache whatever the outcome (a batch whose answer
@@ -415,7 +425,7 @@ void write_payment_batch(self_ptr self) {
       },
       [self, batch, changed](const db_outcome& outcome,
                              std::optional<std::vector<payment_result>>&& results) {
-        --self->state.payment_batches_in_flight;
+        std::erase(self->state.payment_batches, batch);
         changed->invalidate();
         std::vector<pending_payment> again;
         answer_batch(*batch, outcome, results, payment_reply,
@@ -429,6 +439,8 @@ void write_payment_batch(self_ptr self) {
         write_payment_batch(self);
       },
       std::move(request_id), db_queueing::grouped_write({}));
+  // Another may go too: a failed batch's notifications go back one per batch.
+  write_payment_batch(self);
 }
 
 /// A gateway answer recorded in its own transaction (with billing.answer_batch_max=1).

@@ -39,7 +39,7 @@ struct billing_shard_config {
   /// Payment notifications recorded together in one transaction (1: each alone).
   std::uint32_t payment_batch_max = 64;
   /// Payment batches one shard has being recorded at once; more wait for one to end.
-  std::uint32_t payment_batches_in_flight = 1;
+  std::uint32_t payment_batches_in_flight = 2;
   /// Gateway answers (control numbers, refusals) recorded together in one transaction (1: each
   /// alone).
   std::uint32_t answer_batch_max = 64;

@@ -317,8 +317,10 @@ std::vector<config_key> make_keys() {
                        BILLD_FIELD(s.billing.payment_batch_max)));
   k.push_back(uint_key("billing.payment_batches_in_flight", d.billing.payment_batches_in_flight, 1,
                        64,
-                       "Payment batches one shard records at once; further notifications wait "
-                       "for one to end and go in the next.",
+                       "Payment batches one shard records at once (side by side on separate "
+                       "connections); further notifications wait for one to end and go in the "
+                       "next, and one whose bill or transaction_ref a batch being recorded holds "
+                       "waits for that batch.",
                        BILLD_FIELD(s.billing.payment_batches_in_flight)));
   k.push_back(uint_key("billing.answer_batch_max", d.billing.answer_batch_max, 1, 1'000,
                        "The payment gateway's answers (control numbers and refusals) that arrive "

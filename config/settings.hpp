@@ -91,7 +91,7 @@ struct billing_settings {
   std::uint32_t create_batch_max = 64;          // creates written by one statement (per shard)
   std::uint32_t create_batches_in_flight = 1;   // such statements one shard has running
   std::uint32_t payment_batch_max = 64;         // notifications recorded together (per shard)
-  std::uint32_t payment_batches_in_flight = 1;  // such batches one shard has running
+  std::uint32_t payment_batches_in_flight = 2;  // such batches one shard has running
   std::uint32_t answer_batch_max = 64;          // gateway answers recorded together (per shard)
   std::uint32_t answer_batches_in_flight = 1;   // such batches one shard has running
   bool operator==(const billing_settings&) const = default;

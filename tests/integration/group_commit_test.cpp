@@ -169,13 +169,15 @@ CAF_TEST(a_batch_that_fails_as_a_whole_answers_every_member_and_commits_nothing)
 }
 
 CAF_TEST(array_parameters_carry_any_text_and_nulls_intact) {
-  // insert_bills sends one text array per column: quotes, backslashes, braces, commas,
-  // newlines, "NULL" as text and real NULLs must all arrive as they were.
+  // insert_bills sends one text array per column: quotes, backslashes (alone, side by side,
+  // first and last), braces, commas, newlines, "NULL" as text and real NULLs must all arrive
+  // as they were.
   std::vector<std::optional<std::string>> items{"plain",       "a \"quoted\" word",
                                                 "back\\slash", "{braces},commas",
                                                 "line\nbreak", "NULL",
                                                 std::nullopt,  "",
-                                                "Zoë ✓"};
+                                                "Zoë ✓",       "\\\"\"\\",
+                                                "\"first",     "last\\"};
   pg_connection c{conninfo, 5s, 5s};
   auto rows = c.exec("SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n",
                      {pg_array(items)});

@@ -254,7 +254,9 @@ CAF_TEST(a_notification_the_database_refuses_fails_alone_and_its_batch_mates_are
       " END IF; RETURN NEW; END $$;"
       "CREATE TRIGGER refuse_poisoned BEFORE INSERT ON payments"
       " FOR EACH ROW EXECUTE FUNCTION refuse_poisoned()");
-  constexpr int bills = 4, refs = 120, clients = 30;
+  // Enough bills that batches recorded side by side (each holding bills the other does not)
+  // still have several members.
+  constexpr int bills = 12, refs = 120, clients = 30;
   std::vector<std::string> numbers;
   for (int b = 0; b < bills; ++b) numbers.push_back(issued_bill("1000.00").second);
   auto poisoned = [](int k) { return k % 10 == 4; };
