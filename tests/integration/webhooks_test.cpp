@@ -139,6 +139,12 @@ CAF_TEST(a_bills_events_arrive_signed_and_in_order) {
   }
   CAF_CHECK_EQUAL(types,
                   (std::vector<std::string>{"bill.issued", "bill.partially_paid", "bill.paid"}));
+  // bill.paid carries the bill as a read of it shows it now, version and updated_at included
+  // (the payment path works the updated bill out rather than reading it back).
+  auto paid = json_of(http_reply{200, {}, got.back().body});
+  auto read = json_of(server.call(call("GET", "/api/v1/bills/" + id)));
+  CAF_CHECK(paid["data"]["bill"] == read);
+  CAF_CHECK_EQUAL(str_of(read, "status"), "paid");
 }
 
 CAF_TEST(receiver_errors_are_retried_until_a_2xx_and_the_deliveries_say_so) {
