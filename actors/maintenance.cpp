@@ -75,6 +75,19 @@ void round(self_ptr self, bool& busy, const char* name, Body body,
       });
 }
 
+/// What a seal round that ran says: whether it was held back, and how far ids had been drawn.
+void note_seal_round(maintenance_state& st, seal_round& done) {
+  note_held_back(st, done.held_back);
+  if (done.drawn.per_session)
+    logger_of(log_module::jobs)
+        .error(
+            "audit_seal: audit_log_id_seq caches ids per session (CACHE > 1), so no id bound is "
+            "safe; nothing is sealed until it is set back to 1");
+  // Noted when the answer is here, after the read: never earlier than it was.
+  st.marks.note(seal_watermarks::clock::now(), std::move(done.drawn));
+  if (done.sealed > 0) logger_of(log_module::jobs).info("audit_seal: {} row(s)", done.sealed);
+}
+
 maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_config cfg) {
   self->state.cfg = std::move(cfg);
   self->send(self, seal_atom::value);
@@ -98,25 +111,16 @@ maintenance_actor::behavior_type maintenance_impl(self_ptr self, maintenance_con
               r.drawn = audit_ids_drawn(c);
               return r;
             },
-            [self](const db_outcome& o, std::optional<seal_round>&& done) {
-              auto& state = self->state;
-              state.sealing = false;
-              if (!done) {
-                logger_of(log_module::jobs)
-                    .warn("audit_seal did not run ({}); the next tick retries", o.message);
-                return;
-              }
-              note_held_back(state, done->held_back);
-              if (done->drawn.per_session)
-                logger_of(log_module::jobs)
-                    .error(
-                        "audit_seal: audit_log_id_seq caches ids per session (CACHE > 1), so "
-                        "no id bound is safe; nothing is sealed until it is set back to 1");
-              // Noted when the answer is here, after the read: never earlier than it was.
-              state.marks.note(seal_watermarks::clock::now(), std::move(done->drawn));
-              if (done->sealed > 0)
-                logger_of(log_module::jobs).info("audit_seal: {} row(s)", done->sealed);
-            });
+            // Not inlined: inlined into db_call's error path (where there is no round), it drew
+            // GCC 12's false -Wmaybe-uninitialized, -Warray-bounds and -Wstringop-overflow
+            // warnings about the round's string in every Release build.
+            [self](const db_outcome& o, std::optional<seal_round>&& done)
+                __attribute__((noinline)) {
+                  self->state.sealing = false;
+                  if (done) return note_seal_round(self->state, *done);
+                  logger_of(log_module::jobs)
+                      .warn("audit_seal did not run ({}); the next tick retries", o.message);
+                });
       },
       [self](metrics_atom) {
         auto& st = self->state;
