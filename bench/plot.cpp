@@ -95,7 +95,7 @@ void write_svg(std::ostream& out, const plot_chart& chart) {
 plot_chart latency_over_time(const std::string& title, const load_result& r) {
   plot_chart chart{title, "second of the measuring window", "latency (ms)", {}};
   for (double p : {50.0, 90.0, 99.0, 99.9}) {
-    plot_series s{"p" + fmt(p), {}};
+    plot_series s{std::string{"p"}.append(fmt(p)), {}};
     for (std::size_t i = 0; i < r.per_second.size(); ++i)
       if (r.per_second[i].count() > 0)
         s.points.emplace_back(static_cast<double>(i) + 1, to_ms(r.per_second[i].percentile(p)));

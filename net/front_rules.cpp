@@ -68,7 +68,8 @@ http_response rate_limited_response(const rate_limiter::decision& d, std::string
 
 void add_rate_headers(http_response& resp, const rate_limiter::decision& d,
                       std::string_view policy) {
-  auto quoted = "\"" + std::string{policy} + "\"";
+  std::string quoted{"\""};
+  quoted.append(policy).append("\"");
   resp.with("RateLimit-Policy", quoted + ";q=" + std::to_string(d.quota) +
                                     ";w=" + std::to_string(rate_limiter::window.count()));
   resp.with("RateLimit",

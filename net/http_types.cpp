@@ -11,6 +11,11 @@ std::optional<std::string_view> http_request::header(std::string_view name) cons
   return std::nullopt;
 }
 
+http_response& http_response::with(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
 std::string media_type(std::string_view content_type) {
   auto type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);

@@ -81,7 +81,10 @@ void handle_webhooks_list(front_self self, request_ctx ctx) {
       [self, ctx](const db_outcome& o, std::optional<std::vector<webhook>>&& all) {
         if (!all) return respond_failure(self, ctx, o, false);
         std::string items = "[";
-        for (const auto& w : *all) items += (items.size() > 1 ? "," : "") + webhook_json(w);
+        for (const auto& w : *all) {
+          if (items.size() > 1) items += ',';
+          items += webhook_json(w);
+        }
         http_response resp;
         resp.body = "{\"items\":" + items + "]}";
         respond(self, ctx, std::move(resp));
